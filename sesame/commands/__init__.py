@@ -1,0 +1,1 @@
+"""Subcommands of `sesame`, one module each."""

@@ -1,0 +1,106 @@
+"""The bus contract that both implementations honour (and that tests/bus/ checks against both).
+
+Semantics:
+- `publish` returns only once the message is safely stored by the broker (publisher confirm); otherwise
+  it raises `PublishError`.
+- Every queue is bound to the topic exchange with AMQP topic patterns (`*` one word, `#` zero or more).
+- A handler that returns normally acks the message.
+- `TransientError` (and any unexpected exception) → redelivered after a backoff from `BusSettings.retry_delays`
+  (with jitter), `Envelope.attempt` incremented; after `max_attempts` deliveries → dead-lettered.
+- `PermanentError` → dead-lettered at once, never retried.
+- A body that is not a JSON object, or a handler raising `MalformedMessage` → dead-lettered at once.
+- A consumer that dies without acking → the broker redelivers the message to another consumer.
+- Dead-lettered messages are kept in the queue's dead-letter store with the reason; `replay_dead_letters`
+  puts them back on the queue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+class TransientError(Exception):
+    """A failure that may pass: retry later with backoff."""
+
+
+class PermanentError(Exception):
+    """A failure that retrying cannot fix: dead-letter, never loop."""
+
+
+class MalformedMessage(PermanentError):
+    """The message itself cannot be understood."""
+
+
+class PublishError(Exception):
+    """The broker did not confirm a publish."""
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    routing_key: str
+    payload: dict[str, Any]
+    message_id: str | None = None
+    headers: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """One delivery of a message to a handler."""
+
+    message_id: str
+    routing_key: str
+    payload: dict[str, Any]
+    headers: dict[str, Any]
+    attempt: int  # 1 for the first delivery
+
+
+Handler = Callable[[Envelope], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class QueueSpec:
+    """A durable work/event queue bound to the topic exchange."""
+
+    name: str
+    bindings: Sequence[str]
+    prefetch: int | None = None  # default from BusSettings
+    max_attempts: int | None = None  # default from BusSettings
+
+
+class Consumer(Protocol):
+    async def stop(self) -> None:
+        """Stop taking new messages and wait for in-flight handlers to finish."""
+
+
+class Bus(Protocol):
+    async def start(self) -> None:
+        """Connect (retrying until BusSettings.connect_timeout) and declare the exchanges."""
+
+    async def close(self) -> None:
+        """Stop all consumers gracefully, then disconnect."""
+
+    async def ping(self) -> None:
+        """Raise if the broker is unreachable."""
+
+    async def declare(self, spec: QueueSpec) -> None:
+        """Declare a queue, its bindings, its retry and dead-letter plumbing (idempotent)."""
+
+    async def publish(self, message: OutgoingMessage) -> None:
+        """Publish one message and wait for the broker's confirm."""
+
+    async def publish_many(self, messages: Sequence[OutgoingMessage]) -> None:
+        """Publish a batch, all confirmed before returning (order kept)."""
+
+    async def consume(self, spec: QueueSpec, handler: Handler) -> Consumer:
+        """Declare `spec` and deliver its messages to `handler` with the semantics above."""
+
+    async def queue_depth(self, name: str) -> int:
+        """Messages ready in a queue (not counting dead letters)."""
+
+    async def dead_letters(self, name: str) -> list[Envelope]:
+        """Dead-lettered messages of a queue (for operators), without removing them."""
+
+    async def replay_dead_letters(self, name: str) -> int:
+        """Move a queue's dead letters back onto it; returns how many."""

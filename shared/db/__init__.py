@@ -1,0 +1,1 @@
+"""Database layer: engines, portable column types, dialect-aware inserts, units of work."""

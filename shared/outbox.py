@@ -1,0 +1,140 @@
+"""Transactional outbox: `enqueue` writes the message with the state change; `OutboxRelay` publishes after commit.
+
+Nothing is published for a rolled-back transaction (the row never existed). A crash between commit and
+publish leaves the row unpublished, and the relay's periodic sweep publishes it later: delayed, never lost.
+A crash between publish and marking may publish twice, so every consumer is idempotent (message_id).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from shared.bus.protocol import Bus, OutgoingMessage
+from shared.db.types import utcnow
+from shared.db.upsert import dialect_name
+from shared.models.core import OutboxMessage
+
+log = logging.getLogger("sesame.outbox")
+
+
+def enqueue(
+    session: AsyncSession,
+    routing_key: str,
+    payload: dict[str, Any],
+    *,
+    message_id: str | None = None,
+    headers: dict[str, Any] | None = None,
+) -> str:
+    """Add a message to the current transaction's outbox; returns its message id."""
+    mid = message_id or uuid.uuid4().hex
+    session.add(OutboxMessage(message_id=mid, routing_key=routing_key, payload=payload, headers=headers or {}))
+    session.info["outbox_dirty"] = True
+    return mid
+
+
+class OutboxRelay:
+    """Publishes committed outbox rows in id order, with publisher confirms, in batches."""
+
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        bus: Bus,
+        *,
+        batch_size: int = 500,
+        poll_interval: float = 1.0,
+        keep_published_seconds: float = 3600.0,
+    ) -> None:
+        self._sessionmaker = sessionmaker
+        self._bus = bus
+        self._batch_size = batch_size
+        self._poll_interval = poll_interval
+        self._keep = keep_published_seconds
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._last_cleanup = 0.0
+
+    def notify(self) -> None:
+        """Something was committed: publish it now rather than at the next poll."""
+        self._wake.set()
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="outbox-relay")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        with contextlib.suppress(Exception):
+            await self.flush()
+
+    async def _run(self) -> None:
+        while True:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._poll_interval)
+            self._wake.clear()
+            try:
+                await self.flush()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - keep relaying; the rows stay for the next sweep
+                log.warning("outbox relay failed, will retry: %r", exc)
+                await asyncio.sleep(self._poll_interval)
+
+    async def flush(self) -> int:
+        """Publish every committed, unpublished row; returns how many were published."""
+        total = 0
+        while True:
+            n = await self._publish_batch()
+            total += n
+            if n < self._batch_size:
+                break
+        loop_time = asyncio.get_running_loop().time()
+        if loop_time - self._last_cleanup > 60:
+            self._last_cleanup = loop_time
+            await self._cleanup()
+        return total
+
+    async def _publish_batch(self) -> int:
+        async with self._sessionmaker() as session, session.begin():
+            q = (
+                sa.select(OutboxMessage)
+                .where(OutboxMessage.published_at.is_(None))
+                .order_by(OutboxMessage.id)
+                .limit(self._batch_size)
+            )
+            if dialect_name(session) == "postgresql":
+                q = q.with_for_update(skip_locked=True)
+            rows = list((await session.scalars(q)).all())
+            if not rows:
+                return 0
+            await self._bus.publish_many(
+                [OutgoingMessage(r.routing_key, r.payload, r.message_id, r.headers or {}) for r in rows]
+            )
+            await session.execute(
+                sa.update(OutboxMessage)
+                .where(OutboxMessage.id.in_([r.id for r in rows]))
+                .values(published_at=utcnow(), attempts=OutboxMessage.attempts + 1)
+            )
+            return len(rows)
+
+    async def _cleanup(self) -> None:
+        cutoff = utcnow().timestamp() - self._keep
+        from datetime import UTC, datetime
+
+        async with self._sessionmaker() as session, session.begin():
+            await session.execute(
+                sa.delete(OutboxMessage).where(
+                    OutboxMessage.published_at.is_not(None),
+                    OutboxMessage.published_at < datetime.fromtimestamp(cutoff, UTC),
+                )
+            )

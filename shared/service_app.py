@@ -1,0 +1,165 @@
+"""Builds one service's FastAPI app: lifespan-owned resources, health, readiness, metrics, errors, logs."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import JSONResponse, PlainTextResponse
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.bus.protocol import Consumer, Envelope, Handler, QueueSpec
+from shared.errors import error_body, install_error_handlers
+from shared.logging import correlation_id
+from shared.runtime import Runtime
+from shared.settings import Settings, get_settings
+
+log = logging.getLogger("sesame.app")
+
+HTTP_REQUESTS = Counter(
+    "sesame_http_requests_total", "HTTP requests answered", ["service", "method", "status"]
+)
+HTTP_LATENCY = Histogram("sesame_http_request_seconds", "HTTP request latency", ["service"])
+BUS_HANDLED = Counter("sesame_bus_messages_total", "Bus messages handled", ["service", "queue", "outcome"])
+
+HandlerFactory = Callable[[Runtime], Handler]
+Task = Callable[[Runtime], Awaitable[None]]
+
+
+@dataclass
+class ServiceSpec:
+    """What a service contributes: routes, bus consumers, background loops, startup hooks."""
+
+    name: str
+    routers: Sequence[APIRouter] = ()
+    consumers: Sequence[tuple[QueueSpec, HandlerFactory]] = ()
+    tasks: Sequence[Task] = ()
+    on_startup: Sequence[Task] = ()
+    title: str | None = None
+    ready_checks: Sequence[Task] = field(default_factory=list)
+
+
+def get_runtime(request: Request) -> Runtime:
+    return request.app.state.runtime  # type: ignore[no-any-return]
+
+
+async def _db_session(request: Request) -> AsyncIterator[AsyncSession]:
+    async with get_runtime(request).uow() as session:
+        yield session
+
+
+# One unit of work per request, committed when the route returns (before the response is sent).
+DbSession = Annotated[AsyncSession, Depends(_db_session, scope="function")]
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def _traced(service: str, queue: str, handler: Handler) -> Handler:
+    async def run(env: Envelope) -> None:
+        token = correlation_id.set(str(env.headers.get("correlation_id") or env.message_id))
+        try:
+            await handler(env)
+            BUS_HANDLED.labels(service, queue, "ok").inc()
+        except Exception:
+            BUS_HANDLED.labels(service, queue, "error").inc()
+            raise
+        finally:
+            correlation_id.reset(token)
+
+    return run
+
+
+def build_app(spec: ServiceSpec, *, settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
+    """The FastAPI app of one service; `runtime` given → shared (embedded), else built in the lifespan."""
+    settings = settings or (runtime.settings if runtime else get_settings())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        rt = runtime or Runtime(settings)
+        await rt.start()
+        app.state.runtime = rt
+        consumers: list[Consumer] = []
+        tasks: list[asyncio.Task[None]] = []
+        try:
+            for hook in spec.on_startup:
+                await hook(rt)
+            for qspec, factory in spec.consumers:
+                consumers.append(await rt.bus.consume(qspec, _traced(spec.name, qspec.name, factory(rt))))
+            for t in spec.tasks:
+                tasks.append(asyncio.create_task(t(rt), name=f"{spec.name}:{getattr(t, '__name__', 'task')}"))
+            app.state.ready = True
+            yield
+        finally:
+            app.state.ready = False
+            # Graceful stop: consumers stop taking work and finish in-flight messages, then loops end.
+            grace = settings.runtime.shutdown_grace_seconds
+            for c in consumers:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(c.stop(), grace)
+            for t in tasks:
+                t.cancel()
+            for t in tasks:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await t
+            await rt.stop()
+
+    app = FastAPI(title=spec.title or f"Sesame {spec.name}", lifespan=lifespan)
+    app.state.service_name = spec.name
+    app.state.ready = False
+    install_error_handlers(app)
+    max_body = settings.runtime.max_body_bytes
+
+    @app.middleware("http")
+    async def _context(request: Request, call_next):  # type: ignore[no-untyped-def]
+        cid = request.headers.get("x-request-id") or uuid.uuid4().hex
+        token = correlation_id.set(cid)
+        started = time.perf_counter()
+        try:
+            length = request.headers.get("content-length")
+            if length is not None and (not length.isdigit() or int(length) > max_body):
+                response = JSONResponse(error_body("payload_too_large", f"body over {max_body} bytes"), 413)
+            else:
+                response = await call_next(request)
+            response.headers["x-request-id"] = cid
+            HTTP_REQUESTS.labels(spec.name, request.method, str(response.status_code)).inc()
+            HTTP_LATENCY.labels(spec.name).observe(time.perf_counter() - started)
+            return response
+        finally:
+            correlation_id.reset(token)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "service": spec.name}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz(request: Request) -> JSONResponse:
+        rt: Runtime | None = getattr(request.app.state, "runtime", None)
+        if rt is None or not request.app.state.ready:
+            return JSONResponse({"status": "starting"}, 503)
+        checks: dict[str, str] = {}
+        from shared.db.engine import ping
+
+        for name, check in (("database", lambda: ping(rt.engine)), ("bus", rt.bus.ping)):
+            try:
+                await asyncio.wait_for(check(), 5)
+                checks[name] = "ok"
+            except Exception as exc:  # noqa: BLE001
+                checks[name] = f"unavailable: {exc.__class__.__name__}"
+        ok = all(v == "ok" for v in checks.values())
+        return JSONResponse({"status": "ready" if ok else "unavailable", "checks": checks}, 200 if ok else 503)
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> PlainTextResponse:
+        return PlainTextResponse(generate_latest().decode(), media_type=CONTENT_TYPE_LATEST)
+
+    for router in spec.routers:
+        app.include_router(router)
+    return app

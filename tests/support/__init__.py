@@ -1,0 +1,1 @@
+"""Test support: real Postgres databases and RabbitMQ vhosts created per test session, settings builders."""
