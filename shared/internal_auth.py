@@ -1,0 +1,37 @@
+"""How services trust the gateway: a shared internal token, and the project the gateway authenticated.
+
+The gateway checks the API key, then calls a service with `X-Sesame-Internal-Token` and `X-Sesame-Project-Id`.
+A service answers 401 to any request without the right internal token, so it can't be reached around the gateway.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from shared.errors import Unauthorized
+
+INTERNAL_TOKEN_HEADER = "x-sesame-internal-token"
+PROJECT_HEADER = "x-sesame-project-id"
+
+
+def require_internal(request: Request) -> None:
+    """Refuse requests that did not come through the gateway (or a trusted internal caller)."""
+    expected = request.app.state.runtime.settings.security.internal_token
+    presented = request.headers.get(INTERNAL_TOKEN_HEADER, "")
+    if not hmac.compare_digest(presented.encode(), expected.encode()):
+        raise Unauthorized("internal token missing or wrong")
+
+
+def current_project(request: Request, _: None = Depends(require_internal)) -> int:
+    """The project id the gateway authenticated for this request."""
+    raw = request.headers.get(PROJECT_HEADER, "")
+    if not raw.isdigit():
+        raise Unauthorized("no authenticated project")
+    return int(raw)
+
+
+Internal = Depends(require_internal)
+ProjectId = Annotated[int, Depends(current_project)]
