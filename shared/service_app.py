@@ -77,6 +77,10 @@ def _traced(service: str, queue: str, handler: Handler) -> Handler:
     return run
 
 
+async def _as_coro(awaitable: Awaitable[None]) -> None:
+    await awaitable
+
+
 def build_app(spec: ServiceSpec, *, settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
     """The FastAPI app of one service; `runtime` given → shared (embedded), else built in the lifespan."""
     settings = settings or (runtime.settings if runtime else get_settings())
@@ -93,8 +97,8 @@ def build_app(spec: ServiceSpec, *, settings: Settings | None = None, runtime: R
                 await hook(rt)
             for qspec, factory in spec.consumers:
                 consumers.append(await rt.bus.consume(qspec, _traced(spec.name, qspec.name, factory(rt))))
-            for t in spec.tasks:
-                tasks.append(asyncio.create_task(t(rt), name=f"{spec.name}:{getattr(t, '__name__', 'task')}"))
+            for loop in spec.tasks:
+                tasks.append(asyncio.create_task(_as_coro(loop(rt)), name=f"{spec.name}:{getattr(loop, '__name__', 'task')}"))
             app.state.ready = True
             yield
         finally:
@@ -104,11 +108,11 @@ def build_app(spec: ServiceSpec, *, settings: Settings | None = None, runtime: R
             for c in consumers:
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(c.stop(), grace)
-            for t in tasks:
-                t.cancel()
-            for t in tasks:
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await t
+                    await task
             await rt.stop()
 
     app = FastAPI(title=spec.title or f"Sesame {spec.name}", lifespan=lifespan)

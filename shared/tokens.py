@@ -42,7 +42,7 @@ class TokenCodec:
             raise TokenInvalid("token missing or too long")
         s = self._serializer(purpose)
         try:
-            payload = s.loads(token, max_age=max_age)
+            payload = s.loads(token, max_age=int(max_age) if max_age is not None else None)
         except SignatureExpired as exc:
             try:
                 data = s.load_payload(exc.payload) if exc.payload is not None else {}

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.db.upsert import insert
@@ -29,6 +28,6 @@ async def first_delivery(session: AsyncSession, consumer: str, message_id: str) 
     stmt = insert(ConsumedMessage.__table__, session).values(consumer=consumer, message_id=message_id)
     stmt = stmt.on_conflict_do_nothing(index_elements=["consumer", "message_id"])
     result = await session.execute(stmt)
-    return bool(result.rowcount)
+    return bool(getattr(result, "rowcount", 0))
 
 

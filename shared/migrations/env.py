@@ -27,7 +27,7 @@ def _run(connection: Connection) -> None:
 
 
 async def _online() -> None:
-    engine = create_engine(DatabaseSettings(url=config.get_main_option("sqlalchemy.url")))
+    engine = create_engine(DatabaseSettings(url=config.get_main_option("sqlalchemy.url") or ""))
     try:
         async with engine.connect() as conn:
             await conn.run_sync(_run)
