@@ -1,0 +1,269 @@
+"""An SNS stand-in: real-format HTTP(S) envelopes signed with a test certificate, POSTed like SNS does.
+
+- `SnsSigner` holds a throw-away RSA key and a self-signed certificate (CN=sns.amazonaws.com, organisation
+  "SESAME TEST CERTIFICATE") published under a real-looking `SigningCertURL`. The events service trusts it only
+  through its explicit test-trust-anchor setting (the harness passes the PEM file).
+- `ses_feedback_for(mail)` derives the SES feedback a real mailbox-simulator recipient would cause
+  (`bounce…@` → Permanent/General bounce, `complaint…@` → abuse complaint, `suppressionlist…@` →
+  Permanent/Suppressed, `ooto…@` → Transient auto-reply, anything else → Delivery), in either SES format.
+- `SnsPoster.deliver()` POSTs with SNS's headers and retries like SNS's HTTP delivery policy on errors and non-2xx.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import copy
+import datetime as dt
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.x509.oid import NameOID
+
+REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference" / "samples"
+NOTIFICATION_FIELDS = ("Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type")
+CONFIRMATION_FIELDS = ("Message", "MessageId", "SubscribeURL", "Timestamp", "Token", "TopicArn", "Type")
+DEFAULT_TOPIC = "arn:aws:sns:us-east-1:123456789012:sesame-feedback"
+
+
+def sns_timestamp(when: dt.datetime | None = None) -> str:
+    when = when or dt.datetime.now(dt.UTC)
+    return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
+
+
+def string_to_sign(envelope: dict[str, Any]) -> bytes:
+    """Independent implementation of SNS's string to sign (the property tests compare the service's with it)."""
+    names = NOTIFICATION_FIELDS if envelope["Type"] == "Notification" else CONFIRMATION_FIELDS
+    return "".join(f"{n}\n{envelope[n]}\n" for n in names if envelope.get(n) is not None).encode("utf-8")
+
+
+class SnsSigner:
+    """A test signing identity: key, self-signed certificate, and the URL the certificate claims to live at."""
+
+    def __init__(self, region: str = "us-east-1") -> None:
+        self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        name = x509.Name(
+            [
+                x509.NameAttribute(NameOID.ORGANIZATION_NAME, "SESAME TEST CERTIFICATE - NOT ISSUED BY AWS"),
+                x509.NameAttribute(NameOID.COMMON_NAME, "sns.amazonaws.com"),
+            ]
+        )
+        now = dt.datetime.now(dt.UTC)
+        self.cert = (
+            x509.CertificateBuilder()
+            .subject_name(name)
+            .issuer_name(name)
+            .public_key(self.key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=30))
+            .sign(self.key, hashes.SHA256())
+        )
+        self.cert_pem = self.cert.public_bytes(serialization.Encoding.PEM)
+        digest = hashlib.md5(self.cert_pem).hexdigest()  # noqa: S324 - a name, like AWS's
+        self.region = region
+        self.cert_url = f"https://sns.{region}.amazonaws.com/SimpleNotificationService-{digest}.pem"
+
+    def write_cert(self, path: Path) -> Path:
+        path.write_bytes(self.cert_pem)
+        return path
+
+    def sign(self, envelope: dict[str, Any], version: str = "2") -> dict[str, Any]:
+        """Sets SignatureVersion, SigningCertURL and Signature on `envelope` (in place) and returns it."""
+        algorithm = hashes.SHA1() if version == "1" else hashes.SHA256()  # noqa: S303 - SNS v1 is SHA1
+        envelope["SignatureVersion"] = version
+        envelope.setdefault("SigningCertURL", self.cert_url)
+        sig = self.key.sign(string_to_sign(envelope), padding.PKCS1v15(), algorithm)
+        envelope["Signature"] = base64.b64encode(sig).decode()
+        return envelope
+
+    def notification(
+        self, message: str | dict[str, Any], *, topic_arn: str = DEFAULT_TOPIC, subject: str | None = None,
+        message_id: str | None = None, timestamp: str | None = None, version: str = "2",
+    ) -> dict[str, Any]:  # fmt: skip
+        env: dict[str, Any] = {
+            "Type": "Notification",
+            "MessageId": message_id or str(uuid.uuid4()),
+            "TopicArn": topic_arn,
+            "Message": message if isinstance(message, str) else json.dumps(message, separators=(",", ":")),
+            "Timestamp": timestamp or sns_timestamp(),
+        }
+        if subject is not None:
+            env["Subject"] = subject
+        self.sign(env, version)
+        env["UnsubscribeURL"] = (
+            f"https://sns.{self.region}.amazonaws.com/?Action=Unsubscribe&SubscriptionArn={topic_arn}:{uuid.uuid4()}"
+        )
+        return env
+
+    def confirmation(
+        self, *, kind: str = "SubscriptionConfirmation", topic_arn: str = DEFAULT_TOPIC,
+        subscribe_url: str | None = None, token: str | None = None, version: str = "2",
+    ) -> dict[str, Any]:  # fmt: skip
+        token = token or uuid.uuid4().hex * 2
+        env: dict[str, Any] = {
+            "Type": kind,
+            "MessageId": str(uuid.uuid4()),
+            "Token": token,
+            "TopicArn": topic_arn,
+            "Message": f"You have chosen to subscribe to the topic {topic_arn}.\nTo confirm the subscription, "
+            "visit the SubscribeURL included in this message.",
+            "SubscribeURL": subscribe_url
+            or f"https://sns.{self.region}.amazonaws.com/?Action=ConfirmSubscription&TopicArn={topic_arn}&Token={token}",
+            "Timestamp": sns_timestamp(),
+        }
+        return self.sign(env, version)
+
+
+# ----------------------------------------------------------------------------------------------- SES feedback
+
+
+@dataclass
+class SentMail:
+    """One mail as the SES stand-in accepted it."""
+
+    ses_message_id: str
+    destination: list[str]
+    source: str = "sender@example.com"
+    raw: bytes | None = None
+    timestamp: str = field(default_factory=sns_timestamp)
+
+
+def simulator_outcome(address: str) -> str:
+    """What the SES mailbox simulator does for `address` (its local part before any +label)."""
+    local, _, domain = address.partition("@")
+    base = local.split("+", 1)[0].lower()
+    if base in ("bounce", "complaint", "ooto", "suppressionlist"):
+        return base
+    return "success"
+
+
+def _load(name: str) -> dict[str, Any]:
+    return json.loads((REFERENCE / name).read_text())
+
+
+def _mail_object(template: dict[str, Any], mail: SentMail) -> dict[str, Any]:
+    m = copy.deepcopy(template)
+    m["timestamp"] = mail.timestamp
+    m["messageId"] = mail.ses_message_id
+    m["destination"] = list(mail.destination)
+    m["source"] = mail.source
+    return m
+
+
+def ses_feedback_for(
+    mail: SentMail, *, fmt: str = "notification", outcome: str | None = None
+) -> dict[str, Any] | None:
+    """The SES feedback document for `mail` (first recipient) in `fmt` ("notification" or "event"); None for
+    outcomes that produce nothing in that format."""
+    rcpt = mail.destination[0]
+    outcome = outcome or simulator_outcome(rcpt)
+    now = sns_timestamp()
+    key = "notificationType" if fmt == "notification" else "eventType"
+    if outcome == "success":
+        doc = _load("notification-delivery.json" if fmt == "notification" else "event-delivery.json")
+        doc["delivery"]["recipients"] = [rcpt]
+        doc["delivery"]["timestamp"] = now
+    elif outcome in ("bounce", "suppressionlist", "ooto"):
+        name = {
+            "bounce": "notification-bounce-permanent-general.json",
+            "suppressionlist": "notification-bounce-permanent-suppressed.json",
+            "ooto": "notification-bounce-transient-general.json",
+        }[outcome]
+        doc = _load(name if fmt == "notification" else "event-bounce.json")
+        if fmt == "event" and outcome != "bounce":
+            src = _load(name)["bounce"]
+            doc["bounce"] = src
+        recipients = doc["bounce"]["bouncedRecipients"][:1]
+        recipients[0]["emailAddress"] = rcpt
+        if "diagnosticCode" in recipients[0] and outcome == "bounce":
+            recipients[0]["diagnosticCode"] = "smtp; 550 5.1.1 user unknown"
+        doc["bounce"]["bouncedRecipients"] = recipients
+        doc["bounce"]["timestamp"] = now
+        doc["bounce"]["feedbackId"] = f"{uuid.uuid4().hex}-000000"
+    elif outcome == "complaint":
+        doc = _load("notification-complaint-abuse.json" if fmt == "notification" else "event-complaint.json")
+        doc["complaint"]["complainedRecipients"] = [{"emailAddress": rcpt}]
+        doc["complaint"]["timestamp"] = now
+        doc["complaint"]["feedbackId"] = f"{uuid.uuid4().hex}-000000"
+        doc["complaint"]["userAgent"] = "Amazon SES Mailbox Simulator"
+        doc["complaint"]["complaintFeedbackType"] = "abuse"
+    else:
+        raise ValueError(f"unknown outcome {outcome!r}")
+    assert key in doc
+    doc["mail"] = _mail_object(doc["mail"], mail)
+    return doc
+
+
+# ------------------------------------------------------------------------------------------------- delivery
+
+
+@dataclass
+class Delivery:
+    status: int | None
+    attempts: int
+    body: str = ""
+
+
+class SnsPoster:
+    """POSTs envelopes to an HTTP endpoint the way SNS does, retrying failed deliveries."""
+
+    def __init__(self, retry_delays: tuple[float, ...] = (0.5, 1, 2, 4, 8, 10, 10, 10, 10, 10)) -> None:
+        self.retry_delays = retry_delays
+        self._client = httpx.AsyncClient(
+            timeout=15, headers={"User-Agent": "Amazon Simple Notification Service Agent"}
+        )
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    @staticmethod
+    def headers(envelope: dict[str, Any]) -> dict[str, str]:
+        h = {
+            "Content-Type": "text/plain; charset=UTF-8",
+            "x-amz-sns-message-type": envelope.get("Type", ""),
+            "x-amz-sns-message-id": envelope.get("MessageId", ""),
+            "x-amz-sns-topic-arn": envelope.get("TopicArn", ""),
+        }
+        if envelope.get("Type") == "Notification":
+            h["x-amz-sns-subscription-arn"] = (
+                f"{envelope.get('TopicArn', '')}:{uuid.uuid5(uuid.NAMESPACE_URL, 's')}"
+            )
+        return h
+
+    async def post_once(
+        self, url: str, envelope: dict[str, Any] | bytes, headers: dict[str, str] | None = None
+    ) -> httpx.Response:
+        body = envelope if isinstance(envelope, bytes) else json.dumps(envelope).encode()
+        hdrs = (
+            headers if headers is not None else self.headers(envelope if isinstance(envelope, dict) else {})
+        )
+        return await self._client.post(url, content=body, headers=hdrs)
+
+    async def deliver(self, url: str, envelope: dict[str, Any], *, retry: bool = True) -> Delivery:
+        """One SNS delivery: retried on connection errors and any non-2xx answer (SNS retries 4xx too, except
+        when the endpoint says the message is unacceptable — we retry everything but 400/403/404/413)."""
+        attempts = 0
+        last_status: int | None = None
+        last_body = ""
+        for delay in (0.0, *(self.retry_delays if retry else ())):
+            if delay:
+                await asyncio.sleep(delay)
+            attempts += 1
+            try:
+                r = await self.post_once(url, envelope)
+            except httpx.HTTPError as exc:
+                last_status, last_body = None, repr(exc)
+                continue
+            last_status, last_body = r.status_code, r.text
+            if 200 <= r.status_code < 300 or r.status_code in (400, 403, 404, 413):
+                break
+        return Delivery(last_status, attempts, last_body)
