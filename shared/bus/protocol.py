@@ -10,8 +10,12 @@ Semantics:
 - `PermanentError` → dead-lettered at once, never retried.
 - A body that is not a JSON object, or a handler raising `MalformedMessage` → dead-lettered at once.
 - A consumer that dies without acking → the broker redelivers the message to another consumer.
-- Dead-lettered messages are kept in the queue's dead-letter store with the reason; `replay_dead_letters`
-  puts them back on the queue.
+- A consumer that keeps dying on the same message is bounded too: after `max_attempts` deliveries the
+  message is dead-lettered (RabbitMQ: the quorum queue's delivery limit).
+- Dead-lettered messages are kept in the queue's dead-letter store with the reason (header
+  `x-sesame-dead-reason` of the envelopes `dead_letters` returns); `replay_dead_letters` puts them back on the
+  queue as first attempts.
+- A queue with `max_length` refuses publishes once full: the publish raises `PublishError`.
 """
 
 from __future__ import annotations
@@ -19,6 +23,23 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+# Headers the buses use for their own bookkeeping (never part of `Envelope.headers` for a handler).
+ATTEMPT_HEADER = "x-sesame-attempt"
+ROUTING_KEY_HEADER = "x-sesame-routing-key"
+DEAD_REASON_HEADER = "x-sesame-dead-reason"
+_BROKER_HEADERS = frozenset(
+    {ATTEMPT_HEADER, ROUTING_KEY_HEADER, DEAD_REASON_HEADER, "x-delivery-count", "x-death"}
+)
+
+
+def user_headers(headers: dict[str, Any]) -> dict[str, Any]:
+    """The headers the publisher set, without the buses' and the broker's bookkeeping."""
+    return {
+        k: v
+        for k, v in headers.items()
+        if k not in _BROKER_HEADERS and not k.startswith(("x-first-death-", "x-last-death-"))
+    }
 
 
 class TransientError(Exception):
@@ -67,6 +88,7 @@ class QueueSpec:
     bindings: Sequence[str]
     prefetch: int | None = None  # default from BusSettings
     max_attempts: int | None = None  # default from BusSettings
+    max_length: int | None = None  # bound on ready messages; a publish into a full queue fails (PublishError)
 
 
 class Consumer(Protocol):
