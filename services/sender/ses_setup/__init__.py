@@ -1,0 +1,1 @@
+"""SES account integration: one-step connect, loop proof, suppression sync, readiness report, request draft."""

@@ -1,0 +1,466 @@
+"""One-step connect: SNS topics → webhook subscription (confirmed, raw delivery off) → SES feedback wiring.
+
+Idempotent by construction: every step reads the current state first and only calls a mutating API for what
+differs. `dry_run=True` reads and reports the drift without changing anything (the readiness report uses it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from services.sender.ses_setup.aws import AwsError, AwsSession, is_not_found
+
+log = logging.getLogger("sesame.ses_setup.connect")
+
+KINDS = ("bounce", "complaint", "delivery")
+PLURAL = {"bounce": "bounces", "complaint": "complaints", "delivery": "deliveries"}
+V1_TYPE = {"bounce": "Bounce", "complaint": "Complaint", "delivery": "Delivery"}
+# Configuration-set event types per topic; rejects and rendering failures travel with bounces.
+EVENT_TYPES = {
+    "bounce": ["BOUNCE", "REJECT", "RENDERING_FAILURE"],
+    "complaint": ["COMPLAINT"],
+    "delivery": ["DELIVERY"],
+}
+Mode = Literal["configuration_set", "identity"]
+StepStatus = Literal["ok", "created", "repaired", "pending", "drift", "failed", "info"]
+
+
+@dataclass
+class ConnectOptions:
+    project_id: int
+    identity: str  # the sending domain (or address) verified in SES
+    webhook_url: str  # the events service's per-project SNS endpoint
+    mode: Mode = "configuration_set"
+    configuration_set: str | None = None  # None: the identity's default set, else sesame-<project>
+    topic_prefix: str | None = None  # None: sesame-<project>
+    confirm_timeout: float = 90.0
+    poll_interval: float = 2.0
+    # Turn e-mail feedback forwarding off (identity mode) only once SNS feedback is known to flow.
+    feedback_flowing: bool = False
+    dry_run: bool = False
+
+    @property
+    def prefix(self) -> str:
+        return self.topic_prefix or f"sesame-{self.project_id}"
+
+
+@dataclass
+class Step:
+    item: str
+    status: StepStatus
+    detail: str
+    fix: str | None = None
+
+
+@dataclass
+class ConnectResult:
+    mode: Mode
+    identity: str
+    webhook_url: str
+    configuration_set: str | None = None
+    topics: dict[str, str] = field(default_factory=dict)
+    subscriptions: dict[str, str] = field(default_factory=dict)
+    steps: list[Step] = field(default_factory=list)
+    calls: list[dict[str, Any]] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not any(s.status in ("failed", "pending", "drift") for s in self.steps)
+
+    @property
+    def mutating_calls(self) -> int:
+        return sum(1 for c in self.calls if c["mutating"])
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["ok"] = self.ok
+        d["mutating_calls"] = self.mutating_calls
+        return d
+
+    def render(self) -> str:
+        lines = [
+            f"SES connect ({'dry run, ' if self.dry_run else ''}{self.mode} mode) for {self.identity}",
+            f"  webhook: {self.webhook_url}",
+        ]
+        for s in self.steps:
+            lines.append(f"  [{s.status.upper():8}] {s.item}: {s.detail}")
+            if s.fix:
+                lines.append(f"             fix: {s.fix}")
+        lines.append(f"AWS calls ({len(self.calls)}, {self.mutating_calls} changing; * = changes something):")
+        for c in self.calls:
+            shown = ", ".join(f"{k}={_short(v)}" for k, v in c["params"].items())
+            err = f"  -> {c['error']}" if not c["ok"] else ""
+            lines.append(f"  {'*' if c['mutating'] else ' '} {c['service']}:{c['operation']}({shown}){err}")
+        lines.append("result: " + ("connected" if self.ok else "NOT complete — see the steps above"))
+        return "\n".join(lines)
+
+
+def _short(v: Any) -> str:
+    s = v if isinstance(v, str) else repr(v)
+    return s if len(s) <= 100 else s[:97] + "..."
+
+
+def _flag(value: Any) -> bool:
+    """SNS returns attribute booleans as "true"/"false" strings (moto sometimes as real booleans)."""
+    return value is True or str(value).lower() == "true"
+
+
+class _Connector:
+    def __init__(self, aws: AwsSession, opts: ConnectOptions, result: ConnectResult) -> None:
+        self.aws, self.opts, self.r = aws, opts, result
+
+    def step(self, item: str, status: StepStatus, detail: str, fix: str | None = None) -> None:
+        self.r.steps.append(Step(item, status, detail, fix))
+
+    async def mutate(self, service: str, operation: str, **params: Any) -> dict[str, Any] | None:
+        """A changing call, skipped (None) in a dry run."""
+        if self.opts.dry_run:
+            return None
+        return await self.aws.call(service, operation, **params)
+
+    # --- SNS topics -------------------------------------------------------------------------------------------
+    async def topics(self) -> None:
+        existing: dict[str, str] = {}
+        token: str | None = None
+        while True:
+            resp = await self.aws.call("sns", "ListTopics", **({"NextToken": token} if token else {}))
+            for t in resp.get("Topics", []):
+                existing[t["TopicArn"].rsplit(":", 1)[-1]] = t["TopicArn"]
+            token = resp.get("NextToken")
+            if not token:
+                break
+        for kind in KINDS:
+            name = f"{self.opts.prefix}-{PLURAL[kind]}"
+            if name in existing:
+                self.r.topics[kind] = existing[name]
+                self.step(f"topic {kind}", "ok", existing[name])
+                continue
+            created = await self.mutate("sns", "CreateTopic", Name=name)
+            if created is None:
+                self.step(
+                    f"topic {kind}", "drift", f"SNS topic {name} does not exist", "run `sesame ses connect`"
+                )
+                continue
+            self.r.topics[kind] = created["TopicArn"]
+            self.step(f"topic {kind}", "created", created["TopicArn"])
+
+    # --- webhook subscriptions ----------------------------------------------------------------------------------
+    async def _subscriptions_of(self, topic_arn: str) -> list[dict[str, Any]]:
+        subs: list[dict[str, Any]] = []
+        token: str | None = None
+        while True:
+            params: dict[str, Any] = {"TopicArn": topic_arn}
+            if token:
+                params["NextToken"] = token
+            resp = await self.aws.call("sns", "ListSubscriptionsByTopic", **params)
+            subs.extend(resp.get("Subscriptions", []))
+            token = resp.get("NextToken")
+            if not token:
+                return subs
+
+    async def subscriptions(self) -> None:
+        protocol = urlsplit(self.opts.webhook_url).scheme
+        for kind, topic_arn in self.r.topics.items():
+            subs = await self._subscriptions_of(topic_arn)
+            mine = [
+                s
+                for s in subs
+                if s.get("Endpoint") == self.opts.webhook_url and s.get("Protocol") == protocol
+            ]
+            strays = [
+                s["Endpoint"]
+                for s in subs
+                if s.get("Endpoint") != self.opts.webhook_url and "/webhooks/sns/" in str(s.get("Endpoint"))
+            ]
+            if strays:
+                self.step(
+                    f"subscription {kind}",
+                    "info",
+                    f"other Sesame-like endpoints also subscribed: {', '.join(strays)} (left untouched)",
+                )
+            if mine:
+                self.r.subscriptions[kind] = mine[0]["SubscriptionArn"]
+                continue
+            resp = await self.mutate(
+                "sns",
+                "Subscribe",
+                TopicArn=topic_arn,
+                Protocol=protocol,
+                Endpoint=self.opts.webhook_url,
+                Attributes={"RawMessageDelivery": "false"},
+                ReturnSubscriptionArn=True,
+            )
+            if resp is None:
+                self.step(
+                    f"subscription {kind}", "drift", "webhook not subscribed", "run `sesame ses connect`"
+                )
+                continue
+            self.r.subscriptions[kind] = resp["SubscriptionArn"]
+            self.step(f"subscription {kind}", "created", f"{protocol} → {self.opts.webhook_url}")
+
+    async def _pending(self, kind: str) -> tuple[bool, dict[str, Any]]:
+        arn = self.r.subscriptions[kind]
+        if arn == "PendingConfirmation":  # subscribed earlier without ReturnSubscriptionArn: find it again
+            for s in await self._subscriptions_of(self.r.topics[kind]):
+                if (
+                    s.get("Endpoint") == self.opts.webhook_url
+                    and s["SubscriptionArn"] != "PendingConfirmation"
+                ):
+                    self.r.subscriptions[kind] = arn = s["SubscriptionArn"]
+                    break
+            else:
+                return True, {}
+        try:
+            attrs = (await self.aws.call("sns", "GetSubscriptionAttributes", SubscriptionArn=arn))[
+                "Attributes"
+            ]
+        except AwsError as exc:
+            if is_not_found(exc):
+                return True, {}
+            raise
+        return _flag(attrs.get("PendingConfirmation", "false")), attrs
+
+    async def confirm_and_check(self) -> None:
+        kinds = [k for k in KINDS if k in self.r.subscriptions]
+        attrs: dict[str, dict[str, Any]] = {}
+        deadline = time.monotonic() + (0 if self.opts.dry_run else self.opts.confirm_timeout)
+        waiting = list(kinds)
+        while True:
+            still: list[str] = []
+            for kind in waiting:
+                pending, a = await self._pending(kind)
+                if pending:
+                    still.append(kind)
+                else:
+                    attrs[kind] = a
+            waiting = still
+            if not waiting or time.monotonic() >= deadline:
+                break
+            await asyncio.sleep(self.opts.poll_interval)
+        for kind in waiting:
+            self.step(
+                f"subscription {kind}",
+                "pending",
+                "SNS has not confirmed the webhook subscription",
+                f"check that {self.opts.webhook_url} is reachable from AWS (public HTTPS, the topic allowed by the "
+                "events service), then run `sesame ses connect` again",
+            )
+        for kind in kinds:
+            if kind not in attrs:
+                continue
+            if _flag(attrs[kind].get("RawMessageDelivery", "false")):
+                done = await self.mutate(
+                    "sns",
+                    "SetSubscriptionAttributes",
+                    SubscriptionArn=self.r.subscriptions[kind],
+                    AttributeName="RawMessageDelivery",
+                    AttributeValue="false",
+                )
+                if done is None:
+                    self.step(
+                        f"subscription {kind}",
+                        "drift",
+                        "raw message delivery is ON",
+                        "run `sesame ses connect`",
+                    )
+                else:
+                    self.step(f"subscription {kind}", "repaired", "raw message delivery turned off")
+            elif not any(s.item == f"subscription {kind}" and s.status == "created" for s in self.r.steps):
+                self.step(f"subscription {kind}", "ok", "confirmed, raw message delivery off")
+            else:
+                self.step(f"subscription {kind}", "ok", "confirmed by the events service")
+
+    # --- identity notifications (SES v1) --------------------------------------------------------------------
+    async def link_identity(self) -> None:
+        ident = self.opts.identity
+        resp = await self.aws.call("ses", "GetIdentityNotificationAttributes", Identities=[ident])
+        attrs = resp.get("NotificationAttributes", {}).get(ident)
+        if attrs is None:
+            self.step(
+                "identity",
+                "failed",
+                f"{ident} is not an identity of this SES account",
+                f"verify it: aws sesv2 create-email-identity --email-identity {ident}",
+            )
+            return
+        for kind in KINDS:
+            want = self.r.topics.get(kind)
+            if not want:
+                continue
+            have = attrs.get(f"{V1_TYPE[kind]}Topic")
+            if have == want:
+                self.step(f"identity {kind} topic", "ok", want)
+                continue
+            done = await self.mutate(
+                "ses",
+                "SetIdentityNotificationTopic",
+                Identity=ident,
+                NotificationType=V1_TYPE[kind],
+                SnsTopic=want,
+            )
+            if done is None:
+                self.step(
+                    f"identity {kind} topic",
+                    "drift",
+                    f"{V1_TYPE[kind]} notifications go to {have or 'nowhere'}",
+                    "run `sesame ses connect`",
+                )
+            else:
+                self.step(f"identity {kind} topic", "repaired" if have else "created", want)
+        forwarding = _flag(attrs.get("ForwardingEnabled", True))
+        if not forwarding:
+            self.step("email forwarding", "ok", "feedback e-mail forwarding is off (SNS carries it)")
+        elif self.opts.feedback_flowing and all(self.r.topics.get(k) for k in ("bounce", "complaint")):
+            done = await self.mutate(
+                "ses", "SetIdentityFeedbackForwardingEnabled", Identity=ident, ForwardingEnabled=False
+            )
+            status: StepStatus = "drift" if done is None else "repaired"
+            self.step("email forwarding", status, "turned off: SNS feedback is flowing")
+        else:
+            self.step(
+                "email forwarding",
+                "info",
+                "stays on until SNS feedback is proven (run the loop test, then connect again)",
+            )
+
+    # --- configuration set event destinations (SESv2) --------------------------------------------------------
+    async def link_configuration_set(self) -> None:
+        ident = self.opts.identity
+        try:
+            identity = await self.aws.call("sesv2", "GetEmailIdentity", EmailIdentity=ident)
+        except AwsError as exc:
+            if not is_not_found(exc):
+                raise
+            self.step(
+                "identity",
+                "failed",
+                f"{ident} is not an identity of this SES account",
+                f"verify it: aws sesv2 create-email-identity --email-identity {ident}",
+            )
+            return
+        current_default = identity.get("ConfigurationSetName")
+        name = self.opts.configuration_set or current_default or f"sesame-{self.opts.project_id}"
+        self.r.configuration_set = name
+        try:
+            await self.aws.call("sesv2", "GetConfigurationSet", ConfigurationSetName=name)
+            self.step("configuration set", "ok", name)
+        except AwsError as exc:
+            if not is_not_found(exc):
+                raise
+            done = await self.mutate("sesv2", "CreateConfigurationSet", ConfigurationSetName=name)
+            if done is None:
+                self.step("configuration set", "drift", f"{name} does not exist", "run `sesame ses connect`")
+                return
+            self.step("configuration set", "created", name)
+        try:
+            resp = await self.aws.call(
+                "sesv2", "GetConfigurationSetEventDestinations", ConfigurationSetName=name
+            )
+            existing = {d["Name"]: d for d in resp.get("EventDestinations", [])}
+        except AwsError as exc:
+            if not (is_not_found(exc) and self.opts.dry_run):
+                raise
+            existing = {}
+        for kind in KINDS:
+            topic = self.r.topics.get(kind)
+            if not topic:
+                continue
+            dest_name = f"sesame-{PLURAL[kind]}"
+            want = {
+                "Enabled": True,
+                "MatchingEventTypes": EVENT_TYPES[kind],
+                "SnsDestination": {"TopicArn": topic},
+            }
+            have = existing.get(dest_name)
+            if have is not None and _same_destination(have, want):
+                self.step(f"event destination {kind}", "ok", f"{dest_name} → {topic}")
+                continue
+            op = (
+                "UpdateConfigurationSetEventDestination" if have else "CreateConfigurationSetEventDestination"
+            )
+            done = await self.mutate(
+                "sesv2", op, ConfigurationSetName=name, EventDestinationName=dest_name, EventDestination=want
+            )
+            if done is None:
+                what = "differs" if have else "is missing"
+                self.step(
+                    f"event destination {kind}", "drift", f"{dest_name} {what}", "run `sesame ses connect`"
+                )
+            else:
+                self.step(
+                    f"event destination {kind}", "repaired" if have else "created", f"{dest_name} → {topic}"
+                )
+        if current_default == name:
+            self.step("default configuration set", "ok", f"{ident} sends with {name} by default")
+        else:
+            done = await self.mutate(
+                "sesv2",
+                "PutEmailIdentityConfigurationSetAttributes",
+                EmailIdentity=ident,
+                ConfigurationSetName=name,
+            )
+            if done is None:
+                self.step(
+                    "default configuration set",
+                    "drift",
+                    f"{ident} default configuration set is {current_default or 'none'}",
+                    "run `sesame ses connect`",
+                )
+            else:
+                self.step("default configuration set", "repaired" if current_default else "created", name)
+
+
+def _same_destination(have: dict[str, Any], want: dict[str, Any]) -> bool:
+    return (
+        bool(have.get("Enabled"))
+        and sorted(have.get("MatchingEventTypes", [])) == sorted(want["MatchingEventTypes"])
+        and (have.get("SnsDestination") or {}).get("TopicArn") == want["SnsDestination"]["TopicArn"]
+    )
+
+
+async def connect(
+    aws: AwsSession,
+    opts: ConnectOptions,
+    *,
+    allow_topics: Callable[[list[str]], Awaitable[None]] | None = None,
+) -> ConnectResult:
+    """Create or repair the whole feedback wiring; `allow_topics` registers the topic ARNs with the events
+    service before anything is subscribed (so the confirmation it receives is for an allowed topic)."""
+    result = ConnectResult(
+        mode=opts.mode, identity=opts.identity, webhook_url=opts.webhook_url, dry_run=opts.dry_run
+    )
+    c = _Connector(aws, opts, result)
+    start = len(aws.calls)
+    try:
+        await c.topics()
+        if allow_topics is not None and result.topics and not opts.dry_run:
+            await allow_topics(sorted(result.topics.values()))
+        await c.subscriptions()
+        await c.confirm_and_check()
+        if opts.mode == "identity":
+            await c.link_identity()
+        else:
+            await c.link_configuration_set()
+    except AwsError as exc:
+        c.step(
+            f"{exc.call.service}:{exc.call.operation}", "failed", f"{exc.code}: {exc.message}", _fix_for(exc)
+        )
+    result.calls = [asdict(x) for x in aws.calls[start:]]
+    return result
+
+
+def _fix_for(exc: AwsError) -> str:
+    if exc.code in {"AccessDenied", "AccessDeniedException", "AuthorizationError", "InvalidClientTokenId"}:
+        return (
+            "give the IAM user of this project sns:CreateTopic, sns:Subscribe, sns:ListTopics, "
+            "sns:ListSubscriptionsByTopic, sns:GetSubscriptionAttributes, sns:SetSubscriptionAttributes and "
+            "ses:* on the identity, then run `sesame ses connect` again"
+        )
+    return "fix the error above and run `sesame ses connect` again (it only changes what is missing)"

@@ -1,0 +1,100 @@
+"""Fixtures: moto's server (SES v1 + SNS) and the SESv2 stand-in, fresh state per test."""
+
+from __future__ import annotations
+
+import socket
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import pytest
+from moto.server import ThreadedMotoServer
+
+from services.sender.ses_setup.aws import AwsTarget
+from tests.support.sesv2_extras import SesV2Extras
+
+REGION = "eu-west-1"
+ACCOUNT = "123456789012"  # moto's default account
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _faithful_notification_attributes() -> None:
+    """moto's GetIdentityNotificationAttributes omits the *Topic members and answers for unknown identities;
+    real SES returns the topics and only known identities. Patch the in-process backend to match AWS."""
+    from moto.ses.models import SESBackend
+
+    def get_identity_notification_attributes(self: Any, identities: list[str]) -> dict[str, dict[str, Any]]:
+        out: dict[str, dict[str, Any]] = {}
+        for ident in identities:
+            if not self._is_verified_address(ident):
+                continue
+            cfg = self.sns_topics.get(ident, {})
+            attrs: dict[str, Any] = {
+                "ForwardingEnabled": cfg.get("feedback_forwarding_enabled", True),
+                "HeadersInBounceNotificationsEnabled": False,
+                "HeadersInComplaintNotificationsEnabled": False,
+                "HeadersInDeliveryNotificationsEnabled": False,
+            }
+            for kind in ("Bounce", "Complaint", "Delivery"):
+                if cfg.get(kind):
+                    attrs[f"{kind}Topic"] = cfg[kind]
+            out[ident] = attrs
+        return out
+
+    SESBackend.get_identity_notification_attributes = get_identity_notification_attributes  # type: ignore[method-assign]
+
+
+@pytest.fixture(scope="session")
+def moto_url() -> Iterator[str]:
+    _faithful_notification_attributes()
+    port = _free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+@dataclass
+class AwsEnv:
+    target: AwsTarget
+    moto_url: str
+    v2: SesV2Extras
+
+    def boto(self, service: str) -> Any:
+        """A plain boto3 client for the manual breakage tests."""
+        endpoint = self.v2.url if service == "sesv2" else self.moto_url
+        return boto3.client(
+            service,
+            endpoint_url=endpoint,
+            region_name=REGION,
+            aws_access_key_id="AKIDSESAMETEST",
+            aws_secret_access_key="test-secret",
+        )
+
+    def verify_domain(self, domain: str, configuration_set: str | None = None) -> None:
+        self.boto("ses").verify_domain_identity(Domain=domain)
+        self.v2.add_identity(domain, configuration_set)
+
+
+@pytest.fixture
+def aws_env(moto_url: str) -> Iterator[AwsEnv]:
+    urllib.request.urlopen(
+        urllib.request.Request(f"{moto_url}/moto-api/reset", method="POST"), timeout=10
+    ).read()
+    v2 = SesV2Extras()
+    v2.start()
+    target = AwsTarget(
+        region=REGION,
+        access_key_id="AKIDSESAMETEST",
+        secret_access_key="test-secret",
+        endpoints={"ses": moto_url, "sns": moto_url, "sesv2": v2.url},
+    )
+    yield AwsEnv(target, moto_url, v2)
+    v2.stop()
