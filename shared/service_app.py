@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -46,6 +47,8 @@ class ServiceSpec:
     on_startup: Sequence[Task] = ()
     title: str | None = None
     ready_checks: Sequence[Task] = field(default_factory=list)
+    # Routes allowed a larger body than RuntimeSettings.max_body_bytes: (path regex, max bytes), first match wins.
+    body_limits: Sequence[tuple[str, int]] = ()
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -120,6 +123,7 @@ def build_app(spec: ServiceSpec, *, settings: Settings | None = None, runtime: R
     app.state.ready = False
     install_error_handlers(app)
     max_body = settings.runtime.max_body_bytes
+    body_limits = [(re.compile(p), n) for p, n in spec.body_limits]
 
     @app.middleware("http")
     async def _context(request: Request, call_next):  # type: ignore[no-untyped-def]
@@ -128,8 +132,9 @@ def build_app(spec: ServiceSpec, *, settings: Settings | None = None, runtime: R
         started = time.perf_counter()
         try:
             length = request.headers.get("content-length")
-            if length is not None and (not length.isdigit() or int(length) > max_body):
-                response = JSONResponse(error_body("payload_too_large", f"body over {max_body} bytes"), 413)
+            limit = next((n for p, n in body_limits if p.fullmatch(request.url.path)), max_body)
+            if length is not None and (not length.isdigit() or int(length) > limit):
+                response = JSONResponse(error_body("payload_too_large", f"body over {limit} bytes"), 413)
             else:
                 response = await call_next(request)
             response.headers["x-request-id"] = cid
