@@ -1,17 +1,54 @@
-"""The events service's app: its routes, bus consumers and background loops."""
+"""The events service's app: the SNS webhook, feedback processing, reputation and the guard."""
 
 from __future__ import annotations
 
+import asyncio
+from functools import partial
+
 from fastapi import FastAPI
 
+from services.events.api import admin, v1
+from services.events.certs import Fetcher
+from services.events.consumers import SANDBOX_QUEUE, SENT_QUEUE, sandbox_handler, sent_handler
+from services.events.context import Confirmer, EventsContext
+from services.events.digest import digest_loop
+from services.events.inbox import INBOX_QUEUE, dispatcher_loop, inbox_handler
+from services.events.settings import EventsSettings
+from services.events.webhook import router as webhook_router
 from shared.runtime import Runtime
 from shared.service_app import ServiceSpec, build_app
 from shared.settings import Settings
 
 
-def service_spec() -> ServiceSpec:
-    return ServiceSpec(name="events")
+async def _hold_resources(ctx: EventsContext, _rt: Runtime) -> None:
+    """Lives as long as the app; closes the HTTP client of the certificate store on shutdown."""
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await ctx.certs.close()
 
 
-def create_app(*, settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
-    return build_app(service_spec(), settings=settings, runtime=runtime)
+def service_spec(ctx: EventsContext | None = None, *, process_inbox: bool = True) -> ServiceSpec:
+    ctx = ctx or EventsContext.build()
+    consumers = [(SANDBOX_QUEUE, sandbox_handler(ctx)), (SENT_QUEUE, sent_handler)]
+    tasks = [partial(_hold_resources, ctx), partial(digest_loop, ctx=ctx)]
+    if process_inbox:
+        consumers.insert(0, (INBOX_QUEUE, inbox_handler(ctx)))
+        tasks.append(lambda rt: dispatcher_loop(rt, ctx))
+    return ServiceSpec(name="events", routers=[webhook_router, v1, admin], consumers=consumers, tasks=tasks)
+
+
+def create_app(
+    *,
+    settings: Settings | None = None,
+    runtime: Runtime | None = None,
+    events_settings: EventsSettings | None = None,
+    cert_fetcher: Fetcher | None = None,
+    confirmer: Confirmer | None = None,
+    process_inbox: bool = True,
+) -> FastAPI:
+    """`cert_fetcher` / `confirmer` replace the network calls (tests); `process_inbox=False` only ingests."""
+    ctx = EventsContext.build(events_settings, cert_fetcher=cert_fetcher, confirmer=confirmer)
+    app = build_app(service_spec(ctx, process_inbox=process_inbox), settings=settings, runtime=runtime)
+    app.state.events = ctx
+    return app

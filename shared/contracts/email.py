@@ -49,6 +49,8 @@ class EmailBounced(EmailFeedback):
     # Policy decision: suppress the address now (hard bounce, or soft bounces past the threshold).
     suppress: bool
     suppression_reason: Literal["hard_bounce", "soft_bounce", "ses_suppression"] | None = None
+    # An out-of-office / auto-reply reported as a Transient/General bounce without DSN: informational only.
+    auto_reply: bool = False
 
 
 class EmailComplained(EmailFeedback):
@@ -56,6 +58,8 @@ class EmailComplained(EmailFeedback):
     feedback_type: str | None = None
     suppress: bool = True
     unsubscribe_all: bool = True
+    # complaint; ses_suppression when SES did not send because the address is on the account suppression list
+    suppression_reason: Literal["complaint", "ses_suppression"] = "complaint"
 
 
 class EmailDelivered(EmailFeedback):

@@ -1,0 +1,68 @@
+"""The events service's own long-lived state (settings, certificate store, confirmer, caches), kept on the app."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from functools import partial
+
+from services.events.certs import CertificateStore, Fetcher, fetch_subscribe_url
+from services.events.settings import EventsSettings
+
+Confirmer = Callable[[str], Awaitable[None]]
+
+
+@dataclass
+class Endpoint:
+    project_id: int
+    topics: frozenset[str]
+    expires: float
+
+
+@dataclass
+class EventsContext:
+    settings: EventsSettings
+    certs: CertificateStore
+    confirm: Confirmer
+    endpoints: dict[str, Endpoint] = field(default_factory=dict)
+    _wake: asyncio.Event | None = None
+
+    @classmethod
+    def build(
+        cls,
+        settings: EventsSettings | None = None,
+        *,
+        cert_fetcher: Fetcher | None = None,
+        confirmer: Confirmer | None = None,
+    ) -> EventsContext:
+        settings = settings or EventsSettings()
+        return cls(
+            settings=settings,
+            certs=CertificateStore(settings, fetcher=cert_fetcher),
+            confirm=confirmer
+            or partial(fetch_subscribe_url, timeout_seconds=settings.subscribe_timeout_seconds),
+        )
+
+    @property
+    def wake(self) -> asyncio.Event:
+        if self._wake is None:
+            self._wake = asyncio.Event()
+        return self._wake
+
+    def cached_endpoint(self, token: str) -> Endpoint | None:
+        ep = self.endpoints.get(token)
+        if ep is not None and ep.expires > time.monotonic():
+            return ep
+        return None
+
+    def remember_endpoint(self, token: str, project_id: int, topics: list[str]) -> Endpoint:
+        if len(self.endpoints) > 10_000:
+            self.endpoints.clear()
+        ep = Endpoint(project_id, frozenset(topics), time.monotonic() + self.settings.endpoint_cache_seconds)
+        self.endpoints[token] = ep
+        return ep
+
+    def forget_endpoints(self) -> None:
+        self.endpoints.clear()

@@ -1,0 +1,184 @@
+"""The inbox: raw notifications stored once, dispatched in batches over the bus, processed from the stored row.
+
+The webhook only inserts the row (unique per project + SNS MessageId, ON CONFLICT DO NOTHING) and answers.
+A dispatcher loop claims new rows in batches and queues `events.inbox` work items through the outbox; the
+consumer processes each row in its own unit of work. A failing row keeps its error and is retried (bus retries,
+then the dispatcher's sweep) until `inbox_max_attempts`; it is never deleted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from services.events.context import EventsContext
+from services.events.digest import immediate_digest
+from services.events.notify import mail_owner
+from services.events.policy import Outcome, apply_feedback
+from services.events.ses_feedback import NotSesFeedback, parse_feedback
+from shared.bus.protocol import Envelope, MalformedMessage, QueueSpec, TransientError
+from shared.db.types import utcnow
+from shared.db.upsert import dialect_name, insert
+from shared.models.events import SnsInbox
+from shared.outbox import enqueue
+from shared.runtime import Runtime
+
+log = logging.getLogger("sesame.events.inbox")
+INBOX_ROUTING_KEY = "events.inbox"
+INBOX_QUEUE = QueueSpec("events.inbox", [INBOX_ROUTING_KEY])
+PENDING = ("received", "failed")
+
+
+async def store(
+    session: Any,
+    *,
+    project_id: int,
+    source: str,
+    message_id: str,
+    body: str,
+    topic_arn: str | None = None,
+    status: str = "received",
+    error: str | None = None,
+) -> int | None:
+    """Insert a raw notification once; returns its id, or None when it was already stored (a duplicate)."""
+    stmt = (
+        insert(SnsInbox.__table__, session)
+        .values(
+            project_id=project_id,
+            source=source,
+            message_id=message_id,
+            topic_arn=topic_arn,
+            body=body,
+            status=status,
+            attempts=0,
+            last_error=error,
+            received_at=utcnow(),
+        )
+        .on_conflict_do_nothing(index_elements=["project_id", "source", "message_id"])
+        .returning(SnsInbox.__table__.c.id)
+    )
+    return (await session.execute(stmt)).scalar()
+
+
+async def dispatch_pending(rt: Runtime, ctx: EventsContext) -> int:
+    """Claim a batch of undispatched (or stale) rows and queue one work item for them; returns the batch size."""
+    s = ctx.settings
+    now = utcnow()
+    async with rt.uow() as session:
+        pick = (
+            sa.select(SnsInbox.id)
+            .where(
+                SnsInbox.status.in_(PENDING),
+                SnsInbox.attempts < s.inbox_max_attempts,
+                sa.or_(
+                    SnsInbox.dispatched_at.is_(None),
+                    SnsInbox.dispatched_at < now - timedelta(seconds=s.inbox_redispatch_seconds),
+                ),
+            )
+            .order_by(SnsInbox.id)
+            .limit(s.inbox_batch_size)
+        )
+        if dialect_name(session) == "postgresql":
+            pick = pick.with_for_update(skip_locked=True)
+        ids = list(
+            (
+                await session.execute(
+                    sa.update(SnsInbox)
+                    .where(SnsInbox.id.in_(pick.scalar_subquery()))
+                    .values(dispatched_at=now)
+                    .returning(SnsInbox.id)
+                )
+            ).scalars()
+        )
+        if ids:
+            ids.sort()
+            enqueue(
+                session, INBOX_ROUTING_KEY, {"inbox_ids": ids}, message_id=f"inbox-{ids[0]}-{now.timestamp()}"
+            )
+        return len(ids)
+
+
+async def dispatcher_loop(rt: Runtime, ctx: EventsContext) -> None:
+    """Dispatch whenever the webhook stored something (woken), and sweep every few seconds."""
+    while True:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(ctx.wake.wait(), 2.0)
+        ctx.wake.clear()
+        await asyncio.sleep(0.02)  # let a burst accumulate into one batch
+        try:
+            while await dispatch_pending(rt, ctx) >= ctx.settings.inbox_batch_size:
+                pass
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the rows stay, the next sweep retries
+            log.warning("inbox dispatch failed, will retry: %r", exc)
+            await asyncio.sleep(1.0)
+
+
+async def process(rt: Runtime, ctx: EventsContext, inbox_id: int) -> Outcome | None:
+    """Process one stored row (idempotent: a processed row is skipped). Records the error if it fails."""
+    try:
+        async with rt.uow() as session:
+            q = sa.select(SnsInbox).where(SnsInbox.id == inbox_id, SnsInbox.status.in_(PENDING))
+            if dialect_name(session) == "postgresql":
+                q = q.with_for_update(skip_locked=True)
+            row = (await session.scalars(q)).first()
+            if row is None:
+                return None
+            now = utcnow()
+            row.attempts += 1
+            try:
+                items = parse_feedback(row.body)
+            except NotSesFeedback as exc:
+                row.status, row.last_error, row.processed_at = "rejected", f"not SES feedback: {exc}", now
+                log.warning("inbox %s is not SES feedback: %s", inbox_id, exc)
+                return Outcome()
+            outcome = await apply_feedback(
+                session, row.project_id, items, ctx.settings, inbox_id=row.id, now=now
+            )
+            if outcome.rejects:
+                await mail_owner(
+                    session,
+                    row.project_id,
+                    subject="Amazon SES rejected messages of your project",
+                    text="These messages were not sent:\n\n" + "\n".join(outcome.rejects),
+                    key=f"reject:{row.project_id}:{row.source}:{row.message_id}",
+                )
+            if outcome.bounces or outcome.complaints:
+                await immediate_digest(session, row.project_id, outcome, key=f"{row.source}:{row.message_id}")
+            row.status, row.processed_at, row.last_error = "processed", now, None
+            return outcome
+    except Exception as exc:
+        async with rt.uow() as session:
+            await session.execute(
+                sa.update(SnsInbox)
+                .where(SnsInbox.id == inbox_id, SnsInbox.status.in_(PENDING))
+                .values(status="failed", attempts=SnsInbox.attempts + 1, last_error=repr(exc)[:2000])
+            )
+        log.warning("inbox %s failed: %r", inbox_id, exc)
+        raise
+
+
+def inbox_handler(ctx: EventsContext):  # type: ignore[no-untyped-def]
+    def factory(rt: Runtime):  # type: ignore[no-untyped-def]
+        async def handle(env: Envelope) -> None:
+            ids = env.payload.get("inbox_ids")
+            if not isinstance(ids, list) or not all(isinstance(i, int) for i in ids):
+                raise MalformedMessage("inbox_ids must be a list of ints")
+            failed = []
+            for inbox_id in ids:
+                try:
+                    await process(rt, ctx, inbox_id)
+                except Exception as exc:  # noqa: BLE001 - recorded on the row; the others still run
+                    failed.append((inbox_id, exc))
+            if failed:
+                raise TransientError(f"{len(failed)} inbox row(s) failed, first: {failed[0][1]!r}")
+
+        return handle
+
+    return factory

@@ -1,0 +1,273 @@
+"""Feedback policy: record each event once, decide suppression, publish the result, feed the rates.
+
+Per address, counting and deciding are one atomic step: the `feedback_addresses` row is upserted first
+(ON CONFLICT DO UPDATE takes its row lock on Postgres until commit; SQLite runs one writer at a time), so two
+concurrent deliveries of feedback for the same address serialise, and the second one counts the first.
+Addresses are locked in hash order so two notifications with overlapping recipients cannot deadlock.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.events.guard import evaluate, guard_row
+from services.events.reputation import add_to_bucket
+from services.events.ses_feedback import FeedbackItem
+from services.events.settings import EventsSettings
+from shared.contracts.email import EmailBounced, EmailComplained, EmailDelivered, EmailRejected
+from shared.db.types import UTCDateTime, utcnow
+from shared.db.upsert import insert
+from shared.models.events import EmailEvent, FeedbackAddress
+from shared.outbox import enqueue
+
+log = logging.getLogger("sesame.events.policy")
+HARD, SOFT = "Permanent", ("Transient", "Undetermined")
+
+
+@dataclass
+class Outcome:
+    """What one notification did (for the digest and the tests)."""
+
+    events: list[int] = field(default_factory=list)
+    duplicates: int = 0
+    bounces: int = 0
+    complaints: int = 0
+    rejects: list[str] = field(default_factory=list)
+    suppressed: list[str] = field(default_factory=list)
+
+
+async def _lock_address(session: AsyncSession, project_id: int, ehash: str, now: datetime) -> None:
+    stmt = insert(FeedbackAddress.__table__, session).values(
+        project_id=project_id, email_hash=ehash, bounces=0, complaints=0, updated_at=now
+    )
+    await session.execute(
+        stmt.on_conflict_do_update(index_elements=["project_id", "email_hash"], set_={"updated_at": now})
+    )
+
+
+async def _record(
+    session: AsyncSession,
+    project_id: int,
+    inbox_id: int | None,
+    item: FeedbackItem,
+    message_id: int | None,
+    **flags: Any,
+) -> int | None:
+    """Insert the event once (by dedupe key); None if it was already recorded."""
+    detail = dict(item.detail)
+    if item.tag_project_id is not None and item.tag_project_id != project_id:
+        detail["tag_project_mismatch"] = item.tag_project_id
+    stmt = (
+        insert(EmailEvent.__table__, session)
+        .values(
+            project_id=project_id,
+            inbox_id=inbox_id,
+            dedupe_key=item.dedupe_key,
+            event_type=item.event_type,
+            email=item.email,
+            email_hash=item.email_hash,
+            ses_message_id=item.ses_message_id,
+            message_id=message_id,
+            bounce_type=item.bounce_type,
+            bounce_subtype=item.bounce_subtype,
+            feedback_type=item.feedback_type or item.complaint_subtype,
+            diagnostic=item.diagnostic or item.reason,
+            detail=detail,
+            occurred_at=item.occurred_at,
+            created_at=utcnow(),
+            **flags,
+        )
+        .on_conflict_do_nothing(index_elements=["project_id", "dedupe_key"])
+        .returning(EmailEvent.__table__.c.id)
+    )
+    return (await session.execute(stmt)).scalar()
+
+
+async def _resolve_message_id(session: AsyncSession, project_id: int, item: FeedbackItem) -> int | None:
+    """Our messages.id: from our tags/header, else looked up by SES message id in the sender's table if present."""
+    if item.tag_message_id is not None and item.tag_project_id in (None, project_id):
+        return item.tag_message_id
+    try:
+        from shared.models import sender as sender_models  # written by the sender service; may not exist yet
+    except ImportError:
+        return None
+    model = getattr(sender_models, "Message", None)
+    if model is None or not hasattr(model, "ses_message_id"):
+        return None
+    try:
+        async with session.begin_nested():
+            return await session.scalar(
+                sa.select(model.id)
+                .where(model.ses_message_id == item.ses_message_id, model.project_id == project_id)
+                .limit(1)
+            )
+    except Exception:  # noqa: BLE001 - linking is best effort; the sender also links by ses_message_id
+        return None
+
+
+async def apply_feedback(
+    session: AsyncSession,
+    project_id: int,
+    items: list[FeedbackItem],
+    settings: EventsSettings,
+    *,
+    inbox_id: int | None = None,
+    now: datetime | None = None,
+) -> Outcome:
+    """Apply the policy to one notification's items inside the caller's unit of work."""
+    now = now or utcnow()
+    out = Outcome()
+    if not items:
+        return out
+    g = await guard_row(session, project_id)
+    threshold = g.soft_bounce_threshold or settings.soft_bounce_threshold
+    window = timedelta(days=g.soft_bounce_window_days or settings.soft_bounce_window_days)
+    buckets = {"hard_bounces": 0, "soft_bounces": 0, "complaints": 0, "delivered": 0, "rejects": 0}
+    counted_any = False
+
+    for item in sorted(items, key=lambda i: (i.email_hash or "", i.event_type)):
+        message_id = await _resolve_message_id(session, project_id, item)
+        base: dict[str, Any] = {
+            "project_id": project_id,
+            "email": item.email or "",
+            "ses_message_id": item.ses_message_id,
+            "message_id": message_id,
+            "occurred_at": item.occurred_at,
+        }
+        if item.event_type == "bounce" and item.email_hash:
+            await _lock_address(session, project_id, item.email_hash, now)
+            hard = item.bounce_type == HARD
+            soft = not hard and not item.auto_reply
+            on_account = hard and item.bounce_subtype == "OnAccountSuppressionList"
+            counted = hard and not on_account
+            event_id = await _record(
+                session,
+                project_id,
+                inbox_id,
+                item,
+                message_id,
+                soft_bounce=soft,
+                counted=counted,
+                suppressed=hard,
+            )
+            if event_id is None:
+                out.duplicates += 1
+                continue
+            suppress, reason = hard, ("ses_suppression" if on_account else "hard_bounce") if hard else None
+            if soft:
+                recent = await session.scalar(
+                    sa.select(sa.func.count()).where(
+                        EmailEvent.project_id == project_id,
+                        EmailEvent.email_hash == item.email_hash,
+                        EmailEvent.event_type == "bounce",
+                        EmailEvent.soft_bounce.is_(True),
+                        EmailEvent.occurred_at >= item.occurred_at - window,
+                    )
+                )
+                if int(recent or 0) >= threshold:
+                    suppress, reason = True, "soft_bounce"
+                    await session.execute(
+                        sa.update(EmailEvent).where(EmailEvent.id == event_id).values(suppressed=True)
+                    )
+            await _touch_address(
+                session, project_id, item.email_hash, now, bounces=1, reason=reason if suppress else None
+            )
+            buckets["hard_bounces" if counted else "soft_bounces"] += 1 if (counted or soft) else 0
+            counted_any |= counted
+            out.bounces += 1
+            if suppress:
+                out.suppressed.append(item.email or "")
+            contract = EmailBounced(
+                **base,
+                event_id=event_id,
+                bounce_type=item.bounce_type or "Undetermined",
+                bounce_subtype=item.bounce_subtype or "Undetermined",
+                diagnostic=item.diagnostic,
+                suppress=suppress,
+                suppression_reason=reason,
+                auto_reply=item.auto_reply,
+            )
+        elif item.event_type == "complaint" and item.email_hash:
+            await _lock_address(session, project_id, item.email_hash, now)
+            on_account = item.complaint_subtype == "OnAccountSuppressionList"
+            event_id = await _record(
+                session, project_id, inbox_id, item, message_id, counted=not on_account, suppressed=True
+            )
+            if event_id is None:
+                out.duplicates += 1
+                continue
+            reason = "ses_suppression" if on_account else "complaint"
+            await _touch_address(session, project_id, item.email_hash, now, complaints=1, reason=reason)
+            buckets["complaints"] += 0 if on_account else 1
+            counted_any |= not on_account
+            out.complaints += 1
+            out.suppressed.append(item.email or "")
+            contract = EmailComplained(
+                **base,
+                event_id=event_id,
+                feedback_type=item.feedback_type,
+                suppress=True,
+                unsubscribe_all=not on_account,
+                suppression_reason=reason,
+            )
+        elif item.event_type in ("delivery", "reject", "rendering_failure"):
+            event_id = await _record(session, project_id, inbox_id, item, message_id)
+            if event_id is None:
+                out.duplicates += 1
+                continue
+            if item.event_type == "delivery":
+                buckets["delivered"] += 1
+                contract = EmailDelivered(**base, event_id=event_id)
+            else:
+                buckets["rejects"] += 1
+                reason = f"{'SES rejected the message' if item.event_type == 'reject' else 'template rendering failed'}: {item.reason}"
+                out.rejects.append(f"{item.email or '?'} ({item.ses_message_id}): {reason}")
+                contract = EmailRejected(**base, event_id=event_id, reason=reason)
+        else:
+            # send, open, click, delivery_delay, subscription (and bounces without an address): recorded only.
+            event_id = await _record(session, project_id, inbox_id, item, message_id)
+            if event_id is None:
+                out.duplicates += 1
+            else:
+                out.events.append(event_id)
+            continue
+        out.events.append(event_id)
+        enqueue(session, contract.ROUTING_KEY, contract.payload(), message_id=f"evt-{project_id}-{event_id}")
+
+    await add_to_bucket(session, project_id, now, **buckets)
+    if counted_any:
+        await evaluate(session, project_id, settings, now)
+    return out
+
+
+async def _touch_address(
+    session: AsyncSession,
+    project_id: int,
+    ehash: str,
+    now: datetime,
+    *,
+    bounces: int = 0,
+    complaints: int = 0,
+    reason: str | None = None,
+) -> None:
+    values: dict[str, Any] = {
+        "bounces": FeedbackAddress.bounces + bounces,
+        "complaints": FeedbackAddress.complaints + complaints,
+        "updated_at": now,
+    }
+    if reason:
+        values["suppressed_reason"] = sa.func.coalesce(FeedbackAddress.suppressed_reason, reason)
+        values["suppressed_at"] = sa.func.coalesce(
+            FeedbackAddress.suppressed_at, sa.literal(now, UTCDateTime())
+        )
+    await session.execute(
+        sa.update(FeedbackAddress)
+        .where(FeedbackAddress.project_id == project_id, FeedbackAddress.email_hash == ehash)
+        .values(**values)
+    )

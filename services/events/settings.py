@@ -1,0 +1,79 @@
+"""Settings of the events service (prefix SESAME_EVENTS_)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.settings import register_settings
+
+
+@register_settings
+class EventsSettings(BaseSettings):
+    """SNS webhook verification, feedback policy defaults, reputation and guard defaults."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SESAME_EVENTS_", env_file=None, extra="ignore", case_sensitive=False
+    )
+
+    # --- SNS verification
+    max_message_age_seconds: float = Field(
+        3600,
+        description="Refuse SNS messages older than this (SNS stops retrying after 1 h). 0 disables (replays).",
+    )
+    clock_skew_seconds: float = Field(300, description="Allowed clock difference with SNS.")
+    allowed_regions: list[str] = Field(
+        default_factory=list,
+        description="If set, only SNS hosts of these regions are trusted for certificates and confirmations.",
+    )
+    allowed_host_suffixes: list[str] = Field(
+        default_factory=lambda: ["amazonaws.com", "amazonaws.com.cn"],
+        description="DNS suffixes of trusted SNS hosts (sns.<region>.<suffix>).",
+    )
+    cert_fetch_timeout_seconds: float = Field(5.0, description="Timeout of one signing-certificate download.")
+    cert_max_bytes: int = Field(16_384, description="Largest signing certificate accepted.")
+    cert_cache_size: int = Field(256, description="Signing certificates (parsed public keys) kept in memory.")
+    pinned_cert_dir: str | None = Field(
+        None,
+        description="Directory of pinned PEM certificates for air-gapped installs: a file named like the URL's "
+        "last path segment (SimpleNotificationService-<hash>.pem) is used instead of downloading it.",
+    )
+    test_trust_anchor_pem: str | None = Field(
+        None,
+        description="TESTS ONLY: a PEM certificate trusted for every valid SNS cert URL (needs the flag below).",
+    )
+    allow_test_trust_anchor: bool = Field(
+        False, description="TESTS ONLY: enable test_trust_anchor_pem. Logged as a warning at startup."
+    )
+    subscribe_timeout_seconds: float = Field(
+        10.0, description="Timeout of the SubscribeURL confirmation request."
+    )
+    webhook_max_body_bytes: int = Field(
+        262_144, description="Largest SNS POST body accepted (SNS caps at 256 KB)."
+    )
+    endpoint_cache_seconds: float = Field(
+        5.0, description="How long endpoint token → project lookups are cached."
+    )
+
+    # --- inbox processing
+    inbox_batch_size: int = Field(100, description="Inbox rows dispatched per bus message.")
+    inbox_redispatch_seconds: float = Field(
+        300, description="A received row not processed this long after dispatch is dispatched again."
+    )
+    inbox_max_attempts: int = Field(8, description="Processing attempts before an inbox row stays failed.")
+
+    # --- policy defaults (per project overridable)
+    soft_bounce_threshold: int = Field(
+        3, description="Soft bounces within the window that suppress an address."
+    )
+    soft_bounce_window_days: int = Field(7, description="Window of the soft-bounce count.")
+
+    # --- reputation / guard defaults
+    min_volume: int = Field(
+        200, description="Sent messages in a window before its rates are meaningful (and the guard may act)."
+    )
+    warn_bounce_rate: float = Field(0.02, description="Bounce rate that warns the owner.")
+    warn_complaint_rate: float = Field(0.001, description="Complaint rate that warns the owner.")
+    pause_bounce_rate: float = Field(0.04, description="Bounce rate that pauses marketing sends.")
+    pause_complaint_rate: float = Field(0.003, description="Complaint rate that pauses marketing sends.")
+    digest_interval_seconds: float = Field(60, description="How often the digest loop looks for due digests.")
