@@ -98,3 +98,36 @@ def aws_env(moto_url: str) -> Iterator[AwsEnv]:
     )
     yield AwsEnv(target, moto_url, v2)
     v2.stop()
+
+
+@pytest.fixture(scope="session")
+def _dns_server() -> Iterator[Any]:
+    from tests.support.dns_standin import DnsStandin
+
+    server = DnsStandin()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def dns_standin(_dns_server: Any) -> Any:
+    """The loopback authoritative DNS stand-in, emptied for this test."""
+    _dns_server.clear()
+    return _dns_server
+
+
+DKIM_TOKENS = [
+    "vvjuipp74whm76gqoni7qmwwn4w4qusjiainivf6sf",
+    "3frqe7jn4obpuxjpwpolz6ipb3k5nvt2nhjpik2oy",
+    "wrqplteh7oodxnad7hsl4mixg2uavzneazxv5sxi2",
+]  # what moto hands out for every domain
+
+
+def publish_good_domain(dns: Any, domain: str, region: str = REGION) -> None:
+    for t in DKIM_TOKENS:
+        dns.set(f"{t}._domainkey.{domain}", "CNAME", f"{t}.dkim.amazonses.com.")
+    dns.set(f"mail.{domain}", "MX", f"10 feedback-smtp.{region}.amazonses.com.")
+    dns.set(f"mail.{domain}", "TXT", "v=spf1 include:amazonses.com ~all")
+    dns.set(f"_dmarc.{domain}", "TXT", f"v=DMARC1; p=quarantine; rua=mailto:dmarc@{domain}")
+    dns.set(domain, "TXT", "v=spf1 -all")
