@@ -2,22 +2,92 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 
+from services.gateway import admin, api, forms, pages
+from services.gateway.api_auth import ApiKeyAuth
+from services.gateway.captcha import CaptchaVerifier
+from services.gateway.security import SecurityHeadersMiddleware
+from services.gateway.settings import GatewaySettings
+from services.gateway.state import STATIC, Gateway
+from services.gateway.upstream import Upstreams
 from shared.runtime import Runtime
 from shared.service_app import ServiceSpec, build_app
-from shared.settings import Settings
+from shared.settings import Settings, get_settings
+
+_FASTAPI_DOCS = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
 
 
 def service_spec() -> ServiceSpec:
-    return ServiceSpec(name="gateway")
+    return ServiceSpec(
+        name="gateway",
+        routers=[api.router, forms.router, pages.router, admin.router],
+        title="Sesame API",
+    )
+
+
+class _CachedStatic(StaticFiles):
+    async def get_response(self, path: str, scope: Any) -> Response:
+        resp = await super().get_response(path, scope)
+        if resp.status_code == 200:
+            resp.headers["cache-control"] = "public, max-age=3600"
+        return resp
 
 
 def create_app(
-    *, settings: Settings | None = None, runtime: Runtime | None = None, upstream_apps: dict[str, Any] | None = None
+    *,
+    settings: Settings | None = None,
+    runtime: Runtime | None = None,
+    upstream_apps: dict[str, Any] | None = None,
+    gateway_settings: GatewaySettings | None = None,
 ) -> FastAPI:
+    settings = settings or (runtime.settings if runtime else get_settings())
+    config = gateway_settings or getattr(settings, "gateway", None) or GatewaySettings()
     app = build_app(service_spec(), settings=settings, runtime=runtime)
+    # The gateway serves its own merged /openapi.json and a local /docs page instead of FastAPI's (CDN) ones.
+    app.router.routes[:] = [r for r in app.router.routes if getattr(r, "path", None) not in _FASTAPI_DOCS]
+    app.mount("/static", _CachedStatic(directory=str(STATIC)), name="static")
+    app.add_middleware(SecurityHeadersMiddleware)
+
+    @app.get("/", include_in_schema=False)
+    async def root() -> Response:
+        return RedirectResponse("/docs", status_code=307)
+
+    upstreams = Upstreams(
+        internal_token=settings.security.internal_token,
+        urls={
+            "subscriptions": settings.services.subscriptions_url,
+            "events": settings.services.events_url,
+            "sender": settings.services.sender_url,
+        },
+        apps=upstream_apps,
+        timeout=config.upstream_timeout,
+        connect_timeout=config.upstream_connect_timeout,
+        pool_size=config.upstream_pool_size,
+    )
+    gw = Gateway(settings=settings, config=config, upstreams=upstreams, captcha=CaptchaVerifier(config))
+    app.state.gateway = gw
     app.state.upstream_apps = upstream_apps or {}
+    inner_lifespan = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(a: FastAPI) -> AsyncIterator[Any]:
+        async with inner_lifespan(a) as state:
+            gw.auth = ApiKeyAuth(
+                a.state.runtime, config.api_key_cache_seconds, config.auth_failures_per_minute
+            )
+            await upstreams.start()
+            try:
+                yield state
+            finally:
+                await upstreams.close()
+                await gw.captcha.close()
+
+    app.router.lifespan_context = lifespan
     return app

@@ -1,0 +1,190 @@
+"""The API behind one host: /v1/* routed by prefix to a service after API-key auth, one merged OpenAPI document,
+and the SNS webhook forwarded unchanged to the events service."""
+
+from __future__ import annotations
+
+import copy
+import logging
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+
+from services.gateway.bodies import read_body
+from services.gateway.rendering import render
+from services.gateway.state import Gateway, gateway
+from services.gateway.upstream import (
+    UpstreamTimeout,
+    UpstreamUnavailable,
+    forwardable_headers,
+    response_headers,
+)
+from shared.errors import NotFound
+
+log = logging.getLogger("sesame.gateway.api")
+router = APIRouter()
+
+ROUTES: dict[str, str] = {
+    "/v1/project": "subscriptions",
+    "/v1/api-keys": "subscriptions",
+    "/v1/lists": "subscriptions",
+    "/v1/contacts": "subscriptions",
+    "/v1/subscriptions": "subscriptions",
+    "/v1/suppressions": "subscriptions",
+    "/v1/imports": "subscriptions",
+    "/v1/messages": "sender",
+    "/v1/campaigns": "sender",
+    "/v1/templates": "sender",
+    "/v1/ses-account": "sender",
+    "/v1/sending": "sender",
+    "/v1/events": "events",
+    "/v1/reputation": "events",
+    "/v1/guard": "events",
+    "/v1/feedback": "events",
+}
+
+
+def service_for(path: str) -> str | None:
+    for prefix, service in ROUTES.items():
+        if path == prefix or path.startswith(prefix + "/"):
+            return service
+    return None
+
+
+def _headers(request: Request) -> list[tuple[str, str]]:
+    return forwardable_headers(
+        (k.decode("latin-1"), v.decode("latin-1")) for k, v in request.scope["headers"]
+    )
+
+
+@router.api_route(
+    "/v1/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False
+)
+async def api_proxy(request: Request, rest: str) -> Response:
+    gw = gateway(request)
+    path = request.url.path
+    service = service_for(path)
+    assert gw.auth is not None
+    # Authenticate before anything else, so an unknown path tells an anonymous caller nothing.
+    project_id = await gw.auth.authenticate(request, gw.client_ip(request))
+    if service is None:
+        raise NotFound(f"no API route {path}")
+    body = await read_body(request, gw.config.api_max_body_bytes)
+    resp = await gw.upstreams.request(
+        service,
+        request.method,
+        path,
+        query=request.url.query,
+        headers=_headers(request),
+        body=body,
+        project_id=project_id,
+    )
+    return Response(resp.body, resp.status, headers=dict(response_headers(resp.headers)))
+
+
+@router.post("/webhooks/sns/{endpoint_token}", include_in_schema=False)
+async def sns_webhook(request: Request, endpoint_token: str) -> Response:
+    """Forwarded unchanged (body and SNS headers) to the events service, which verifies the signature."""
+    gw = gateway(request)
+    body = await read_body(request, gw.config.webhook_max_body_bytes)
+    resp = await gw.upstreams.request(
+        "events", "POST", request.url.path, query=request.url.query, headers=_headers(request), body=body
+    )
+    return Response(resp.body, resp.status, headers=dict(response_headers(resp.headers)))
+
+
+# --- one OpenAPI document ---------------------------------------------------------------------------------
+def _rename_refs(node: Any, renames: dict[str, str]) -> Any:
+    if isinstance(node, dict):
+        out = {}
+        for k, v in node.items():
+            if k == "$ref" and isinstance(v, str) and v.startswith("#/components/schemas/"):
+                name = v.rsplit("/", 1)[1]
+                out[k] = "#/components/schemas/" + renames.get(name, name)
+            else:
+                out[k] = _rename_refs(v, renames)
+        return out
+    if isinstance(node, list):
+        return [_rename_refs(v, renames) for v in node]
+    return node
+
+
+async def merged_openapi(gw: Gateway, own: dict[str, Any]) -> dict[str, Any]:
+    hit = gw.cached("openapi")
+    if hit is not None:
+        return hit  # type: ignore[no-any-return]
+    doc = copy.deepcopy(own)
+    doc["info"] = {
+        "title": "Sesame API",
+        "version": own.get("info", {}).get("version", "0.1.0"),
+        "description": "Every route needs an API key: `Authorization: Bearer ses_…` (or `X-Api-Key`).",
+    }
+    paths: dict[str, Any] = doc.setdefault("paths", {})
+    schemas: dict[str, Any] = doc.setdefault("components", {}).setdefault("schemas", {})
+    doc["components"]["securitySchemes"] = {
+        "apiKey": {"type": "http", "scheme": "bearer", "description": "ses_… API key"},
+    }
+    missing: list[str] = []
+    for service in ("subscriptions", "sender", "events"):
+        try:
+            resp = await gw.upstreams.request(service, "GET", "/openapi.json", timeout=5)
+        except (UpstreamUnavailable, UpstreamTimeout):
+            missing.append(service)
+            continue
+        spec = resp.json() if resp.ok else None
+        if not isinstance(spec, dict):
+            missing.append(service)
+            continue
+        their = (spec.get("components") or {}).get("schemas") or {}
+        renames = {}
+        for name, schema in their.items():
+            if name in schemas and schemas[name] != schema:
+                renames[name] = f"{service}_{name}"
+        for name, schema in their.items():
+            schemas[renames.get(name, name)] = _rename_refs(schema, renames)
+        for path, item in (spec.get("paths") or {}).items():
+            if service_for(path) != service:
+                continue  # internal, admin and public-page routes are not part of the API
+            item = _rename_refs(item, renames)
+            for op in item.values():
+                if isinstance(op, dict):
+                    op.setdefault("security", [{"apiKey": []}])
+                    op.setdefault("tags", [service])
+            paths[path] = item
+    if missing:
+        doc["info"]["description"] += (
+            f"\n\nNot reachable while this document was built: {', '.join(missing)}."
+        )
+    gw.remember("openapi", doc, gw.config.openapi_cache_seconds if not missing else 5.0)
+    return doc
+
+
+@router.get("/openapi.json", include_in_schema=False)
+async def openapi_json(request: Request) -> JSONResponse:
+    gw = gateway(request)
+    return JSONResponse(await merged_openapi(gw, request.app.openapi()))
+
+
+@router.get("/docs", include_in_schema=False)
+async def docs(request: Request) -> Response:
+    """A plain, server-rendered reference of the merged document (no third-party assets)."""
+    gw = gateway(request)
+    doc = await merged_openapi(gw, request.app.openapi())
+    ops = []
+    for path, item in sorted(doc.get("paths", {}).items()):
+        for method, op in item.items():
+            if not isinstance(op, dict):
+                continue
+            ops.append(
+                {
+                    "method": method.upper(),
+                    "path": path,
+                    "summary": op.get("summary") or "",
+                    "description": op.get("description") or "",
+                    "tag": (op.get("tags") or ["gateway"])[0],
+                    "params": [p for p in op.get("parameters", []) if isinstance(p, dict)],
+                    "has_body": "requestBody" in op,
+                    "responses": sorted((op.get("responses") or {}).keys()),
+                }
+            )
+    return render(request, "docs.html", {"doc": doc, "ops": ops})

@@ -1,0 +1,282 @@
+"""Subscriber pages: confirm (GET shows, POST confirms), preference center, unsubscribe + RFC 8058 one-click.
+
+Nothing changes state on GET (link scanners and prefetchers fetch every URL in a mail). The token in the URL is
+the credential: pages need no cookie or login, and the one-click POST carries nothing else (RFC 8058 §3.1).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, date, datetime
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import PlainTextResponse, Response
+
+from services.gateway.bodies import field, read_form
+from services.gateway.rendering import error_page, render
+from services.gateway.security import Branding
+from services.gateway.state import Gateway, gateway
+from services.gateway.upstream import UpstreamResponse
+
+log = logging.getLogger("sesame.gateway.pages")
+router = APIRouter()
+
+_TOKEN_MAX = 2048
+PREF_ACTIONS = ("pause", "unsubscribe", "unsubscribe_all", "resubscribe")
+
+
+def _token_ok(token: str) -> bool:
+    return 0 < len(token) <= _TOKEN_MAX and all(c.isalnum() or c in "-_." for c in token)
+
+
+def _brand(data: Any) -> Branding:
+    return Branding.from_project(data.get("project") if isinstance(data, dict) else None)
+
+
+def _bad_link(request: Request) -> Response:
+    return error_page(
+        request,
+        400,
+        "This link is not valid",
+        "The link may be incomplete or mistyped. Please use the link from the email exactly as it was sent.",
+    )
+
+
+def _unavailable(request: Request) -> Response:
+    return error_page(
+        request,
+        503,
+        "Please try again in a moment",
+        "We could not complete this right now. Nothing was changed.",
+    )
+
+
+def _limited(request: Request, gw: Gateway) -> Response | None:
+    ip = gw.client_ip(request)
+    if gw.page_posts.take(ip):
+        return None
+    resp = error_page(request, 429, "Too many requests", "Please wait a minute and try again.")
+    resp.headers["retry-after"] = str(gw.page_posts.retry_after(ip))
+    return resp
+
+
+def _upstream_error(request: Request, resp: UpstreamResponse) -> Response:
+    if resp.status in (400, 404, 422):
+        return _bad_link(request)
+    if resp.status == 410:
+        return error_page(
+            request, 410, "This link has expired", "Please use the link from a more recent email."
+        )
+    return _unavailable(request)
+
+
+# --- confirm -----------------------------------------------------------------------------------------------
+@router.get("/confirm/{token}", include_in_schema=False)
+async def confirm_page(request: Request, token: str) -> Response:
+    if not _token_ok(token):
+        return _bad_link(request)
+    return render(request, "confirm.html", {"token": token})
+
+
+@router.post("/confirm/{token}", include_in_schema=False)
+async def confirm_post(request: Request, token: str) -> Response:
+    gw = gateway(request)
+    if not _token_ok(token):
+        return _bad_link(request)
+    if (limited := _limited(request, gw)) is not None:
+        return limited
+    await read_form(request, gw.config.form_max_body_bytes)
+    resp = await gw.upstreams.request("subscriptions", "POST", "/public/confirm", json_body={"token": token})
+    data = resp.json() if resp.status < 500 else None
+    if resp.ok and isinstance(data, dict):
+        return render(
+            request,
+            "confirmed.html",
+            {"result": data.get("result"), "list": data.get("list") or {}},
+            branding=_brand(data),
+        )
+    if resp.status == 410:
+        return render(request, "expired.html", {"token": token}, status=410, branding=_brand(data))
+    return _upstream_error(request, resp)
+
+
+@router.post("/confirm/{token}/resend", include_in_schema=False)
+async def confirm_resend(request: Request, token: str) -> Response:
+    gw = gateway(request)
+    if not _token_ok(token):
+        return _bad_link(request)
+    if (limited := _limited(request, gw)) is not None:
+        return limited
+    await read_form(request, gw.config.form_max_body_bytes)
+    resp = await gw.upstreams.request(
+        "subscriptions", "POST", "/public/confirm/resend", json_body={"token": token}
+    )
+    if resp.ok:
+        return render(
+            request, "check_inbox.html", {"cfg": None, "resent": True}, branding=_brand(resp.json())
+        )
+    if resp.status == 429:
+        return error_page(
+            request,
+            429,
+            "Please check your inbox",
+            "We sent you a confirmation link a short while ago. Please wait a few minutes before asking again.",
+        )
+    return _upstream_error(request, resp)
+
+
+# --- preference center -------------------------------------------------------------------------------------
+def _prefs_page(
+    request: Request,
+    token: str,
+    data: dict[str, Any],
+    notice: str | None = None,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
+    lists = [lst for lst in (data.get("lists") or []) if isinstance(lst, dict)]
+    return render(
+        request,
+        "preferences.html",
+        {
+            "token": token,
+            "email": data.get("email") or "",
+            "lists": lists,
+            "notice": notice,
+            "error": error,
+            "today": date.today().isoformat(),
+            "any_active": any(lst.get("status") in ("active", "pending", "paused") for lst in lists),
+        },
+        status=status,
+        branding=_brand(data),
+    )
+
+
+@router.get("/p/{token}", include_in_schema=False)
+async def preferences_page(request: Request, token: str) -> Response:
+    gw = gateway(request)
+    if not _token_ok(token):
+        return _bad_link(request)
+    resp = await gw.upstreams.request("subscriptions", "GET", f"/public/preferences/{token}")
+    data = resp.json()
+    if not resp.ok or not isinstance(data, dict):
+        return _upstream_error(request, resp)
+    return _prefs_page(request, token, data)
+
+
+def _parse_until(raw: str) -> str | None:
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError:
+        return None
+    if day <= date.today() or day.year > date.today().year + 5:
+        return None
+    return datetime(day.year, day.month, day.day, tzinfo=UTC).isoformat()
+
+
+@router.post("/p/{token}", include_in_schema=False)
+async def preferences_post(request: Request, token: str) -> Response:
+    gw = gateway(request)
+    if not _token_ok(token):
+        return _bad_link(request)
+    if (limited := _limited(request, gw)) is not None:
+        return limited
+    form = await read_form(request, gw.config.form_max_body_bytes)
+    action = field(form, "action", 40)
+    list_id = field(form, "list_id", 20)
+    body: dict[str, Any] = {"action": action}
+    error = None
+    if action not in PREF_ACTIONS:
+        error = "Please choose what to change."
+    elif action != "unsubscribe_all":
+        if not list_id.isdigit():
+            error = "Please choose a list."
+        else:
+            body["list_id"] = int(list_id)
+    if action == "pause" and error is None:
+        until = _parse_until(field(form, "until", 20))
+        if until is None:
+            error = "Please pick a date in the future to pause until."
+        else:
+            body["until"] = until
+    if error is not None:
+        cur = await gw.upstreams.request("subscriptions", "GET", f"/public/preferences/{token}")
+        data = cur.json()
+        if not cur.ok or not isinstance(data, dict):
+            return _upstream_error(request, cur)
+        return _prefs_page(request, token, data, error=error, status=422)
+    resp = await gw.upstreams.request("subscriptions", "POST", f"/public/preferences/{token}", json_body=body)
+    data = resp.json()
+    if not resp.ok or not isinstance(data, dict):
+        return _upstream_error(request, resp)
+    notice = {
+        "pause": "Paused. You will not get mail from this list until the date you chose.",
+        "unsubscribe": "You left the list.",
+        "unsubscribe_all": "You left every list. You will get no more mail from us.",
+        "resubscribe": "Almost there: we sent you an email to confirm that you want to re-join.",
+    }[action]
+    return _prefs_page(request, token, data, notice=notice)
+
+
+# --- unsubscribe -------------------------------------------------------------------------------------------
+@router.get("/u/{token}", include_in_schema=False)
+async def unsubscribe_page(request: Request, token: str) -> Response:
+    """Shows what will happen and a button; never changes anything."""
+    gw = gateway(request)
+    if not _token_ok(token):
+        return _bad_link(request)
+    resp = await gw.upstreams.request("subscriptions", "GET", f"/public/unsubscribe/{token}")
+    data = resp.json()
+    if not resp.ok or not isinstance(data, dict):
+        return _upstream_error(request, resp)
+    return render(
+        request,
+        "unsubscribe.html",
+        {
+            "token": token,
+            "email": data.get("email") or "",
+            "list": data.get("list"),
+            "status": data.get("status"),
+        },
+        branding=_brand(data),
+    )
+
+
+@router.post("/u/{token}", include_in_schema=False)
+async def unsubscribe_post(request: Request, token: str) -> Response:
+    """RFC 8058 one-click (body `List-Unsubscribe=One-Click`) and the page's button: unsubscribe at once.
+
+    No cookie, login or CSRF token; 200 without a redirect; idempotent. A body we don't recognise is treated as
+    one-click too (clients differ), and logged.
+    """
+    gw = gateway(request)
+    form = await read_form(request, gw.config.form_max_body_bytes)
+    one_click = field(form, "List-Unsubscribe", 40)
+    from_button = field(form, "confirm", 10) == "yes" and not one_click
+    if not from_button and one_click != "One-Click":
+        log.info(
+            "unsubscribe POST without List-Unsubscribe=One-Click (content-type %r): treated as one-click",
+            request.headers.get("content-type"),
+        )
+    if not _token_ok(token):
+        return _bad_link(request) if from_button else PlainTextResponse("invalid unsubscribe link", 400)
+    source = "link" if from_button else "one_click"
+    resp = await gw.upstreams.request(
+        "subscriptions", "POST", f"/public/unsubscribe/{token}", json_body={"source": source}
+    )
+    data = resp.json()
+    if from_button:
+        if not resp.ok or not isinstance(data, dict):
+            return _upstream_error(request, resp)
+        return render(
+            request,
+            "unsubscribed.html",
+            {"token": token, "email": data.get("email") or "", "list": data.get("list")},
+            branding=_brand(data),
+        )
+    if resp.ok:
+        return PlainTextResponse("You have been unsubscribed.\n", 200, headers={"cache-control": "no-store"})
+    if resp.status in (400, 404, 422):
+        return PlainTextResponse("invalid unsubscribe link\n", 400)
+    return PlainTextResponse("temporarily unavailable, please retry\n", 503, headers={"retry-after": "60"})

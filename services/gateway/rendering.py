@@ -1,0 +1,58 @@
+"""Server-rendered pages: one function that renders a template with branding, a CSP nonce and its headers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+
+from services.gateway.security import DEFAULT_BRANDING, Branding, build_csp, new_nonce
+from services.gateway.state import gateway
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status: int = 200,
+    branding: Branding | None = None,
+    frameable: bool = False,
+    extra_script: str = "",
+    extra_frame: str = "",
+    form_action: str = "",
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    gw = gateway(request)
+    nonce = new_nonce()
+    branding = branding or DEFAULT_BRANDING
+    ctx = {
+        "request": request,
+        "brand": branding,
+        "nonce": nonce,
+        "public_url": gw.public_url,
+        **(context or {}),
+    }
+    html = gw.templates.get_template(template).render(ctx)
+    csp = build_csp(
+        nonce=nonce,
+        frameable=frameable,
+        extra_script=extra_script,
+        extra_frame=extra_frame,
+        form_action=form_action,
+        images_https=branding.logo_url is not None,
+    )
+    hdrs = {"content-security-policy": csp, "cache-control": "no-store"}
+    if not frameable:
+        hdrs["x-frame-options"] = "DENY"
+    hdrs.update(headers or {})
+    return HTMLResponse(html, status_code=status, headers=hdrs)
+
+
+def error_page(
+    request: Request, status: int, title: str, message: str, branding: Branding | None = None
+) -> HTMLResponse:
+    return render(
+        request, "message.html", {"title": title, "message": message}, status=status, branding=branding
+    )

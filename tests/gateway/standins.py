@@ -1,0 +1,227 @@
+"""Small stand-ins for the services behind the gateway, speaking docs/service-contracts.md (for HTTP tests that
+must control what the upstream says: XSS payloads in names, a down service, what was forwarded)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+
+
+@dataclass
+class Recorder:
+    calls: list[dict[str, Any]] = field(default_factory=list)
+
+    def paths(self) -> list[str]:
+        return [c["path"] for c in self.calls]
+
+
+def subscriptions_standin(
+    *,
+    lists: dict[int, dict[str, Any]] | None = None,
+    project: dict[str, Any] | None = None,
+    internal_token: str,
+) -> tuple[FastAPI, Recorder]:
+    app = FastAPI()
+    rec = Recorder()
+    project = project or {"id": 1, "name": "Acme", "branding": {}, "allowed_redirect_hosts": ["acme.example"]}
+    lists = (
+        lists
+        if lists is not None
+        else {
+            7: {
+                "id": 7,
+                "name": "Weekly news",
+                "description": "Once a week",
+                "double_optin": True,
+                "form_settings": {},
+            }
+        }
+    )
+    state: dict[str, Any] = {"subs": {}, "unsubscribed": set()}
+
+    @app.middleware("http")
+    async def record(request: Request, call_next):  # type: ignore[no-untyped-def]
+        body = await request.body()
+        rec.calls.append(
+            {
+                "method": request.method,
+                "path": request.url.path,
+                "query": request.url.query,
+                "headers": dict(request.headers),
+                "body": body,
+            }
+        )
+        if request.headers.get("x-sesame-internal-token") != internal_token:
+            return JSONResponse({"error": "unauthorized", "detail": "internal token"}, 401)
+        return await call_next(request)
+
+    @app.get("/public/lists/{list_id}/form")
+    async def form(list_id: int) -> Response:
+        lst = lists.get(list_id)
+        if lst is None:
+            return JSONResponse({"error": "not_found", "detail": "no list"}, 404)
+        return JSONResponse(
+            {
+                "list": {k: lst[k] for k in ("id", "name", "description", "double_optin")},
+                "project": project,
+                "form_settings": lst.get("form_settings") or {},
+            }
+        )
+
+    @app.post("/public/lists/{list_id}/subscribe", status_code=202)
+    async def subscribe(list_id: int, request: Request) -> Response:
+        data = await request.json()
+        if "@" not in str(data.get("email")):
+            return JSONResponse({"error": "invalid_email", "detail": "bad"}, 422)
+        state["subs"][data["email"]] = data
+        return JSONResponse({"status": "check_inbox"}, 202)
+
+    @app.post("/public/confirm")
+    async def confirm(request: Request) -> Response:
+        token = (await request.json()).get("token")
+        if token == "expired":
+            return JSONResponse({"error": "expired_token", "detail": "expired"}, 410)
+        if token != "good":
+            return JSONResponse({"error": "invalid_token", "detail": "bad"}, 400)
+        return JSONResponse(
+            {"result": "confirmed", "list": {"id": 7, "name": lists[7]["name"]}, "project": project}
+        )
+
+    @app.post("/public/confirm/resend", status_code=202)
+    async def resend() -> Response:
+        return JSONResponse({"status": "check_inbox"}, 202)
+
+    def prefs() -> dict[str, Any]:
+        return {
+            "email": "ann@example.com",
+            "project": project,
+            "lists": [
+                {
+                    "id": i,
+                    "name": lst["name"],
+                    "description": lst["description"],
+                    "status": "unsubscribed" if i in state["unsubscribed"] else "active",
+                    "paused_until": None,
+                }
+                for i, lst in lists.items()
+            ],
+        }
+
+    @app.get("/public/preferences/{token}")
+    async def get_prefs(token: str) -> Response:
+        if token != "good":
+            return JSONResponse({"error": "invalid_token", "detail": "bad"}, 400)
+        return JSONResponse(prefs())
+
+    @app.post("/public/preferences/{token}")
+    async def post_prefs(token: str, request: Request) -> Response:
+        if token != "good":
+            return JSONResponse({"error": "invalid_token", "detail": "bad"}, 400)
+        data = await request.json()
+        if data.get("action") == "unsubscribe":
+            state["unsubscribed"].add(data["list_id"])
+        return JSONResponse(prefs())
+
+    @app.get("/public/unsubscribe/{token}")
+    async def get_unsub(token: str) -> Response:
+        if token != "good":
+            return JSONResponse({"error": "invalid_token", "detail": "bad"}, 400)
+        return JSONResponse(
+            {
+                "email": "ann@example.com",
+                "project": project,
+                "list": {"id": 7, "name": lists[7]["name"]},
+                "status": "unsubscribed" if 7 in state["unsubscribed"] else "active",
+            }
+        )
+
+    @app.post("/public/unsubscribe/{token}")
+    async def post_unsub(token: str) -> Response:
+        if token != "good":
+            return JSONResponse({"error": "invalid_token", "detail": "bad"}, 400)
+        state["unsubscribed"].add(7)
+        return JSONResponse(
+            {
+                "result": "unsubscribed",
+                "email": "ann@example.com",
+                "project": project,
+                "list": {"id": 7, "name": lists[7]["name"]},
+            }
+        )
+
+    @app.api_route("/v1/{rest:path}", methods=["GET", "POST", "PATCH", "DELETE", "PUT"])
+    async def v1(rest: str, request: Request) -> Response:
+        return JSONResponse(
+            {
+                "service": "subscriptions",
+                "path": request.url.path,
+                "project": request.headers.get("x-sesame-project-id"),
+            }
+        )
+
+    app.state.standin = state
+    return app, rec
+
+
+def events_standin(*, internal_token: str) -> tuple[FastAPI, Recorder]:
+    app = FastAPI()
+    rec = Recorder()
+
+    @app.middleware("http")
+    async def record(request: Request, call_next):  # type: ignore[no-untyped-def]
+        body = await request.body()
+        rec.calls.append(
+            {
+                "method": request.method,
+                "path": request.url.path,
+                "query": request.url.query,
+                "headers": dict(request.headers),
+                "body": body,
+            }
+        )
+        if request.headers.get("x-sesame-internal-token") != internal_token:
+            return JSONResponse({"error": "unauthorized", "detail": "internal token"}, 401)
+        return await call_next(request)
+
+    @app.post("/webhooks/sns/{endpoint_token}")
+    async def sns(endpoint_token: str) -> Response:
+        return JSONResponse({"received": endpoint_token})
+
+    @app.get("/v1/reputation")
+    async def reputation() -> Response:
+        return JSONResponse(
+            {
+                "bounce_rate": 0.021,
+                "complaint_rate": 0.0004,
+                "sent": 1200,
+                "thresholds": {
+                    "bounce_warn": 0.03,
+                    "bounce_pause": 0.04,
+                    "complaint_warn": 0.0008,
+                    "complaint_pause": 0.001,
+                },
+                "series": [
+                    {"date": f"2026-11-{d:02d}", "sent": 100 + d * 10, "bounces": d % 4, "complaints": d % 2}
+                    for d in range(1, 15)
+                ],
+            }
+        )
+
+    @app.get("/v1/guard")
+    async def guard() -> Response:
+        return JSONResponse({"state": "paused", "reason": "bounce rate 4.2% over pause threshold 4%"})
+
+    @app.post("/v1/guard/resume")
+    async def resume() -> Response:
+        return JSONResponse({"state": "active"})
+
+    @app.get("/v1/events")
+    async def events() -> Response:
+        return JSONResponse(
+            {"items": [{"type": "bounce", "email": "<b>x</b>@example.com", "detail": "Permanent"}]}
+        )
+
+    return app, rec
