@@ -49,7 +49,9 @@ class Runtime:
         try:
             await asyncio.wait_for(ping(self.engine), timeout=15)
         except Exception as exc:  # noqa: BLE001 - turned into one clear line
-            raise StartupError(f"database unreachable at {self.engine.url.render_as_string(hide_password=True)}: {exc}") from exc
+            raise StartupError(
+                f"database unreachable at {self.engine.url.render_as_string(hide_password=True)}: {exc}"
+            ) from exc
         try:
             await self.bus.start()
         except Exception as exc:  # noqa: BLE001
@@ -67,3 +69,20 @@ class Runtime:
         self._started = False
 
 
+async def preflight(settings: Settings) -> None:
+    """Reach the database and the bus once, then let go: an unreachable one is a StartupError before serving."""
+    engine = create_engine(settings.database)
+    try:
+        await asyncio.wait_for(ping(engine), timeout=15)
+    except Exception as exc:  # noqa: BLE001 - turned into one clear line
+        url = engine.url.render_as_string(hide_password=True)
+        raise StartupError(f"database unreachable at {url}: {exc or type(exc).__name__}") from None
+    finally:
+        await engine.dispose()
+    bus = create_bus(settings.bus)
+    try:
+        await bus.start()
+    except Exception as exc:  # noqa: BLE001
+        raise StartupError(f"message bus unreachable: {exc}") from None
+    finally:
+        await bus.close()

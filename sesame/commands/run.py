@@ -7,7 +7,7 @@ import logging
 import os
 import sys
 
-from sesame.commands._common import load_settings
+from sesame.commands._common import load_settings, run
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -24,6 +24,7 @@ def _run(args: argparse.Namespace) -> int:
     from sesame.embedded import create_embedded_app
     from shared.logging import setup_logging
     from shared.migrate import upgrade
+    from shared.runtime import preflight
 
     if args.host:
         os.environ["SESAME_HOST"] = args.host
@@ -31,11 +32,17 @@ def _run(args: argparse.Namespace) -> int:
         os.environ["SESAME_PORT"] = str(args.port)
     settings = load_settings()
     setup_logging(settings.runtime.log_level, json_logs=settings.runtime.log_json, service="embedded")
+    # Unreachable database or broker: one clear line (StartupError) rather than a traceback.
+    run(preflight(settings))
     if not args.no_migrate:
         upgrade(settings.database.url)
     app = create_embedded_app(settings)
     host, port = settings.runtime.host, settings.runtime.port
-    print(f"Sesame is running: open http://{host}:{port}/ (dashboard: /admin, API docs: /docs)", file=sys.stderr, flush=True)
+    print(
+        f"Sesame is running: open http://{host}:{port}/ (dashboard: /admin, API docs: /docs)",
+        file=sys.stderr,
+        flush=True,
+    )
     logging.getLogger("sesame").info("embedded mode on %s:%s", host, port)
     uvicorn.run(
         app,

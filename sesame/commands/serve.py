@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from sesame.commands._common import load_settings
+from sesame.commands._common import load_settings, run
 from sesame.services import SERVICES
 from shared.settings import SERVICE_PORTS
 
@@ -22,9 +22,12 @@ def _serve(args: argparse.Namespace) -> int:
 
     from sesame.services import create_service_app
     from shared.logging import setup_logging
+    from shared.runtime import preflight
 
     settings = load_settings()
     setup_logging(settings.runtime.log_level, json_logs=settings.runtime.log_json, service=args.service)
+    # Unreachable database or broker: one clear line (StartupError) rather than a lifespan traceback.
+    run(preflight(settings))
     app = create_service_app(args.service, settings=settings)
     uvicorn.run(
         app,

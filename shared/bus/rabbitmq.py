@@ -47,6 +47,16 @@ from shared.settings import BusSettings
 
 log = logging.getLogger("sesame.bus.rabbitmq")
 
+
+class _DropTransportErrors(logging.Filter):
+    """aiormq logs every failed connect at ERROR; we retry and report it ourselves in one line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("error when creating transport")
+
+
+logging.getLogger("aiormq.connection").addFilter(_DropTransportErrors())
+
 PUBLISH_WINDOW = 1000  # messages in flight before waiting for their confirms
 PUBLISH_TIMEOUT = 30.0  # seconds a window may wait for its confirms
 _JSON = "application/json"
@@ -190,7 +200,7 @@ class RabbitBus:
                         f"RabbitMQ unreachable at {_safe_url(self.settings.url)} "
                         f"after {self.settings.connect_timeout:g}s: {reason}"
                     ) from None
-                log.info("RabbitMQ not reachable yet (%s), retrying", exc)
+                log.debug("RabbitMQ not reachable yet (%s), retrying", exc)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 2.0)
 
