@@ -12,10 +12,8 @@
 from __future__ import annotations
 
 import asyncio
-import base64
 import copy
 import datetime as dt
-import hashlib
 import json
 import uuid
 from dataclasses import dataclass, field
@@ -23,10 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from cryptography.x509.oid import NameOID
+
+from tests.support.sns import TestSns
 
 REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference" / "samples"
 NOTIFICATION_FIELDS = ("Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type")
@@ -45,82 +41,12 @@ def string_to_sign(envelope: dict[str, Any]) -> bytes:
     return "".join(f"{n}\n{envelope[n]}\n" for n in names if envelope.get(n) is not None).encode("utf-8")
 
 
-class SnsSigner:
-    """A test signing identity: key, self-signed certificate, and the URL the certificate claims to live at."""
-
-    def __init__(self, region: str = "us-east-1") -> None:
-        self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        name = x509.Name(
-            [
-                x509.NameAttribute(NameOID.ORGANIZATION_NAME, "SESAME TEST CERTIFICATE - NOT ISSUED BY AWS"),
-                x509.NameAttribute(NameOID.COMMON_NAME, "sns.amazonaws.com"),
-            ]
-        )
-        now = dt.datetime.now(dt.UTC)
-        self.cert = (
-            x509.CertificateBuilder()
-            .subject_name(name)
-            .issuer_name(name)
-            .public_key(self.key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(days=1))
-            .not_valid_after(now + dt.timedelta(days=30))
-            .sign(self.key, hashes.SHA256())
-        )
-        self.cert_pem = self.cert.public_bytes(serialization.Encoding.PEM)
-        digest = hashlib.md5(self.cert_pem).hexdigest()  # noqa: S324 - a name, like AWS's
-        self.region = region
-        self.cert_url = f"https://sns.{region}.amazonaws.com/SimpleNotificationService-{digest}.pem"
+class SnsSigner(TestSns):
+    """The events helper's test signing identity (tests/support/sns.py), plus writing its PEM anywhere."""
 
     def write_cert(self, path: Path) -> Path:
         path.write_bytes(self.cert_pem)
         return path
-
-    def sign(self, envelope: dict[str, Any], version: str = "2") -> dict[str, Any]:
-        """Sets SignatureVersion, SigningCertURL and Signature on `envelope` (in place) and returns it."""
-        algorithm = hashes.SHA1() if version == "1" else hashes.SHA256()  # noqa: S303 - SNS v1 is SHA1
-        envelope["SignatureVersion"] = version
-        envelope.setdefault("SigningCertURL", self.cert_url)
-        sig = self.key.sign(string_to_sign(envelope), padding.PKCS1v15(), algorithm)
-        envelope["Signature"] = base64.b64encode(sig).decode()
-        return envelope
-
-    def notification(
-        self, message: str | dict[str, Any], *, topic_arn: str = DEFAULT_TOPIC, subject: str | None = None,
-        message_id: str | None = None, timestamp: str | None = None, version: str = "2",
-    ) -> dict[str, Any]:  # fmt: skip
-        env: dict[str, Any] = {
-            "Type": "Notification",
-            "MessageId": message_id or str(uuid.uuid4()),
-            "TopicArn": topic_arn,
-            "Message": message if isinstance(message, str) else json.dumps(message, separators=(",", ":")),
-            "Timestamp": timestamp or sns_timestamp(),
-        }
-        if subject is not None:
-            env["Subject"] = subject
-        self.sign(env, version)
-        env["UnsubscribeURL"] = (
-            f"https://sns.{self.region}.amazonaws.com/?Action=Unsubscribe&SubscriptionArn={topic_arn}:{uuid.uuid4()}"
-        )
-        return env
-
-    def confirmation(
-        self, *, kind: str = "SubscriptionConfirmation", topic_arn: str = DEFAULT_TOPIC,
-        subscribe_url: str | None = None, token: str | None = None, version: str = "2",
-    ) -> dict[str, Any]:  # fmt: skip
-        token = token or uuid.uuid4().hex * 2
-        env: dict[str, Any] = {
-            "Type": kind,
-            "MessageId": str(uuid.uuid4()),
-            "Token": token,
-            "TopicArn": topic_arn,
-            "Message": f"You have chosen to subscribe to the topic {topic_arn}.\nTo confirm the subscription, "
-            "visit the SubscribeURL included in this message.",
-            "SubscribeURL": subscribe_url
-            or f"https://sns.{self.region}.amazonaws.com/?Action=ConfirmSubscription&TopicArn={topic_arn}&Token={token}",
-            "Timestamp": sns_timestamp(),
-        }
-        return self.sign(env, version)
 
 
 # ----------------------------------------------------------------------------------------------- SES feedback
