@@ -4,14 +4,52 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.subscriptions import contacts, lists, projects, public, subscriptions_api, suppressions
+from services.subscriptions.feedback import FEEDBACK_QUEUE, feedback_handler
+from services.subscriptions.settings import SubscriptionsSettings
+from services.subscriptions.tasks import resume_loop
 from shared.runtime import Runtime
 from shared.service_app import ServiceSpec, build_app
 from shared.settings import Settings
 
 
-def service_spec() -> ServiceSpec:
-    return ServiceSpec(name="subscriptions")
+def service_spec(sub_settings: SubscriptionsSettings | None = None) -> ServiceSpec:
+    ss = sub_settings or SubscriptionsSettings()
+    from services.subscriptions import imports
+
+    runner = imports.ImportRunner(ss)
+    return ServiceSpec(
+        name="subscriptions",
+        title="Sesame subscriptions",
+        routers=[
+            projects.router,
+            projects.admin,
+            lists.router,
+            contacts.router,
+            subscriptions_api.router,
+            suppressions.router,
+            imports.router,
+            public.router,
+        ],
+        consumers=[(FEEDBACK_QUEUE, feedback_handler)],
+        tasks=[resume_loop(ss.resume_interval_seconds), runner.supervise],
+        on_startup=[runner.recover],
+        body_limits=[
+            (r"/v1/lists/\d+/imports", ss.import_max_bytes),
+            (r"/v1/suppressions/import", ss.suppression_csv_max_bytes),
+        ],
+    )
 
 
-def create_app(*, settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
-    return build_app(service_spec(), settings=settings, runtime=runtime)
+def create_app(
+    *,
+    settings: Settings | None = None,
+    runtime: Runtime | None = None,
+    sub_settings: SubscriptionsSettings | None = None,
+) -> FastAPI:
+    ss = sub_settings or SubscriptionsSettings()
+    spec = service_spec(ss)
+    app = build_app(spec, settings=settings, runtime=runtime)
+    app.state.sub_settings = ss
+    app.state.import_runner = spec.tasks[1].__self__  # type: ignore[attr-defined]
+    return app

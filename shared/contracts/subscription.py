@@ -7,18 +7,61 @@ from typing import Literal
 
 from shared.contracts import Contract
 
-Source = Literal["api", "form", "confirmation", "preferences", "one_click", "bounce", "complaint", "import", "system"]
+Source = Literal[
+    "api",
+    "form",
+    "confirmation",
+    "preferences",
+    "one_click",
+    "link",
+    "bounce",
+    "complaint",
+    "import",
+    "system",
+]
+Status = Literal["pending", "active", "paused", "unsubscribed"]
+
+
+def change_event(previous: str | None, status: str, source: str) -> str:
+    """The routing-key word of a change: pending, confirmed, active, resumed, paused, unsubscribed."""
+    if status == "active":
+        if source == "confirmation":
+            return "confirmed"
+        if previous == "paused":
+            return "resumed"
+    return status
 
 
 class SubscriptionChanged(Contract):
-    """Routing key `subscription.<status>`: pending, confirmed, unsubscribed, paused, resumed."""
+    """Routing key `subscription.<event>`, event = `change_event(...)`: pending, confirmed, active (API/import
+    with stated consent, or a list without double opt-in), resumed, paused, unsubscribed."""
 
     ROUTING_KEY = "subscription.changed"
     project_id: int
     list_id: int
     contact_id: int
-    status: Literal["pending", "active", "paused", "unsubscribed"]
+    subscription_id: int | None = None
+    status: Status
+    previous_status: Status | None = None
+    event: str | None = None
     source: Source
+    paused_until: datetime | None = None
+    at: datetime
+
+
+class SubscriptionsImported(Contract):
+    """Routing key `subscription.imported`: one batch of a bulk import made these contacts `active` on a list.
+
+    Imports publish one message per batch (not one per row) so a 500k-row import stays set-based; each row is
+    still in the `subscription_changes` log with source `import`."""
+
+    ROUTING_KEY = "subscription.imported"
+    project_id: int
+    list_id: int
+    import_id: int
+    contact_ids: list[int]
+    status: Literal["active"] = "active"
+    source: Literal["import"] = "import"
     at: datetime
 
 

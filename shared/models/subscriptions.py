@@ -1,4 +1,10 @@
-"""Tables owned by the subscriptions service (read by the sender for fan-out and suppression checks)."""
+"""Tables owned by the subscriptions service (read by the sender for fan-out and suppression checks).
+
+Who may be mailed (for the sender's fan-out): a subscription is *receiving* when `status = 'active'`, or when
+`status = 'paused'` and `paused_until <= now` — a pause ends by itself at that instant even before the
+subscriptions service's periodic resume task flips the row back to `active` (see `receiving_clause`). An address
+is excluded when a suppression with its `email_hash` exists for the project (`shared/suppression.py`).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,16 @@ from sqlalchemy.orm import Mapped, mapped_column
 from shared.db.types import BigIntPK, JSONType, UTCDateTime, utcnow
 from shared.models.base import Base
 
+SUBSCRIPTION_STATUSES = ("pending", "active", "paused", "unsubscribed")
+SUPPRESSION_REASONS = (
+    "hard_bounce",
+    "soft_bounce",
+    "complaint",
+    "manual",
+    "ses_suppression",
+    "unsubscribed_all",
+)
+
 
 class MailingList(Base):
     __tablename__ = "lists"
@@ -20,9 +36,10 @@ class MailingList(Base):
     name: Mapped[str] = mapped_column(sa.String(200))
     description: Mapped[str] = mapped_column(sa.Text, default="")
     double_optin: Mapped[bool] = mapped_column(sa.Boolean, default=True)
-    # Public form settings (captcha, honeypot, redirect, branding overrides) — the gateway's concern.
+    # Public form settings: captcha {provider, site_key, secret}, honeypot, redirect_url — the gateway's concern.
     form_settings: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
@@ -33,11 +50,17 @@ class Contact(Base):
     project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id", ondelete="CASCADE"))
     # Normalised address; NULL once erased (GDPR).
     email: Mapped[str | None] = mapped_column(sa.String(320), nullable=True)
+    # shared.email_address.email_hash(email): joins against suppressions.email_hash; NULL once erased.
+    email_hash: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
     attributes: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
-    __table_args__ = (sa.UniqueConstraint("project_id", "email"),)
+    __table_args__ = (
+        sa.UniqueConstraint("project_id", "email"),
+        sa.Index("ix_contacts_project_hash", "project_id", "email_hash"),
+    )
 
 
 class Subscription(Base):
@@ -51,14 +74,50 @@ class Subscription(Base):
     contact_id: Mapped[int] = mapped_column(sa.ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(sa.String(20))  # pending | active | paused | unsubscribed
     paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # How consent was obtained when not by our own double opt-in (API / import), e.g. "signup form 2023 export".
     consent_source: Mapped[str | None] = mapped_column(sa.String(500), nullable=True)
+    # Last confirmation mail requested (the resend cooldown is measured from it).
+    confirmation_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     __table_args__ = (
         sa.UniqueConstraint("list_id", "contact_id"),
         sa.Index("ix_subscriptions_list_status", "list_id", "status"),
+        sa.Index("ix_subscriptions_status_paused_until", "status", "paused_until"),
     )
+
+
+def receiving_clause(now: datetime) -> sa.ColumnElement[bool]:
+    """Subscriptions that may receive list mail at `now` (active, or paused with the pause already over)."""
+    return sa.or_(
+        Subscription.status == "active",
+        sa.and_(
+            Subscription.status == "paused",
+            Subscription.paused_until.is_not(None),
+            Subscription.paused_until <= now,
+        ),
+    )
+
+
+class SubscriptionChange(Base):
+    """Every status change of a subscription, with its source (api, form, confirmation, preferences, one_click, …)."""
+
+    __tablename__ = "subscription_changes"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id", ondelete="CASCADE"))
+    subscription_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("subscriptions.id", ondelete="CASCADE"), index=True
+    )
+    list_id: Mapped[int] = mapped_column(BigIntPK)
+    contact_id: Mapped[int] = mapped_column(BigIntPK, index=True)
+    previous_status: Mapped[str | None] = mapped_column(sa.String(20), nullable=True)
+    status: Mapped[str] = mapped_column(sa.String(20))
+    source: Mapped[str] = mapped_column(sa.String(20))
+    detail: Mapped[str | None] = mapped_column(sa.String(500), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Suppression(Base):
@@ -77,3 +136,56 @@ class Suppression(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     __table_args__ = (sa.UniqueConstraint("project_id", "email_hash"),)
+
+
+class SuppressionRemoval(Base):
+    """Who removed which suppression, when and why (the suppression row itself is deleted)."""
+
+    __tablename__ = "suppression_removals"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str | None] = mapped_column(sa.String(320), nullable=True)
+    email_hash: Mapped[str] = mapped_column(sa.String(64))
+    reason: Mapped[str] = mapped_column(sa.String(40))  # the removed suppression's reason
+    suppressed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    removed_by: Mapped[str] = mapped_column(sa.String(200))
+    why: Mapped[str] = mapped_column(sa.String(1000))
+    removed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ContactImport(Base):
+    """One bulk CSV import into a list: progress counters updated after every batch."""
+
+    __tablename__ = "imports"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    list_id: Mapped[int] = mapped_column(sa.ForeignKey("lists.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(sa.String(20))  # running | completed | failed
+    consent_source: Mapped[str] = mapped_column(sa.String(500))
+    filename: Mapped[str | None] = mapped_column(sa.String(500), nullable=True)
+    total_bytes: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    processed_bytes: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    rows_processed: Mapped[int] = mapped_column(sa.Integer, default=0)
+    rows_imported: Mapped[int] = mapped_column(sa.Integer, default=0)
+    contacts_created: Mapped[int] = mapped_column(sa.Integer, default=0)
+    subscriptions_created: Mapped[int] = mapped_column(sa.Integer, default=0)
+    rows_duplicate: Mapped[int] = mapped_column(sa.Integer, default=0)
+    rows_failed: Mapped[int] = mapped_column(sa.Integer, default=0)
+    error: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class ImportRowError(Base):
+    """A CSV row an import refused: its line number and why."""
+
+    __tablename__ = "import_errors"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    import_id: Mapped[int] = mapped_column(sa.ForeignKey("imports.id", ondelete="CASCADE"), index=True)
+    line: Mapped[int] = mapped_column(sa.Integer)
+    value: Mapped[str | None] = mapped_column(sa.String(320), nullable=True)
+    reason: Mapped[str] = mapped_column(sa.String(500))

@@ -1,8 +1,7 @@
-"""subscriptions: lists, contacts, subscriptions, suppressions
+"""subscriptions: lists, contacts, subscriptions, change log, suppressions, imports
 
 Revision ID: subscriptions_0001
 Revises: 0001_base
-
 """
 
 from __future__ import annotations
@@ -24,13 +23,18 @@ def upgrade() -> None:
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('project_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('email', sa.String(length=320), nullable=True),
+    sa.Column('email_hash', sa.String(length=64), nullable=True),
     sa.Column('attributes', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('created_at', shared.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', shared.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('erased_at', shared.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['project_id'], ['projects.id'], name=op.f('fk_contacts_project_id_projects'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_contacts')),
     sa.UniqueConstraint('project_id', 'email', name=op.f('uq_contacts_project_id_email'))
     )
+    with op.batch_alter_table('contacts', schema=None) as batch_op:
+        batch_op.create_index('ix_contacts_project_hash', ['project_id', 'email_hash'], unique=False)
+
     op.create_table('lists',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('project_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -39,12 +43,29 @@ def upgrade() -> None:
     sa.Column('double_optin', sa.Boolean(), nullable=False),
     sa.Column('form_settings', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('created_at', shared.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', shared.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('deleted_at', shared.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['project_id'], ['projects.id'], name=op.f('fk_lists_project_id_projects'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_lists'))
     )
     with op.batch_alter_table('lists', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_lists_project_id'), ['project_id'], unique=False)
+
+    op.create_table('suppression_removals',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('project_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('email', sa.String(length=320), nullable=True),
+    sa.Column('email_hash', sa.String(length=64), nullable=False),
+    sa.Column('reason', sa.String(length=40), nullable=False),
+    sa.Column('suppressed_at', shared.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('removed_by', sa.String(length=200), nullable=False),
+    sa.Column('why', sa.String(length=1000), nullable=False),
+    sa.Column('removed_at', shared.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['project_id'], ['projects.id'], name=op.f('fk_suppression_removals_project_id_projects'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_suppression_removals'))
+    )
+    with op.batch_alter_table('suppression_removals', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_suppression_removals_project_id'), ['project_id'], unique=False)
 
     op.create_table('suppressions',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
@@ -59,6 +80,32 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_suppressions')),
     sa.UniqueConstraint('project_id', 'email_hash', name=op.f('uq_suppressions_project_id_email_hash'))
     )
+    op.create_table('imports',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('project_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('list_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('consent_source', sa.String(length=500), nullable=False),
+    sa.Column('filename', sa.String(length=500), nullable=True),
+    sa.Column('total_bytes', sa.BigInteger(), nullable=False),
+    sa.Column('processed_bytes', sa.BigInteger(), nullable=False),
+    sa.Column('rows_processed', sa.Integer(), nullable=False),
+    sa.Column('rows_imported', sa.Integer(), nullable=False),
+    sa.Column('contacts_created', sa.Integer(), nullable=False),
+    sa.Column('subscriptions_created', sa.Integer(), nullable=False),
+    sa.Column('rows_duplicate', sa.Integer(), nullable=False),
+    sa.Column('rows_failed', sa.Integer(), nullable=False),
+    sa.Column('error', sa.Text(), nullable=True),
+    sa.Column('created_at', shared.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', shared.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('finished_at', shared.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['list_id'], ['lists.id'], name=op.f('fk_imports_list_id_lists'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['project_id'], ['projects.id'], name=op.f('fk_imports_project_id_projects'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_imports'))
+    )
+    with op.batch_alter_table('imports', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_imports_project_id'), ['project_id'], unique=False)
+
     op.create_table('subscriptions',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('project_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -67,6 +114,8 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('paused_until', shared.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('consent_source', sa.String(length=500), nullable=True),
+    sa.Column('confirmation_sent_at', shared.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('confirmed_at', shared.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', shared.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', shared.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['contact_id'], ['contacts.id'], name=op.f('fk_subscriptions_contact_id_contacts'), ondelete='CASCADE'),
@@ -78,21 +127,74 @@ def upgrade() -> None:
     with op.batch_alter_table('subscriptions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_subscriptions_contact_id'), ['contact_id'], unique=False)
         batch_op.create_index('ix_subscriptions_list_status', ['list_id', 'status'], unique=False)
+        batch_op.create_index('ix_subscriptions_status_paused_until', ['status', 'paused_until'], unique=False)
+
+    op.create_table('import_errors',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('import_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('line', sa.Integer(), nullable=False),
+    sa.Column('value', sa.String(length=320), nullable=True),
+    sa.Column('reason', sa.String(length=500), nullable=False),
+    sa.ForeignKeyConstraint(['import_id'], ['imports.id'], name=op.f('fk_import_errors_import_id_imports'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_import_errors'))
+    )
+    with op.batch_alter_table('import_errors', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_import_errors_import_id'), ['import_id'], unique=False)
+
+    op.create_table('subscription_changes',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('project_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('subscription_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('list_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('contact_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('previous_status', sa.String(length=20), nullable=True),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('source', sa.String(length=20), nullable=False),
+    sa.Column('detail', sa.String(length=500), nullable=True),
+    sa.Column('created_at', shared.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['project_id'], ['projects.id'], name=op.f('fk_subscription_changes_project_id_projects'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['subscription_id'], ['subscriptions.id'], name=op.f('fk_subscription_changes_subscription_id_subscriptions'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_subscription_changes'))
+    )
+    with op.batch_alter_table('subscription_changes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_subscription_changes_contact_id'), ['contact_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_subscription_changes_subscription_id'), ['subscription_id'], unique=False)
 
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('subscription_changes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_subscription_changes_subscription_id'))
+        batch_op.drop_index(batch_op.f('ix_subscription_changes_contact_id'))
+
+    op.drop_table('subscription_changes')
+    with op.batch_alter_table('import_errors', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_import_errors_import_id'))
+
+    op.drop_table('import_errors')
     with op.batch_alter_table('subscriptions', schema=None) as batch_op:
+        batch_op.drop_index('ix_subscriptions_status_paused_until')
         batch_op.drop_index('ix_subscriptions_list_status')
         batch_op.drop_index(batch_op.f('ix_subscriptions_contact_id'))
 
     op.drop_table('subscriptions')
+    with op.batch_alter_table('imports', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_imports_project_id'))
+
+    op.drop_table('imports')
     op.drop_table('suppressions')
+    with op.batch_alter_table('suppression_removals', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_suppression_removals_project_id'))
+
+    op.drop_table('suppression_removals')
     with op.batch_alter_table('lists', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_lists_project_id'))
 
     op.drop_table('lists')
+    with op.batch_alter_table('contacts', schema=None) as batch_op:
+        batch_op.drop_index('ix_contacts_project_hash')
+
     op.drop_table('contacts')
     # ### end Alembic commands ###

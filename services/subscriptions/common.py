@@ -1,0 +1,70 @@
+"""What the subscriptions routes share: the service settings dependency, cursor pagination, small validators."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import Depends, Query, Request
+from pydantic import BaseModel
+
+from services.subscriptions.settings import SubscriptionsSettings
+from shared.errors import BadRequest
+
+
+def get_sub_settings(request: Request) -> SubscriptionsSettings:
+    return request.app.state.sub_settings  # type: ignore[no-any-return]
+
+
+SubSettings = Annotated[SubscriptionsSettings, Depends(get_sub_settings)]
+
+
+def encode_cursor(last_id: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"after": last_id}).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> int | None:
+    """The id a page starts after; 400 for a cursor we did not issue."""
+    if not cursor:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        value = json.loads(raw)["after"]
+        if not isinstance(value, int) or value < 0:
+            raise ValueError
+        return value
+    except (ValueError, KeyError, TypeError, json.JSONDecodeError):
+        raise BadRequest("cursor is not valid", error="invalid_cursor") from None
+
+
+class PageParams:
+    """`?cursor=…&limit=…` on every listing (ascending id order)."""
+
+    def __init__(
+        self,
+        request: Request,
+        cursor: Annotated[str | None, Query(max_length=200)] = None,
+        limit: Annotated[int, Query(ge=1, le=10_000)] = 50,
+    ) -> None:
+        self.after = decode_cursor(cursor)
+        self.limit = min(limit, get_sub_settings(request).page_size_max)
+
+
+Page = Annotated[PageParams, Depends(PageParams)]
+
+
+class PageOut(BaseModel):
+    data: list[Any]
+    next_cursor: str | None
+
+
+def page_out(items: list[Any], rows: list[Any], limit: int) -> dict[str, Any]:
+    """`rows` were fetched with limit+1: the extra one only says there is a next page."""
+    more = len(rows) > limit
+    return {"data": items[:limit], "next_cursor": encode_cursor(rows[limit - 1].id) if more else None}
+
+
+def iso(dt: datetime | None) -> str | None:
+    return dt.isoformat() if dt else None

@@ -1,0 +1,239 @@
+"""Contacts: create, list and search, attributes, change history, and GDPR erasure."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.subscriptions.common import Page, iso, page_out
+from services.subscriptions.membership import unsubscribe_all, upsert_contact
+from services.subscriptions.projects import get_project
+from shared.contracts.subscription import ContactErased
+from shared.db.types import utcnow
+from shared.db.upsert import dialect_name
+from shared.email_address import InvalidEmail, normalize_email
+from shared.errors import Conflict, NotFound
+from shared.internal_auth import ProjectId
+from shared.models.subscriptions import (
+    Contact,
+    Subscription,
+    SubscriptionChange,
+    Suppression,
+    SuppressionRemoval,
+)
+from shared.outbox import enqueue
+from shared.service_app import DbSession
+
+MAX_ATTRIBUTES_BYTES = 64 * 1024
+
+
+def check_attributes(v: dict[str, Any]) -> dict[str, Any]:
+    if len(json.dumps(v, default=str)) > MAX_ATTRIBUTES_BYTES:
+        raise ValueError(f"attributes larger than {MAX_ATTRIBUTES_BYTES} bytes")
+    if any(len(k) > 100 for k in v):
+        raise ValueError("attribute names are at most 100 characters")
+    return v
+
+
+class ContactCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: str = Field(max_length=320)
+    attributes: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("attributes")
+    @classmethod
+    def _attrs(cls, v: dict[str, Any]) -> dict[str, Any]:
+        return check_attributes(v)
+
+
+class ContactPatch(BaseModel):
+    """`attributes` are merged into the stored ones; a null value removes that attribute."""
+
+    model_config = ConfigDict(extra="forbid")
+    attributes: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("attributes")
+    @classmethod
+    def _attrs(cls, v: dict[str, Any]) -> dict[str, Any]:
+        return check_attributes(v)
+
+
+def contact_out(c: Contact, subs: list[Subscription] | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": c.id,
+        "email": c.email,
+        "attributes": c.attributes or {},
+        "created_at": iso(c.created_at),
+        "updated_at": iso(c.updated_at),
+        "erased_at": iso(c.erased_at),
+    }
+    if subs is not None:
+        out["subscriptions"] = [
+            {
+                "id": s.id,
+                "list_id": s.list_id,
+                "status": s.status,
+                "paused_until": iso(s.paused_until),
+                "consent_source": s.consent_source,
+                "created_at": iso(s.created_at),
+                "updated_at": iso(s.updated_at),
+            }
+            for s in subs
+        ]
+    return out
+
+
+def change_out(ch: SubscriptionChange) -> dict[str, Any]:
+    return {
+        "id": ch.id,
+        "subscription_id": ch.subscription_id,
+        "list_id": ch.list_id,
+        "contact_id": ch.contact_id,
+        "previous_status": ch.previous_status,
+        "status": ch.status,
+        "source": ch.source,
+        "detail": ch.detail,
+        "at": iso(ch.created_at),
+    }
+
+
+async def get_contact(
+    session: AsyncSession, project_id: int, contact_id: int, *, lock: bool = False
+) -> Contact:
+    q = sa.select(Contact).where(Contact.id == contact_id, Contact.project_id == project_id)
+    if lock and dialect_name(session) == "postgresql":
+        q = q.with_for_update()
+    c = await session.scalar(q.execution_options(populate_existing=True))
+    if c is None:
+        raise NotFound("contact not found", error="contact_not_found")
+    return c
+
+
+async def erase_contact(session: AsyncSession, project_id: int, contact: Contact) -> None:
+    """GDPR erasure: personal data gone, subscriptions ended; a suppression keeps only the address hash."""
+    if contact.erased_at is not None:
+        return
+    now = utcnow()
+    await unsubscribe_all(session, project_id, contact.id, "api")
+    if contact.email_hash:
+        for table in (Suppression, SuppressionRemoval):
+            await session.execute(
+                sa.update(table)
+                .where(table.project_id == project_id, table.email_hash == contact.email_hash)
+                .values(email=None)
+            )
+    contact.email = None
+    contact.email_hash = None
+    contact.attributes = {}
+    contact.erased_at = now
+    contact.updated_at = now
+    await session.flush()
+    enqueue(
+        session,
+        ContactErased.ROUTING_KEY,
+        ContactErased(project_id=project_id, contact_id=contact.id, at=now).payload(),
+    )
+
+
+router = APIRouter(tags=["contacts"])
+
+
+@router.get("/v1/contacts")
+async def list_contacts(
+    project_id: ProjectId,
+    session: DbSession,
+    page: Page,
+    email: Annotated[str | None, Query(max_length=320, description="exact address (normalised)")] = None,
+    q: Annotated[str | None, Query(max_length=320, description="part of the address")] = None,
+    include_erased: bool = False,
+) -> dict[str, Any]:
+    stmt = (
+        sa.select(Contact).where(Contact.project_id == project_id).order_by(Contact.id).limit(page.limit + 1)
+    )
+    if not include_erased:
+        stmt = stmt.where(Contact.erased_at.is_(None))
+    if email is not None:
+        try:
+            stmt = stmt.where(Contact.email == normalize_email(email))
+        except InvalidEmail:
+            stmt = stmt.where(sa.false())
+    if q:
+        escaped = q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        stmt = stmt.where(sa.func.lower(Contact.email).like(f"%{escaped}%", escape="\\"))
+    if page.after is not None:
+        stmt = stmt.where(Contact.id > page.after)
+    rows = list((await session.scalars(stmt)).all())
+    return page_out([contact_out(c) for c in rows], rows, page.limit)
+
+
+@router.post("/v1/contacts", status_code=201)
+async def create_contact(project_id: ProjectId, session: DbSession, body: ContactCreate) -> dict[str, Any]:
+    await get_project(session, project_id)
+    contact_id, created = await upsert_contact(
+        session, project_id, normalize_email(body.email), body.attributes
+    )
+    if not created:
+        raise Conflict(
+            {"message": "a contact with this address exists", "id": contact_id}, error="contact_exists"
+        )
+    return contact_out(await get_contact(session, project_id, contact_id), [])
+
+
+@router.get("/v1/contacts/{contact_id}")
+async def read_contact(project_id: ProjectId, session: DbSession, contact_id: int) -> dict[str, Any]:
+    c = await get_contact(session, project_id, contact_id)
+    subs = (
+        await session.scalars(
+            sa.select(Subscription).where(Subscription.contact_id == c.id).order_by(Subscription.id)
+        )
+    ).all()
+    return contact_out(c, list(subs))
+
+
+@router.patch("/v1/contacts/{contact_id}")
+async def update_contact(
+    project_id: ProjectId, session: DbSession, contact_id: int, body: ContactPatch
+) -> dict[str, Any]:
+    c = await get_contact(session, project_id, contact_id, lock=True)
+    if c.erased_at is not None:
+        raise Conflict("this contact was erased", error="contact_erased")
+    attrs = dict(c.attributes or {})
+    for k, v in body.attributes.items():
+        if v is None:
+            attrs.pop(k, None)
+        else:
+            attrs[k] = v
+    c.attributes = check_attributes(attrs)
+    c.updated_at = utcnow()
+    await session.flush()
+    return contact_out(c)
+
+
+@router.delete("/v1/contacts/{contact_id}", status_code=204)
+async def erase(project_id: ProjectId, session: DbSession, contact_id: int) -> Response:
+    """GDPR erasure (idempotent)."""
+    c = await get_contact(session, project_id, contact_id, lock=True)
+    await erase_contact(session, project_id, c)
+    return Response(status_code=204)
+
+
+@router.get("/v1/contacts/{contact_id}/changes")
+async def contact_changes(
+    project_id: ProjectId, session: DbSession, contact_id: int, page: Page
+) -> dict[str, Any]:
+    c = await get_contact(session, project_id, contact_id)
+    q = (
+        sa.select(SubscriptionChange)
+        .where(SubscriptionChange.contact_id == c.id, SubscriptionChange.project_id == project_id)
+        .order_by(SubscriptionChange.id)
+        .limit(page.limit + 1)
+    )
+    if page.after is not None:
+        q = q.where(SubscriptionChange.id > page.after)
+    rows = list((await session.scalars(q)).all())
+    return page_out([change_out(r) for r in rows], rows, page.limit)

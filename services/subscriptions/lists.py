@@ -1,0 +1,170 @@
+"""Lists: CRUD (soft delete) with double opt-in on by default and the public form settings the gateway uses."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Response
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.subscriptions.common import Page, iso, page_out
+from shared.db.types import utcnow
+from shared.errors import NotFound
+from shared.internal_auth import ProjectId
+from shared.models.subscriptions import MailingList, Subscription
+from shared.service_app import DbSession
+
+
+class Captcha(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    provider: Literal["none", "altcha", "turnstile", "hcaptcha", "recaptcha"] = "none"
+    site_key: str | None = Field(None, max_length=500)
+    secret: str | None = Field(None, max_length=500)
+
+
+class FormSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    captcha: Captcha = Field(default_factory=Captcha)
+    honeypot: bool = True
+    redirect_url: str | None = Field(None, max_length=2000)
+
+    @field_validator("redirect_url")
+    @classmethod
+    def _url(cls, v: str | None) -> str | None:
+        if v is not None and not (v.startswith("https://") or v.startswith("http://")):
+            raise ValueError("redirect_url must be an http(s) URL")
+        return v
+
+
+class ListCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field("", max_length=5000)
+    double_optin: bool = True
+    form_settings: FormSettings = Field(default_factory=FormSettings)
+
+
+class ListPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = Field(None, min_length=1, max_length=200)
+    description: str | None = Field(None, max_length=5000)
+    double_optin: bool | None = None
+    form_settings: FormSettings | None = None
+
+
+def list_out(
+    lst: MailingList, counts: dict[str, int] | None = None, *, secrets: bool = True
+) -> dict[str, Any]:
+    form = dict(lst.form_settings or {})
+    if not secrets and isinstance(form.get("captcha"), dict):
+        form["captcha"] = {k: v for k, v in form["captcha"].items() if k != "secret"}
+    out: dict[str, Any] = {
+        "id": lst.id,
+        "name": lst.name,
+        "description": lst.description,
+        "double_optin": lst.double_optin,
+        "form_settings": form,
+        "created_at": iso(lst.created_at),
+        "updated_at": iso(lst.updated_at),
+    }
+    if counts is not None:
+        out["counts"] = {s: counts.get(s, 0) for s in ("pending", "active", "paused", "unsubscribed")}
+    return out
+
+
+async def get_list(session: AsyncSession, project_id: int, list_id: int) -> MailingList:
+    """A live list of this project, or 404 (another project's list is not found either)."""
+    lst = await session.scalar(
+        sa.select(MailingList).where(
+            MailingList.id == list_id, MailingList.project_id == project_id, MailingList.deleted_at.is_(None)
+        )
+    )
+    if lst is None:
+        raise NotFound("list not found", error="list_not_found")
+    return lst
+
+
+async def _counts(session: AsyncSession, list_ids: list[int]) -> dict[int, dict[str, int]]:
+    if not list_ids:
+        return {}
+    rows = await session.execute(
+        sa.select(Subscription.list_id, Subscription.status, sa.func.count())
+        .where(Subscription.list_id.in_(list_ids))
+        .group_by(Subscription.list_id, Subscription.status)
+    )
+    out: dict[int, dict[str, int]] = {}
+    for list_id, status, n in rows:
+        out.setdefault(list_id, {})[status] = n
+    return out
+
+
+router = APIRouter(tags=["lists"])
+
+
+@router.get("/v1/lists")
+async def list_lists(project_id: ProjectId, session: DbSession, page: Page) -> dict[str, Any]:
+    q = (
+        sa.select(MailingList)
+        .where(MailingList.project_id == project_id, MailingList.deleted_at.is_(None))
+        .order_by(MailingList.id)
+        .limit(page.limit + 1)
+    )
+    if page.after is not None:
+        q = q.where(MailingList.id > page.after)
+    rows = list((await session.scalars(q)).all())
+    counts = await _counts(session, [r.id for r in rows[: page.limit]])
+    return page_out([list_out(r, counts.get(r.id, {})) for r in rows], rows, page.limit)
+
+
+@router.post("/v1/lists", status_code=201)
+async def create_list(project_id: ProjectId, session: DbSession, body: ListCreate) -> dict[str, Any]:
+    from services.subscriptions.projects import get_project
+
+    await get_project(session, project_id)
+    now = utcnow()
+    lst = MailingList(
+        project_id=project_id,
+        name=body.name.strip(),
+        description=body.description,
+        double_optin=body.double_optin,
+        form_settings=body.form_settings.model_dump(mode="json"),
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(lst)
+    await session.flush()
+    return list_out(lst, {})
+
+
+@router.get("/v1/lists/{list_id}")
+async def read_list(project_id: ProjectId, session: DbSession, list_id: int) -> dict[str, Any]:
+    lst = await get_list(session, project_id, list_id)
+    return list_out(lst, (await _counts(session, [lst.id])).get(lst.id, {}))
+
+
+@router.patch("/v1/lists/{list_id}")
+async def update_list(
+    project_id: ProjectId, session: DbSession, list_id: int, body: ListPatch
+) -> dict[str, Any]:
+    lst = await get_list(session, project_id, list_id)
+    if body.name is not None:
+        lst.name = body.name.strip()
+    if body.description is not None:
+        lst.description = body.description
+    if body.double_optin is not None:
+        lst.double_optin = body.double_optin
+    if body.form_settings is not None:
+        lst.form_settings = body.form_settings.model_dump(mode="json")
+    lst.updated_at = utcnow()
+    await session.flush()
+    return list_out(lst, (await _counts(session, [lst.id])).get(lst.id, {}))
+
+
+@router.delete("/v1/lists/{list_id}", status_code=204)
+async def delete_list(project_id: ProjectId, session: DbSession, list_id: int) -> Response:
+    lst = await get_list(session, project_id, list_id)
+    lst.deleted_at = utcnow()
+    await session.flush()
+    return Response(status_code=204)

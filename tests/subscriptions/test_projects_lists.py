@@ -1,0 +1,145 @@
+"""Projects, API keys and lists through the HTTP API; cross-project isolation; bad input."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from shared.api_keys import key_matches
+from shared.models.core import ApiKey
+from tests.subscriptions.conftest import Svc
+
+
+async def test_project_and_keys(svc: Svc) -> None:
+    r = await svc.client.post(
+        "/admin/projects",
+        json={"name": "Acme", "owner_email": "Boss@ACME.example.com"},
+        headers=svc.headers(),
+    )
+    assert r.status_code == 201
+    body = r.json()
+    pid, key = body["project"]["id"], body["api_key"]["key"]
+    assert key.startswith("ses_") and body["project"]["owner_email"] == "Boss@acme.example.com"
+    async with svc.rt.uow() as s:
+        stored = (await s.scalars(sa.select(ApiKey).where(ApiKey.project_id == pid))).one()
+    assert key_matches(key, stored.key_hash) and key not in (stored.key_hash, stored.prefix)
+    h = svc.headers(pid)
+
+    r = await svc.client.patch(
+        "/v1/project",
+        json={
+            "name": "Acme Inc",
+            "settings": {
+                "branding": {
+                    "name": "ACME",
+                    "primary_color": "#112233",
+                    "logo_url": "https://acme.example.com/l.png",
+                },
+                "allowed_redirect_hosts": ["Acme.example.com"],
+                "from_email": "news@acme.example.com",
+                "guard": {"bounce_pause": 0.05},
+            },
+        },
+        headers=h,
+    )
+    assert r.status_code == 200, r.text
+    st = r.json()["settings"]
+    assert st["branding"]["primary_color"] == "#112233" and st["allowed_redirect_hosts"] == [
+        "acme.example.com"
+    ]
+    assert st["guard"] == {"bounce_pause": 0.05}
+    r = await svc.client.patch(
+        "/v1/project", json={"settings": {"branding": {"accent_color": "#abc"}}}, headers=h
+    )
+    assert r.json()["settings"]["branding"] == {
+        "name": "ACME",
+        "primary_color": "#112233",
+        "logo_url": "https://acme.example.com/l.png",
+        "accent_color": "#abc",
+    }
+    bad = await svc.client.patch(
+        "/v1/project", json={"settings": {"branding": {"primary_color": "red"}}}, headers=h
+    )
+    assert bad.status_code == 422 and bad.json()["error"] == "validation_error"
+
+    r = await svc.client.post("/v1/api-keys", json={"name": "ci"}, headers=h)
+    assert r.status_code == 201 and r.json()["key"].startswith("ses_")
+    kid = r.json()["id"]
+    listed = (await svc.client.get("/v1/api-keys", headers=h)).json()["data"]
+    assert len(listed) == 2 and all("key" not in k for k in listed)
+    r = await svc.client.delete(f"/v1/api-keys/{kid}", headers=h)
+    assert r.status_code == 200 and r.json()["revoked_at"]
+
+    other, oh = await svc.project("Other")
+    assert (await svc.client.delete(f"/v1/api-keys/{kid}", headers=oh)).status_code == 404
+    assert (await svc.client.get("/v1/project", headers=oh)).json()["id"] == other
+
+
+async def test_internal_token_required(svc: Svc) -> None:
+    pid, h = await svc.project()
+    assert (await svc.client.get("/v1/lists", headers={"x-sesame-project-id": str(pid)})).status_code == 401
+    wrong = {"x-sesame-internal-token": "nope", "x-sesame-project-id": str(pid)}
+    assert (await svc.client.get("/v1/lists", headers=wrong)).status_code == 401
+    assert (await svc.client.get("/admin/projects")).status_code == 401
+    assert (await svc.client.get("/public/lists/1/form")).status_code == 401
+    assert (await svc.client.get("/v1/project", headers=svc.headers(999999))).status_code == 404
+
+
+async def test_lists_crud_isolation_and_pagination(svc: Svc) -> None:
+    pid, h = await svc.project()
+    _, oh = await svc.project("Other")
+    r = await svc.client.post(
+        "/v1/lists",
+        json={
+            "name": "Weekly",
+            "form_settings": {"captcha": {"provider": "altcha"}, "redirect_url": "https://a.example.com/x"},
+        },
+        headers=h,
+    )
+    assert r.status_code == 201
+    lst = r.json()
+    assert lst["double_optin"] is True and lst["form_settings"]["honeypot"] is True
+    lid = lst["id"]
+    assert (await svc.client.get(f"/v1/lists/{lid}", headers=oh)).status_code == 404
+    assert (await svc.client.patch(f"/v1/lists/{lid}", json={"name": "x"}, headers=oh)).status_code == 404
+    assert (await svc.client.delete(f"/v1/lists/{lid}", headers=oh)).status_code == 404
+    r = await svc.client.patch(
+        f"/v1/lists/{lid}", json={"name": "Weekly news", "double_optin": False}, headers=h
+    )
+    assert r.json()["name"] == "Weekly news" and r.json()["double_optin"] is False
+    bad = await svc.client.post(
+        "/v1/lists", json={"name": "x", "form_settings": {"captcha": {"provider": "magic"}}}, headers=h
+    )
+    assert bad.status_code == 422
+    malformed = await svc.client.post(
+        "/v1/lists", content=b"{not json", headers={**h, "content-type": "application/json"}
+    )
+    assert malformed.status_code == 422
+    huge = await svc.client.post(
+        "/v1/lists", content=b"x" * 2_000_000, headers={**h, "content-type": "application/json"}
+    )
+    assert huge.status_code == 413
+
+    for i in range(4):
+        await svc.new_list(h, name=f"L{i}")
+    seen, cursor = [], None
+    while True:
+        params = {"limit": 2, **({"cursor": cursor} if cursor else {})}
+        page = (await svc.client.get("/v1/lists", params=params, headers=h)).json()
+        seen += [x["id"] for x in page["data"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert len(seen) == 5 == len(set(seen))
+    assert (await svc.client.get("/v1/lists", params={"cursor": "garbage!"}, headers=h)).status_code == 400
+
+    form = await svc.client.get(f"/public/lists/{lid}/form", headers=svc.headers())
+    assert form.status_code == 200
+    f = form.json()
+    assert (
+        f["list"]["name"] == "Weekly news"
+        and f["project"]["id"] == pid
+        and f["form_settings"]["captcha"]["provider"] == "altcha"
+    )
+    assert (await svc.client.delete(f"/v1/lists/{lid}", headers=h)).status_code == 204
+    assert (await svc.client.get(f"/v1/lists/{lid}", headers=h)).status_code == 404
+    assert (await svc.client.get(f"/public/lists/{lid}/form", headers=svc.headers())).status_code == 404
