@@ -73,9 +73,9 @@ class Harness:
         async with self.runtime.sessionmaker() as s:
             return list((await s.scalars(sa.select(SnsInbox).order_by(SnsInbox.id))).all())
 
-    async def settle(self, timeout: float = 15.0) -> list[SnsInbox]:
+    async def settle(self, within: float = 15.0) -> list[SnsInbox]:
         """Wait until no inbox row is waiting for processing."""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + within
         while True:
             rows = await self.inbox()
             if all(r.status in ("processed", "rejected") for r in rows):
