@@ -6,17 +6,19 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
-from fastapi.responses import RedirectResponse, Response
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from services.gateway import admin, api, forms, pages
 from services.gateway.api_auth import ApiKeyAuth
 from services.gateway.captcha import CaptchaVerifier
+from services.gateway.rendering import error_page
 from services.gateway.security import SecurityHeadersMiddleware
 from services.gateway.settings import GatewaySettings
 from services.gateway.state import STATIC, Gateway
-from services.gateway.upstream import Upstreams
+from services.gateway.upstream import Upstreams, UpstreamTimeout, UpstreamUnavailable
+from shared.errors import error_body
 from shared.runtime import Runtime
 from shared.service_app import ServiceSpec, build_app
 from shared.settings import Settings, get_settings
@@ -54,6 +56,21 @@ def create_app(
     app.router.routes[:] = [r for r in app.router.routes if getattr(r, "path", None) not in _FASTAPI_DOCS]
     app.mount("/static", _CachedStatic(directory=str(STATIC)), name="static")
     app.add_middleware(SecurityHeadersMiddleware)
+
+    async def _upstream_down(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, UpstreamUnavailable | UpstreamTimeout)
+        path = request.url.path
+        if path.startswith(("/v1/", "/api/", "/webhooks/", "/openapi.json")):
+            return JSONResponse(error_body(exc.error, exc.detail), exc.status_code)
+        return error_page(
+            request,
+            exc.status_code,
+            "Please try again in a moment",
+            "This page is not available right now. Nothing was changed.",
+        )
+
+    app.add_exception_handler(UpstreamUnavailable, _upstream_down)
+    app.add_exception_handler(UpstreamTimeout, _upstream_down)
 
     @app.get("/", include_in_schema=False)
     async def root() -> Response:

@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
 
 
 @dataclass
@@ -152,7 +153,17 @@ def subscriptions_standin(
             }
         )
 
-    @app.api_route("/v1/{rest:path}", methods=["GET", "POST", "PATCH", "DELETE", "PUT"])
+    class ListOut(BaseModel):
+        id: int
+        name: str
+
+    @app.get("/v1/lists/{list_id}", response_model=ListOut)
+    async def get_list(list_id: int) -> Any:
+        return {"id": list_id, "name": "x"}
+
+    @app.api_route(
+        "/v1/{rest:path}", methods=["GET", "POST", "PATCH", "DELETE", "PUT"], include_in_schema=False
+    )
     async def v1(rest: str, request: Request) -> Response:
         return JSONResponse(
             {

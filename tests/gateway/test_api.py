@@ -1,0 +1,166 @@
+"""API routes: key auth before anything is forwarded, routing by prefix, limits, 503, webhook, OpenAPI."""
+
+from __future__ import annotations
+
+import json
+
+from tests.gateway.conftest import add_project_and_key
+
+
+async def test_missing_invalid_and_revoked_keys_are_401_and_nothing_is_forwarded(
+    make_gateway, sqlite_url
+) -> None:  # type: ignore[no-untyped-def]
+    _, revoked = await add_project_and_key(sqlite_url, revoked=True)
+    _, good = await add_project_and_key(sqlite_url)
+    async with make_gateway() as h:
+        for headers in (
+            {},
+            {"Authorization": "Bearer nope"},
+            {"Authorization": "Bearer ses_0123456789_notarealsecret"},
+            {"Authorization": f"Bearer {good}x"},  # right prefix, wrong secret
+            {"Authorization": f"Bearer {revoked}"},
+            {"X-Api-Key": revoked},
+            {"Authorization": f"Basic {good}"},
+        ):
+            r = await h.client.get("/v1/lists", headers=headers)
+            assert r.status_code == 401, headers
+            assert r.json()["error"] == "unauthorized"
+        assert h.subs.calls == [] and h.events.calls == []
+
+
+async def test_valid_key_is_forwarded_with_project_and_internal_token(make_gateway, sqlite_url) -> None:  # type: ignore[no-untyped-def]
+    pid, key = await add_project_and_key(sqlite_url)
+    async with make_gateway() as h:
+        r = await h.client.post(
+            "/v1/lists?x=1",
+            json={"name": "News"},
+            headers={
+                "Authorization": f"Bearer {key}",
+                "X-Sesame-Internal-Token": "spoofed",
+                "X-Sesame-Project-Id": "999",
+                "Cookie": "a=b",
+            },
+        )
+        assert r.status_code == 200, r.text
+        assert r.json() == {"service": "subscriptions", "path": "/v1/lists", "project": str(pid)}
+        call = h.subs.calls[-1]
+        assert call["query"] == "x=1" and json.loads(call["body"]) == {"name": "News"}
+        assert call["headers"]["x-sesame-internal-token"] == h.settings.security.internal_token
+        assert call["headers"]["x-sesame-project-id"] == str(pid)
+        assert "authorization" not in call["headers"] and "cookie" not in call["headers"]
+        r = await h.client.get("/v1/lists", headers={"X-Api-Key": key})
+        assert r.status_code == 200
+
+
+async def test_routing_by_prefix_and_unknown_paths(make_gateway, sqlite_url) -> None:  # type: ignore[no-untyped-def]
+    _, key = await add_project_and_key(sqlite_url)
+    auth = {"Authorization": f"Bearer {key}"}
+    async with make_gateway() as h:
+        r = await h.client.get("/v1/reputation", headers=auth)
+        assert r.status_code == 200 and h.events.calls[-1]["path"] == "/v1/reputation"
+        r = await h.client.get("/v1/listsx", headers=auth)
+        assert r.status_code == 404
+        r = await h.client.get("/v1/unknown", headers=auth)
+        assert r.status_code == 404
+        assert (await h.client.get("/v1/unknown")).status_code == 401  # auth first, reveals nothing
+
+
+async def test_service_down_is_503_with_reason(make_gateway, sqlite_url) -> None:  # type: ignore[no-untyped-def]
+    _, key = await add_project_and_key(sqlite_url)
+    async with make_gateway() as h:
+        r = await h.client.get("/v1/campaigns", headers={"Authorization": f"Bearer {key}"})
+        assert r.status_code == 503
+        assert r.json() == {"error": "unavailable", "detail": "sender is unavailable"}
+
+
+async def test_service_down_over_http_is_503(sqlite_url, settings_for) -> None:  # type: ignore[no-untyped-def]
+    import httpx
+
+    from services.gateway.app import create_app
+    from tests.gateway.conftest import gw_settings, running
+
+    _, key = await add_project_and_key(sqlite_url)
+    settings = settings_for(sqlite_url)
+    settings.services.subscriptions_url = "http://127.0.0.1:1"
+    app = create_app(settings=settings, gateway_settings=gw_settings())
+    async with running(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+            r = await c.get("/v1/lists", headers={"Authorization": f"Bearer {key}"})
+            assert r.status_code == 503
+            assert r.json() == {"error": "unavailable", "detail": "subscriptions is unavailable"}
+            page = await c.get("/p/sometoken")
+            assert page.status_code == 503 and "text/html" in page.headers["content-type"]
+
+
+async def test_failed_auth_is_rate_limited_per_ip(make_gateway, sqlite_url) -> None:  # type: ignore[no-untyped-def]
+    _, key = await add_project_and_key(sqlite_url)
+    async with make_gateway(auth_failures_per_minute=3) as h:
+        codes = [
+            (await h.client.get("/v1/lists", headers={"Authorization": "Bearer bad"})).status_code
+            for _ in range(5)
+        ]
+        assert codes == [401, 401, 401, 429, 429]
+        # even a valid key waits for the bucket to refill from this address
+        r = await h.client.get("/v1/lists", headers={"Authorization": f"Bearer {key}"})
+        assert r.status_code == 429 and "retry-after" in r.headers
+
+
+async def test_revocation_takes_effect_after_the_cache(make_gateway, sqlite_url) -> None:  # type: ignore[no-untyped-def]
+    import sqlalchemy as sa
+
+    from shared.db.engine import create_engine
+    from shared.models.core import ApiKey
+    from shared.settings import Settings
+
+    _, key = await add_project_and_key(sqlite_url)
+    async with make_gateway(api_key_cache_seconds=0.0) as h:
+        auth = {"Authorization": f"Bearer {key}"}
+        assert (await h.client.get("/v1/lists", headers=auth)).status_code == 200
+        engine = create_engine(Settings().database.model_copy(update={"url": sqlite_url}))
+        async with engine.begin() as conn:
+            await conn.execute(sa.update(ApiKey).values(revoked_at=sa.func.now()))
+        await engine.dispose()
+        assert (await h.client.get("/v1/lists", headers=auth)).status_code == 401
+
+
+async def test_request_size_limit(make_gateway, sqlite_url) -> None:  # type: ignore[no-untyped-def]
+    _, key = await add_project_and_key(sqlite_url)
+    async with make_gateway(api_max_body_bytes=100) as h:
+        r = await h.client.post("/v1/lists", content=b"x" * 500, headers={"Authorization": f"Bearer {key}"})
+        assert r.status_code == 413
+        assert h.subs.calls == []
+
+
+async def test_sns_webhook_forwarded_unchanged(make_gateway, reference_dir) -> None:  # type: ignore[no-untyped-def]
+    body = (reference_dir / "samples" / "sns-synthetic-signed-notification-ses-bounce-v2.json").read_bytes()
+    headers = {
+        "Content-Type": "text/plain; charset=UTF-8",
+        "x-amz-sns-message-type": "Notification",
+        "x-amz-sns-message-id": "abc",
+        "x-amz-sns-topic-arn": "arn:aws:sns:us-east-1:123456789012:ses",
+        "User-Agent": "Amazon Simple Notification Service Agent",
+    }
+    async with make_gateway() as h:
+        r = await h.client.post("/webhooks/sns/tok123", content=body, headers=headers)
+        assert r.status_code == 200 and r.json() == {"received": "tok123"}
+        call = h.events.calls[-1]
+        assert call["path"] == "/webhooks/sns/tok123" and call["body"] == body
+        for k, v in headers.items():
+            assert call["headers"][k.lower()] == v
+
+
+async def test_one_openapi_document_and_local_docs(make_gateway) -> None:  # type: ignore[no-untyped-def]
+    async with make_gateway() as h:
+        r = await h.client.get("/openapi.json")
+        assert r.status_code == 200
+        doc = r.json()
+        assert "/api/forms/{list_id}/subscribe" in doc["paths"]
+        assert "/v1/lists/{list_id}" in doc["paths"]  # taken from subscriptions
+        ref = doc["paths"]["/v1/lists/{list_id}"]["get"]["responses"]["200"]["content"]["application/json"]
+        assert ref["schema"]["$ref"].rsplit("/", 1)[1] in doc["components"]["schemas"]
+        assert not any(p.startswith("/public/") for p in doc["paths"])
+        assert doc["components"]["securitySchemes"]["apiKey"]["scheme"] == "bearer"
+        assert "sender" in doc["info"]["description"]  # not reachable → said so
+        docs = await h.client.get("/docs")
+        assert docs.status_code == 200 and "/api/forms/{list_id}/subscribe" in docs.text
+        assert "cdn" not in docs.text.lower() and "https://" not in docs.text
