@@ -1,0 +1,1 @@
+"""The sender's HTTP API (/v1/… through the gateway, /admin/… for operators)."""

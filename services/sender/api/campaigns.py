@@ -1,0 +1,266 @@
+"""Campaigns: content + lists, send now or at a time, progress per state, pause / resume / cancel / retry-failed."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from services.sender.api.common import CoreDep, iso
+from services.sender.api.templates import load_template
+from services.sender.fanout import fan_out
+from services.sender.mime import HeaderRefused, encode_address
+from services.sender.templating import validate_parts
+from shared.db.types import utcnow
+from shared.errors import BadRequest, Conflict, NotFound, Unprocessable
+from shared.internal_auth import ProjectId
+from shared.models.sender import Campaign, Message
+from shared.models.subscriptions import MailingList
+from shared.service_app import DbSession, RuntimeDep
+
+router = APIRouter(prefix="/v1/campaigns", tags=["campaigns"])
+STATES = ("queued", "sending", "sent", "failed", "suppressed", "delayed", "cancelled")
+
+
+class CampaignIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    list_ids: list[int] = Field(min_length=1, max_length=100)
+    template_id: int | None = None
+    subject: str | None = Field(None, max_length=2000)
+    html: str | None = Field(None, max_length=500_000)
+    text: str | None = Field(None, max_length=500_000)
+    from_address: str | None = Field(None, alias="from", max_length=400)
+    reply_to: str | None = Field(None, max_length=400)
+    send_at: datetime | None = None
+    send_now: bool = False
+
+    model_config = {"populate_by_name": True}
+
+
+class SendIn(BaseModel):
+    send_at: datetime | None = None
+
+
+def _aware(dt: datetime | None) -> datetime | None:
+    if dt is None:
+        return None
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+
+
+async def _load(session: Any, project_id: int, campaign_id: int, *, lock: bool = False) -> Campaign:
+    q = sa.select(Campaign).where(Campaign.id == campaign_id, Campaign.project_id == project_id)
+    if lock and session.get_bind().dialect.name == "postgresql":
+        q = q.with_for_update()
+    c = (await session.execute(q)).scalar_one_or_none()
+    if c is None:
+        raise NotFound("campaign not found")
+    return c  # type: ignore[no-any-return]
+
+
+async def _progress(session: Any, campaign_id: int) -> dict[str, Any]:
+    rows = (
+        await session.execute(
+            sa.select(Message.state, sa.func.count())
+            .where(Message.campaign_id == campaign_id)
+            .group_by(Message.state)
+        )
+    ).all()
+    counts = dict.fromkeys(STATES, 0)
+    counts.update({s: int(n) for s, n in rows})
+    fb = (
+        await session.execute(
+            sa.select(Message.feedback, sa.func.count())
+            .where(Message.campaign_id == campaign_id, Message.feedback.is_not(None))
+            .group_by(Message.feedback)
+        )
+    ).all()
+    return {"counts": counts, "feedback": {k: int(n) for k, n in fb}, "total": sum(counts.values())}
+
+
+def campaign_json(c: Campaign, progress: dict[str, Any] | None = None) -> dict[str, Any]:
+    out = {
+        "id": c.id,
+        "name": c.name,
+        "status": c.status,
+        "list_ids": c.list_ids,
+        "template_id": c.template_id,
+        "subject": c.subject,
+        "from": c.from_address,
+        "reply_to": c.reply_to,
+        "send_at": iso(c.send_at),
+        "recipients": c.recipients,
+        "fanout_at": iso(c.fanout_at),
+        "finished_at": iso(c.finished_at),
+        "created_at": iso(c.created_at),
+    }
+    if progress is not None:
+        out["progress"] = progress
+    return out
+
+
+@router.post("", status_code=201)
+async def create_campaign(
+    body: CampaignIn, session: DbSession, project_id: ProjectId, rt: RuntimeDep, core: CoreDep
+) -> dict[str, Any]:
+    list_ids = sorted(set(body.list_ids))
+    found = set(
+        (
+            await session.execute(
+                sa.select(MailingList.id).where(
+                    MailingList.id.in_(list_ids),
+                    MailingList.project_id == project_id,
+                    MailingList.deleted_at.is_(None),
+                )
+            )
+        ).scalars()
+    )
+    if missing := [i for i in list_ids if i not in found]:
+        raise NotFound(f"lists not found: {missing}")
+    if body.template_id is not None:
+        if body.subject or body.html or body.text:
+            raise BadRequest("give either template_id or subject/html/text, not both")
+        await load_template(session, project_id, body.template_id)
+    else:
+        validate_parts(body.subject, body.html, body.text)
+    for addr in (body.from_address, body.reply_to):
+        if addr:
+            try:
+                encode_address(addr)
+            except HeaderRefused as exc:
+                raise Unprocessable(str(exc)) from None
+    send_at = _aware(body.send_at)
+    if body.send_now and send_at:
+        raise BadRequest("give send_now or send_at, not both")
+    c = Campaign(
+        project_id=project_id,
+        name=body.name,
+        template_id=body.template_id,
+        subject=body.subject,
+        html=body.html,
+        text=body.text,
+        from_address=body.from_address,
+        reply_to=body.reply_to,
+        list_ids=list_ids,
+        status="scheduled" if (send_at or body.send_now) else "draft",
+        send_at=send_at or (utcnow() if body.send_now else None),
+    )
+    session.add(c)
+    await session.flush()
+    if body.send_now:
+        c.status = "sending"
+        await fan_out(session, c)
+        core.dispatcher.notify()
+    return campaign_json(c)
+
+
+@router.get("")
+async def list_campaigns(
+    session: DbSession, project_id: ProjectId, limit: Annotated[int, Query(ge=1, le=200)] = 50
+) -> dict[str, Any]:
+    rows = (
+        await session.execute(
+            sa.select(Campaign)
+            .where(Campaign.project_id == project_id)
+            .order_by(Campaign.id.desc())
+            .limit(limit)
+        )
+    ).scalars()
+    return {"campaigns": [campaign_json(c) for c in rows]}
+
+
+@router.get("/{campaign_id}")
+async def get_campaign(campaign_id: int, session: DbSession, project_id: ProjectId) -> dict[str, Any]:
+    c = await _load(session, project_id, campaign_id)
+    return campaign_json(c, await _progress(session, c.id))
+
+
+@router.post("/{campaign_id}/send")
+async def send_campaign(
+    campaign_id: int, body: SendIn, session: DbSession, project_id: ProjectId, rt: RuntimeDep, core: CoreDep
+) -> dict[str, Any]:
+    """Send now (fan-out happens in this request) or schedule for `send_at`."""
+    c = await _load(session, project_id, campaign_id, lock=True)
+    if c.status not in ("draft", "scheduled"):
+        raise Conflict(f"campaign is {c.status}")
+    send_at = _aware(body.send_at)
+    now = utcnow()
+    c.send_at, c.updated_at = send_at or now, now
+    if send_at is None or send_at <= now:
+        c.status = "sending"
+        await fan_out(session, c)  # one INSERT … SELECT, committed with the status change
+        core.dispatcher.notify()
+    else:
+        c.status = "scheduled"
+    return campaign_json(c, await _progress(session, c.id))
+
+
+async def _transition(
+    session: Any, project_id: int, campaign_id: int, allowed: tuple[str, ...], to: str
+) -> Campaign:
+    c = await _load(session, project_id, campaign_id, lock=True)
+    if c.status not in allowed:
+        raise Conflict(f"campaign is {c.status}")
+    c.status, c.updated_at = to, utcnow()
+    return c
+
+
+@router.post("/{campaign_id}/pause")
+async def pause_campaign(campaign_id: int, session: DbSession, project_id: ProjectId) -> dict[str, Any]:
+    c = await _transition(session, project_id, campaign_id, ("sending", "scheduled"), "paused")
+    return campaign_json(c, await _progress(session, c.id))
+
+
+@router.post("/{campaign_id}/resume")
+async def resume_campaign(
+    campaign_id: int, session: DbSession, project_id: ProjectId, core: CoreDep
+) -> dict[str, Any]:
+    c = await _load(session, project_id, campaign_id, lock=True)
+    if c.status != "paused":
+        raise Conflict(f"campaign is {c.status}")
+    c.status = "sending" if c.fanout_at is not None else "scheduled"
+    c.updated_at = utcnow()
+    core.dispatcher.notify()
+    return campaign_json(c, await _progress(session, c.id))
+
+
+@router.post("/{campaign_id}/cancel")
+async def cancel_campaign(campaign_id: int, session: DbSession, project_id: ProjectId) -> dict[str, Any]:
+    c = await _transition(
+        session, project_id, campaign_id, ("draft", "scheduled", "sending", "paused"), "cancelled"
+    )
+    now = utcnow()
+    await session.execute(
+        sa.update(Message)
+        .where(Message.campaign_id == c.id, Message.state.in_(("queued", "delayed")))
+        .values(state="cancelled", claimed_until=None, updated_at=now)
+    )
+    c.finished_at = now
+    return campaign_json(c, await _progress(session, c.id))
+
+
+@router.post("/{campaign_id}/retry-failed")
+async def retry_failed(
+    campaign_id: int, session: DbSession, project_id: ProjectId, core: CoreDep
+) -> dict[str, Any]:
+    """Queue the campaign's failed messages again (suppression and subscription are re-checked at send time)."""
+    c = await _load(session, project_id, campaign_id, lock=True)
+    if c.status in ("draft", "scheduled", "cancelled"):
+        raise Conflict(f"campaign is {c.status}")
+    now = utcnow()
+    r = await session.execute(
+        sa.update(Message)
+        .where(Message.campaign_id == c.id, Message.state == "failed")
+        .values(
+            state="queued", attempts=0, send_after=now, claimed_until=None, last_error=None, updated_at=now
+        )
+    )
+    if r.rowcount and c.status == "sent":
+        c.status, c.finished_at = "sending", None
+    c.updated_at = now
+    core.dispatcher.notify()
+    out = campaign_json(c, await _progress(session, c.id))
+    out["requeued"] = int(r.rowcount or 0)
+    return out

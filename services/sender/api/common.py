@@ -1,0 +1,40 @@
+"""Pieces the sender's routers share."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+
+from services.sender.core import SenderCore, get_core
+from shared.models.sender import Message
+
+
+def _core(request: Request) -> SenderCore:
+    return get_core(request.app.state.runtime)
+
+
+CoreDep = Annotated[SenderCore, Depends(_core)]
+
+
+def iso(dt: Any) -> str | None:
+    return dt.isoformat() if dt is not None else None
+
+
+def message_json(m: Message | Any) -> dict[str, Any]:
+    return {
+        "id": m.id,
+        "kind": m.kind,
+        "state": m.state,
+        "to": m.to_address,
+        "campaign_id": m.campaign_id,
+        "contact_id": m.contact_id,
+        "template_id": m.template_id,
+        "attempts": m.attempts,
+        "last_error": m.last_error,
+        "ses_message_id": m.ses_message_id,
+        "feedback": m.feedback,
+        "send_after": iso(m.send_after),
+        "sent_at": iso(m.sent_at),
+        "created_at": iso(m.created_at),
+    }

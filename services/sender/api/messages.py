@@ -1,0 +1,163 @@
+"""Transactional API: send one message now (template or raw content), idempotent by `Idempotency-Key`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Header, Query
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field, field_validator
+
+from services.sender.api.common import CoreDep, message_json
+from services.sender.consumers import insert_transactional
+from services.sender.mime import HeaderRefused, check_header_name, encode_address
+from services.sender.templating import validate_parts
+from shared.db.types import utcnow
+from shared.email_address import normalize_email
+from shared.errors import BadRequest, NotFound, Unprocessable
+from shared.internal_auth import ProjectId
+from shared.models.sender import Message, Template
+from shared.service_app import DbSession
+from shared.suppression import address_hash
+
+router = APIRouter(prefix="/v1/messages", tags=["messages"])
+
+
+class SendRequest(BaseModel):
+    to: str = Field(max_length=320)
+    template_id: int | None = None
+    variables: dict[str, Any] = Field(default_factory=dict)
+    subject: str | None = Field(None, max_length=2000)
+    html: str | None = Field(None, max_length=2_000_000)
+    text: str | None = Field(None, max_length=2_000_000)
+    from_address: str | None = Field(None, alias="from", max_length=400)
+    headers: dict[str, str] = Field(default_factory=dict, max_length=15)
+    contact_id: int | None = None
+
+    model_config = {"populate_by_name": True}
+
+    @field_validator("headers")
+    @classmethod
+    def _headers(cls, v: dict[str, str]) -> dict[str, str]:
+        reserved = {
+            "from",
+            "to",
+            "subject",
+            "date",
+            "mime-version",
+            "content-type",
+            "content-transfer-encoding",
+            "list-unsubscribe",
+            "list-unsubscribe-post",
+            "feedback-id",
+            "x-sesame-message-id",
+        }
+        for name, value in v.items():
+            try:
+                check_header_name(name)
+            except HeaderRefused as exc:
+                raise ValueError(str(exc)) from None
+            if name.lower() in reserved:
+                raise ValueError(f"header {name} is set by Sesame")
+            if len(value) > 995 or any(c in value for c in "\r\n\x00"):
+                raise ValueError(f"header {name}: value too long or has line breaks")
+        return v
+
+
+@router.post("", status_code=202)
+async def send_message(
+    body: SendRequest,
+    session: DbSession,
+    project_id: ProjectId,
+    core: CoreDep,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
+) -> JSONResponse:
+    to = normalize_email(body.to)
+    if body.template_id is not None:
+        if body.subject or body.html or body.text:
+            raise BadRequest("give either template_id or subject/html/text, not both")
+        tpl = (
+            await session.execute(
+                sa.select(Template.id).where(
+                    Template.id == body.template_id,
+                    Template.project_id == project_id,
+                    Template.deleted_at.is_(None),
+                )
+            )
+        ).scalar()
+        if tpl is None:
+            raise NotFound("template not found")
+    else:
+        if not body.subject or not (body.html or body.text):
+            raise Unprocessable("subject and html or text are required without a template")
+        validate_parts(body.subject, body.html, body.text)  # raw content is sent as is; this bounds its size
+    if body.from_address:
+        try:
+            encode_address(body.from_address)
+        except HeaderRefused as exc:
+            raise Unprocessable(str(exc)) from None
+    if idempotency_key is not None and not idempotency_key.strip():
+        raise BadRequest("Idempotency-Key is empty")
+    now = utcnow()
+    mid, created = await insert_transactional(
+        session,
+        {
+            "project_id": project_id,
+            "kind": "transactional",
+            "state": "queued",
+            "contact_id": body.contact_id,
+            "template_id": body.template_id,
+            "to_address": to,
+            "email_hash": address_hash(to),
+            "subject": body.subject,
+            "html": body.html,
+            "text": body.text,
+            "from_address": body.from_address,
+            "data": {"variables": body.variables, "headers": body.headers},
+            "idempotency_key": f"api:{idempotency_key}" if idempotency_key else None,
+            "attempts": 0,
+            "send_after": now,
+            "created_at": now,
+            "updated_at": now,
+        },
+    )
+    row = (await session.execute(sa.select(Message).where(Message.id == mid))).scalar_one()
+    if created:
+        core.dispatcher.notify()
+    return JSONResponse(message_json(row), status_code=202 if created else 200)
+
+
+@router.get("/{message_id}")
+async def get_message(message_id: int, session: DbSession, project_id: ProjectId) -> dict[str, Any]:
+    row = (
+        await session.execute(
+            sa.select(Message).where(Message.id == message_id, Message.project_id == project_id)
+        )
+    ).scalar_one_or_none()
+    if row is None:
+        raise NotFound("message not found")
+    return message_json(row)
+
+
+@router.get("")
+async def list_messages(
+    session: DbSession,
+    project_id: ProjectId,
+    state: str | None = None,
+    campaign_id: int | None = None,
+    before_id: int | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> dict[str, Any]:
+    q = sa.select(Message).where(Message.project_id == project_id)
+    if state:
+        q = q.where(Message.state == state)
+    if campaign_id is not None:
+        q = q.where(Message.campaign_id == campaign_id)
+    if before_id is not None:
+        q = q.where(Message.id < before_id)
+    rows = (await session.execute(q.order_by(Message.id.desc()).limit(limit))).scalars().all()
+    return {
+        "messages": [message_json(r) for r in rows],
+        "next_before_id": rows[-1].id if len(rows) == limit else None,
+    }

@@ -1,0 +1,386 @@
+"""The dispatcher and the recovery sweep (one of each in every sender replica; they coordinate through the DB).
+
+Dispatcher: claims due messages with one guarded UPDATE per round (`FOR UPDATE SKIP LOCKED` on Postgres; on
+SQLite the write lock serialises claims), stamps them `claimed_until = now + lease`, and publishes their ids in
+per-project batches — transactional mail on its own queue, claimed first, so a big campaign never delays a
+password reset. Marketing is claimed only while its work queue is short (flow control: the DB, not the broker,
+holds the backlog). A claim whose work message is lost (in-memory bus after a restart, a crashed publisher) is
+claimed again once its lease runs out: delayed, never lost.
+
+Sweep: reconciles rows left in `sending` by a sender that died mid-call, finishes campaigns with nothing left
+to send, starts scheduled campaigns, re-reads SES quotas while sending, and advances warm-up.
+
+The exactly-once window: a row stays `sending` only between the batch's claim and its record (≤ one SES
+round-trip plus the slot wait). If the process dies inside it, whether SES accepted those calls is unknown —
+SES has no idempotency key. After `stale_sending_seconds` the sweep first trusts evidence (a feedback event that
+carried the SES message id); otherwise `ambiguous_policy` decides: `resend` (default; at-least-once — at most
+the in-flight calls of the dead process can be duplicated) or `fail` (at-most-once).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.sender import metrics
+from services.sender.accounts import Accounts, apply_quota, pause_project
+from services.sender.fanout import fan_out
+from services.sender.ses import SesError
+from services.sender.settings import SenderSettings
+from services.sender.worker import MK_QUEUE, MK_ROUTING, TX_ROUTING
+from shared.bus.protocol import OutgoingMessage
+from shared.db.types import utcnow
+from shared.db.upsert import dialect_name
+from shared.models.sender import Campaign, Message, SendingState, SesAccount
+from shared.runtime import Runtime
+
+log = logging.getLogger("sesame.sender.dispatcher")
+M = Message.__table__
+
+
+def _claim_stmt(session: AsyncSession, *, marketing: bool, limit: int, lease_s: float):  # type: ignore[no-untyped-def]
+    now = utcnow()
+    paused_col = SendingState.marketing_paused if marketing else SendingState.transactional_paused
+    not_paused = ~sa.exists().where(SendingState.project_id == M.c.project_id, paused_col.is_(True))
+    campaign_ok = sa.or_(
+        M.c.campaign_id.is_(None),
+        sa.exists().where(Campaign.id == M.c.campaign_id, Campaign.status == "sending"),
+    )
+    kind = M.c.kind == "marketing" if marketing else M.c.kind != "marketing"
+    sub = (
+        sa.select(M.c.id)
+        .where(
+            M.c.state.in_(("queued", "delayed")),
+            M.c.send_after <= now,
+            sa.or_(M.c.claimed_until.is_(None), M.c.claimed_until < now),
+            kind,
+            not_paused,
+            campaign_ok,
+        )
+        .order_by(M.c.send_after, M.c.id)
+        .limit(limit)
+    )
+    if dialect_name(session) == "postgresql":
+        sub = sub.with_for_update(skip_locked=True, of=M)
+    return (
+        sa.update(M)
+        .where(M.c.id.in_(sub.scalar_subquery()))
+        .values(state="queued", claimed_until=now + timedelta(seconds=lease_s), updated_at=now)
+        .returning(M.c.id, M.c.project_id)
+    )
+
+
+class Dispatcher:
+    def __init__(self, runtime: Runtime, settings: SenderSettings, accounts: Accounts) -> None:
+        self.rt = runtime
+        self.settings = settings
+        self.accounts = accounts
+        self._wake = asyncio.Event()
+
+    def notify(self) -> None:
+        """New due mail was committed: claim now rather than at the next poll."""
+        self._wake.set()
+
+    async def claim(self, *, marketing: bool, limit: int) -> list[tuple[int, int]]:
+        async with self.rt.uow() as session:
+            stmt = _claim_stmt(
+                session, marketing=marketing, limit=limit, lease_s=self.settings.claim_lease_seconds
+            )
+            return [(r.id, r.project_id) for r in (await session.execute(stmt)).all()]
+
+    async def _publish(self, routing_key: str, claimed: list[tuple[int, int]]) -> None:
+        by_project: dict[int, list[int]] = {}
+        for mid, pid in claimed:
+            by_project.setdefault(pid, []).append(mid)
+        size = self.settings.work_batch
+        msgs = [
+            OutgoingMessage(routing_key, {"ids": ids[i : i + size]})
+            for ids in by_project.values()
+            for i in range(0, len(ids), size)
+        ]
+        try:
+            await self.rt.bus.publish_many(msgs)
+        except Exception:
+            # Give the rows back at once instead of waiting for the lease to run out.
+            async with self.rt.uow() as session:
+                await session.execute(
+                    sa.update(M)
+                    .where(M.c.id.in_([c[0] for c in claimed]), M.c.state == "queued")
+                    .values(claimed_until=None)
+                )
+            raise
+
+    async def dispatch_once(self) -> int:
+        """One round: transactional first, then marketing while the marketing queue is short."""
+        total = 0
+        tx = await self.claim(marketing=False, limit=self.settings.dispatch_batch)
+        if tx:
+            await self._publish(TX_ROUTING, tx)
+            total += len(tx)
+        metrics.DUE.labels("transactional").set(len(tx))
+        depth = await self.rt.bus.queue_depth(MK_QUEUE.name)
+        metrics.QUEUE_DEPTH.labels("marketing").set(depth)
+        room = (self.settings.max_queued_batches - depth) * self.settings.work_batch
+        if room > 0:
+            mk = await self.claim(marketing=True, limit=min(room, self.settings.dispatch_batch))
+            if mk:
+                await self._publish(MK_ROUTING, mk)
+                total += len(mk)
+            metrics.DUE.labels("marketing").set(len(mk))
+        return total
+
+    async def run(self) -> None:
+        while True:
+            try:
+                n = await self.dispatch_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - keep dispatching; claims expire by themselves
+                log.warning("dispatch round failed: %r", exc)
+                n = 0
+                await asyncio.sleep(1.0)
+            if n < self.settings.dispatch_batch // 4:
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self.settings.dispatch_interval)
+                self._wake.clear()
+
+    # -- recovery sweep ----------------------------------------------------------------------------------------
+
+    async def sweep_once(self) -> dict[str, int]:
+        out = {"stale_sending": 0, "campaigns_finished": 0, "campaigns_started": 0, "quota_refreshed": 0}
+        out["stale_sending"] = await self.reconcile_stale_sending()
+        out["campaigns_started"] = await self.start_due_campaigns()
+        out["campaigns_finished"] = await self.finish_campaigns()
+        out["quota_refreshed"] = await self.refresh_quotas()
+        await self.advance_warmup()
+        return out
+
+    async def run_sweep(self) -> None:
+        while True:
+            try:
+                await self.sweep_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001
+                log.warning("sweep failed: %r", exc)
+            await asyncio.sleep(self.settings.sweep_interval)
+
+    async def reconcile_stale_sending(self) -> int:
+        now = utcnow()
+        cutoff = now - timedelta(seconds=self.settings.stale_sending_seconds)
+        async with self.rt.uow() as session:
+            # Evidence first: feedback already linked an SES message id to the row → SES accepted it.
+            r1 = await session.execute(
+                sa.update(M)
+                .where(M.c.state == "sending", M.c.sending_at < cutoff, M.c.ses_message_id.is_not(None))
+                .values(state="sent", sent_at=sa.func.coalesce(M.c.sent_at, M.c.sending_at), updated_at=now)
+            )
+            stale = sa.and_(M.c.state == "sending", M.c.sending_at < cutoff, M.c.ses_message_id.is_(None))
+            if self.settings.ambiguous_policy == "resend":
+                r2 = await session.execute(
+                    sa.update(M)
+                    .where(stale)
+                    .values(
+                        state="queued",
+                        claimed_until=None,
+                        send_after=now,
+                        last_error="sender stopped during the SES call; sent again (possible duplicate)",
+                        updated_at=now,
+                    )
+                )
+            else:
+                r2 = await session.execute(
+                    sa.update(M)
+                    .where(stale)
+                    .values(
+                        state="failed",
+                        last_error="sender stopped during the SES call; not retried (ambiguous_policy=fail)",
+                        updated_at=now,
+                    )
+                )
+        n = int(r1.rowcount or 0) + int(r2.rowcount or 0)
+        if n:
+            metrics.RECOVERED.labels("stale_sending").inc(n)
+            log.warning("reconciled %d rows left in sending (%d with evidence)", n, r1.rowcount or 0)
+        return n
+
+    async def start_due_campaigns(self) -> int:
+        started = 0
+        now = utcnow()
+        async with self.rt.uow() as session:
+            ids = list(
+                (
+                    await session.execute(
+                        sa.select(Campaign.id)
+                        .where(Campaign.status == "scheduled", Campaign.send_at <= now)
+                        .limit(20)
+                    )
+                ).scalars()
+            )
+        for cid in ids:
+            if await start_campaign(self.rt, cid, from_status=("scheduled",)):
+                started += 1
+        if started:
+            self.notify()
+        return started
+
+    async def finish_campaigns(self) -> int:
+        now = utcnow()
+        open_rows = sa.exists().where(
+            M.c.campaign_id == Campaign.id, M.c.state.in_(("queued", "sending", "delayed"))
+        )
+        async with self.rt.uow() as session:
+            r = await session.execute(
+                sa.update(Campaign)
+                .where(Campaign.status == "sending", Campaign.fanout_at.is_not(None), ~open_rows)
+                .values(status="sent", finished_at=now, updated_at=now)
+            )
+        return int(r.rowcount or 0)
+
+    async def refresh_quotas(self) -> int:
+        """Re-read the quota of accounts that sent recently (every `quota_refresh_seconds`)."""
+        now = utcnow()
+        stale = now - timedelta(seconds=self.settings.quota_refresh_seconds)
+        active = sa.exists().where(
+            M.c.project_id == SesAccount.project_id, M.c.sent_at.is_not(None), M.c.sent_at > stale
+        )
+        waiting = sa.exists().where(M.c.project_id == SesAccount.project_id, M.c.state == "delayed")
+        async with self.rt.uow() as session:
+            ids = list(
+                (
+                    await session.execute(
+                        sa.select(SesAccount.project_id).where(
+                            sa.or_(SesAccount.quota_read_at.is_(None), SesAccount.quota_read_at < stale),
+                            sa.or_(active, waiting),
+                        )
+                    )
+                ).scalars()
+            )
+        for pid in ids:
+            with contextlib.suppress(Exception):
+                await refresh_account(self.rt, self.accounts, pid)
+        return len(ids)
+
+    async def advance_warmup(self) -> None:
+        """Raise an account's warm-up step once a day while its bounce and complaint rates stay healthy."""
+        now = utcnow()
+        schedule = self.settings.warmup_schedule
+        async with self.rt.uow() as session:
+            rows = (
+                (
+                    await session.execute(
+                        sa.select(SesAccount).where(
+                            SesAccount.warmup_enabled.is_(True),
+                            SesAccount.warmup_step < len(schedule),
+                            sa.or_(
+                                SesAccount.warmup_step_at.is_(None),
+                                SesAccount.warmup_step_at < now - timedelta(hours=24),
+                            ),
+                        )
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            for acc in rows:
+                if acc.warmup_step_at is None:
+                    acc.warmup_step_at = now
+                    continue
+                healthy, _ = await reputation_healthy(session, acc.project_id, self.settings)
+                if healthy:
+                    await session.execute(
+                        sa.update(SesAccount)
+                        .where(SesAccount.id == acc.id, SesAccount.warmup_step == acc.warmup_step)
+                        .values(warmup_step=acc.warmup_step + 1, warmup_step_at=now)
+                    )
+
+
+async def reputation_healthy(
+    session: AsyncSession, project_id: int, settings: SenderSettings
+) -> tuple[bool, dict[str, float]]:
+    """Bounce and complaint rates of the last 7 days, from the feedback the events service sent us
+    (email.bounced / email.complained mark our message rows)."""
+    since = utcnow() - timedelta(days=7)
+    row = (
+        await session.execute(
+            sa.select(
+                sa.func.count().label("sent"),
+                sa.func.sum(sa.case((M.c.feedback == "bounced", 1), else_=0)).label("bounced"),
+                sa.func.sum(sa.case((M.c.feedback == "complained", 1), else_=0)).label("complained"),
+            ).where(M.c.project_id == project_id, M.c.sent_at.is_not(None), M.c.sent_at > since)
+        )
+    ).one()
+    sent = int(row.sent or 0)
+    if sent == 0:
+        return False, {"sent": 0, "bounce_rate": 0.0, "complaint_rate": 0.0}
+    br, cr = int(row.bounced or 0) / sent, int(row.complained or 0) / sent
+    ok = br < settings.warmup_max_bounce_rate and cr < settings.warmup_max_complaint_rate
+    return ok, {"sent": sent, "bounce_rate": br, "complaint_rate": cr}
+
+
+async def start_campaign(rt: Runtime, campaign_id: int, *, from_status: tuple[str, ...]) -> bool:
+    """Move a campaign to `sending` and fan it out, in one transaction (only one caller wins the guard)."""
+    t0 = time.perf_counter()
+    async with rt.uow() as session:
+        r = await session.execute(
+            sa.update(Campaign)
+            .where(Campaign.id == campaign_id, Campaign.status.in_(from_status), Campaign.fanout_at.is_(None))
+            .values(status="sending", updated_at=utcnow())
+        )
+        if not r.rowcount:
+            return False
+        campaign = (await session.execute(sa.select(Campaign).where(Campaign.id == campaign_id))).scalar_one()
+        n = await fan_out(session, campaign)
+    log.info("campaign %s fanned out to %d recipients in %.2fs", campaign_id, n, time.perf_counter() - t0)
+    return True
+
+
+async def refresh_account(rt: Runtime, accounts: Accounts, project_id: int) -> None:
+    """Read the quota from SES; SendingEnabled false → pause the project and tell the owner."""
+    async with rt.uow() as session:
+        view = await accounts.view(session, project_id)
+    try:
+        quota = await view.client.get_quota()
+    except SesError as exc:
+        async with rt.uow() as session:
+            await session.execute(
+                sa.update(SesAccount)
+                .where(SesAccount.project_id == project_id)
+                .values(last_error=str(exc)[:2000])
+            )
+            if exc.kind in ("paused", "suspended"):
+                await pause_project(
+                    session,
+                    project_id,
+                    reason="ses_account",
+                    detail=str(exc),
+                    transactional=True,
+                    announce=True,
+                )
+        raise
+    async with rt.uow() as session:
+        row = (
+            await session.execute(sa.select(SesAccount).where(SesAccount.project_id == project_id))
+        ).scalar_one_or_none()
+        if row is None:
+            return
+        apply_quota(row, quota)
+        row.last_error = None
+        if not quota.sending_enabled:
+            await pause_project(
+                session,
+                project_id,
+                reason="ses_account",
+                detail=f"SES reports sending disabled for this account (EnforcementStatus {quota.enforcement_status})",
+                transactional=True,
+                announce=True,
+            )
+        if quota.max_24h_send and quota.max_24h_send > 0:
+            metrics.QUOTA_USED.labels(str(project_id)).set(min(1.0, quota.sent_last_24h / quota.max_24h_send))
+    accounts.invalidate(project_id)

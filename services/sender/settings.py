@@ -1,0 +1,91 @@
+"""Settings of the sender service (prefix SESAME_SENDER_)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.settings import register_settings
+
+
+@register_settings
+class SenderSettings(BaseSettings):
+    """The send queue, SES access, rate control, warm-up and the sandbox SES."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SESAME_SENDER_", env_file=None, extra="ignore", case_sensitive=False
+    )
+
+    ses_endpoint_url: str | None = Field(
+        None, description="Override the SES endpoint (tests: moto server or the SES stand-in). Empty = AWS."
+    )
+    ses_client: Literal["aiohttp", "aiobotocore"] = Field(
+        "aiohttp",
+        description="How SendEmail is called: signed aiohttp requests (fast) or aiobotocore (reference).",
+    )
+    ses_timeout: float = Field(20.0, description="Timeout of one SES call (seconds).")
+    ses_concurrency: int = Field(64, description="Concurrent SES calls per sender process.")
+    quota_refresh_seconds: float = Field(
+        60.0, description="How often the quota is re-read from SES while sending."
+    )
+
+    dispatch_interval: float = Field(0.2, description="Seconds between dispatcher polls when idle.")
+    dispatch_batch: int = Field(500, description="Rows claimed per dispatcher round.")
+    work_batch: int = Field(25, description="Message ids carried by one work message on the bus.")
+    max_queued_batches: int = Field(
+        40,
+        description="Marketing work messages allowed waiting on the bus before the dispatcher stops claiming.",
+    )
+    claim_lease_seconds: float = Field(
+        120.0, description="A claimed row whose work message never arrived is claimed again after this."
+    )
+    stale_sending_seconds: float = Field(
+        120.0, description="A row left in `sending` this long (the sender died mid-call) is reconciled."
+    )
+    ambiguous_policy: Literal["resend", "fail"] = Field(
+        "resend",
+        description="A row left in `sending` without evidence of acceptance: resend (at-least-once) or fail "
+        "(at-most-once). See docs/sender.md for the window this concerns.",
+    )
+    sweep_interval: float = Field(5.0, description="Seconds between recovery sweeps (stale claims / sends).")
+
+    max_attempts: int = Field(5, description="Network / 5xx failures of one message before it fails.")
+    retry_base_seconds: float = Field(2.0, description="First backoff after a transient SES failure.")
+    retry_max_seconds: float = Field(300.0, description="Largest backoff after a transient SES failure.")
+    throttle_backoff_seconds: float = Field(1.0, description="Backoff after SES throttling (jitter added).")
+
+    rate_safety: float = Field(
+        0.97, description="Fraction of the SES max send rate the shared token bucket hands out."
+    )
+    rate_horizon_seconds: float = Field(
+        0.5, description="How far ahead a sender may reserve send slots from the shared bucket."
+    )
+    quota_delay_seconds: float = Field(
+        900.0, description="Longest wait before mail past the 24-hour quota is tried again."
+    )
+
+    warmup_enabled: bool = Field(True, description="New SES accounts ramp their daily marketing volume up.")
+    warmup_schedule: list[int] = Field(
+        default_factory=lambda: [500, 1000, 2000, 5000, 10000, 20000, 50000, 100000, 200000],
+        description="Daily marketing volume per warm-up step; the last step ends warm-up.",
+    )
+    warmup_max_bounce_rate: float = Field(
+        0.02, description="Warm-up advances only while bounces stay below this."
+    )
+    warmup_max_complaint_rate: float = Field(
+        0.0008, description="Warm-up advances only while complaints stay below this."
+    )
+
+    sandbox_max_send_rate: float = Field(50.0, description="Max send rate of the local sandbox SES.")
+    sandbox_max_24h: float = Field(50000.0, description="24-hour quota of the local sandbox SES.")
+    sandbox_keep: int = Field(5000, description="Captured sandbox messages kept per project.")
+
+    unsubscribe_mailto: str | None = Field(
+        None, description="Address for the mailto: List-Unsubscribe alternative (empty: https only)."
+    )
+    feedback_id_sender: str = Field("sesame", description="Sender id part of the Feedback-ID header.")
+    default_from: str = Field(
+        "Sesame <no-reply@sesame.invalid>", description="From address when none is set."
+    )

@@ -1,0 +1,184 @@
+"""Templates: Jinja2 in its sandbox (HTML autoescaped), text derived from HTML, errors reported with the line.
+
+A template is compiled once (per campaign, or cached by id + version) and rendered per recipient. The text part,
+when the author gave none, is derived from the HTML *source* once — Jinja tags survive the conversion — so no
+per-recipient HTML parsing happens on the send path.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from typing import Any
+
+from jinja2 import TemplateSyntaxError, Undefined
+from jinja2.exceptions import SecurityError, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
+
+from shared.errors import Unprocessable
+
+_HTML_ENV = SandboxedEnvironment(autoescape=True, undefined=Undefined, keep_trailing_newline=True)
+_TEXT_ENV = SandboxedEnvironment(autoescape=False, undefined=Undefined, keep_trailing_newline=True)
+
+MAX_TEMPLATE_CHARS = 500_000
+
+UNSUB_FOOTER_HTML = (
+    '\n<div style="margin-top:24px;font-size:12px;color:#666">'
+    "You receive this because you subscribed. "
+    '<a href="{{ unsubscribe_url }}">Unsubscribe</a> · '
+    '<a href="{{ preferences_url }}">Manage preferences</a></div>\n'
+)
+UNSUB_FOOTER_TEXT = "\n\n--\nUnsubscribe: {{ unsubscribe_url }}\nManage preferences: {{ preferences_url }}\n"
+
+
+class TemplateInvalid(Unprocessable):
+    error = "template_invalid"
+
+
+@dataclass(frozen=True)
+class TemplateProblem:
+    part: str
+    line: int | None
+    message: str
+
+
+def _compile(env: SandboxedEnvironment, part: str, source: str) -> Any:
+    try:
+        return env.from_string(source)
+    except TemplateSyntaxError as exc:
+        raise TemplateInvalid(
+            {"part": part, "line": exc.lineno, "message": exc.message or str(exc)}
+        ) from None
+
+
+class _HtmlToText(HTMLParser):
+    """A small, predictable HTML → text converter (block elements break lines, links keep their URL)."""
+
+    BLOCK = {"p", "div", "br", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "li", "table", "ul", "ol", "hr"}
+    SKIP = {"style", "script", "head", "title"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self._skip = 0
+        self._href: list[str | None] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.SKIP:
+            self._skip += 1
+        elif tag == "a":
+            self._href.append(dict(attrs).get("href"))
+        elif tag == "li":
+            self.out.append("\n- ")
+        elif tag in self.BLOCK:
+            self.out.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.SKIP:
+            self._skip = max(0, self._skip - 1)
+        elif tag == "a":
+            href = self._href.pop() if self._href else None
+            if href and not href.startswith(("#", "mailto:")):
+                self.out.append(f" ({href})")
+        elif tag in self.BLOCK:
+            self.out.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.out.append(re.sub(r"\s+", " ", data))
+
+    def text(self) -> str:
+        raw = "".join(self.out)
+        lines = [ln.strip() for ln in raw.splitlines()]
+        return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
+
+
+def html_to_text(source: str) -> str:
+    """Readable plain text for an HTML document (or HTML template source: Jinja tags are kept)."""
+    p = _HtmlToText()
+    p.feed(source)
+    p.close()
+    return p.text()
+
+
+@dataclass
+class CompiledTemplate:
+    """The three parts of a message, compiled; `render` fills them for one recipient."""
+
+    subject: Any
+    html: Any | None
+    text: Any
+    has_unsubscribe_link: bool
+
+    def render(self, context: dict[str, Any]) -> tuple[str, str | None, str]:
+        try:
+            subject = " ".join(self.subject.render(context).split())
+            html = self.html.render(context) if self.html is not None else None
+            text = self.text.render(context)
+        except SecurityError as exc:
+            raise TemplateInvalid(
+                {"part": "render", "line": None, "message": f"unsafe template: {exc}"}
+            ) from None
+        except TemplateError as exc:
+            raise TemplateInvalid({"part": "render", "line": None, "message": str(exc)}) from None
+        return subject, html, text
+
+
+def _mentions(source: str | None, name: str) -> bool:
+    return bool(source) and re.search(r"\{\{[^}]*\b" + name + r"\b", source or "") is not None
+
+
+def validate_parts(subject: str | None, html: str | None, text: str | None) -> None:
+    """Raise TemplateInvalid (422, with part and line) unless the parts compile."""
+    if not subject or not subject.strip():
+        raise TemplateInvalid({"part": "subject", "line": None, "message": "subject is required"})
+    if not (html or text):
+        raise TemplateInvalid({"part": "html", "line": None, "message": "html or text is required"})
+    for part, src in (("subject", subject), ("html", html), ("text", text)):
+        if src is not None and len(src) > MAX_TEMPLATE_CHARS:
+            raise TemplateInvalid(
+                {"part": part, "line": None, "message": f"over {MAX_TEMPLATE_CHARS} characters"}
+            )
+    _compile(_TEXT_ENV, "subject", subject)
+    if html is not None:
+        _compile(_HTML_ENV, "html", html)
+    if text is not None:
+        _compile(_TEXT_ENV, "text", text)
+
+
+def compile_parts(
+    subject: str, html: str | None, text: str | None, *, add_unsubscribe_footer: bool = False
+) -> CompiledTemplate:
+    """Compile subject/html/text; derive text from html when absent; add the unsubscribe footer when asked and
+    the content has no unsubscribe link of its own."""
+    validate_parts(subject, html, text)
+    has_link = _mentions(html, "unsubscribe_url") or (html is None and _mentions(text, "unsubscribe_url"))
+    text_src = text if text is not None else html_to_text(html or "")
+    if add_unsubscribe_footer and not has_link:
+        if html is not None:
+            idx = html.lower().rfind("</body>")
+            html = html[:idx] + UNSUB_FOOTER_HTML + html[idx:] if idx >= 0 else html + UNSUB_FOOTER_HTML
+        if not _mentions(text_src, "unsubscribe_url"):
+            text_src = text_src.rstrip("\n") + UNSUB_FOOTER_TEXT
+    return CompiledTemplate(
+        subject=_compile(_TEXT_ENV, "subject", subject),
+        html=_compile(_HTML_ENV, "html", html) if html is not None else None,
+        text=_compile(_TEXT_ENV, "text", text_src),
+        has_unsubscribe_link=has_link,
+    )
+
+
+def contact_context(email: str, attributes: dict[str, Any] | None, **extra: Any) -> dict[str, Any]:
+    """Variables a template sees: the contact's attributes at top level and under `contact`, plus links."""
+    attrs = attributes or {}
+    ctx: dict[str, Any] = {k: v for k, v in attrs.items() if isinstance(k, str) and k.isidentifier()}
+    ctx["contact"] = {"email": email, "attributes": attrs, **ctx}
+    ctx["email"] = email
+    ctx.update(extra)
+    return ctx
+
+
+def escape(value: str) -> str:
+    return html_lib.escape(value, quote=True)
