@@ -16,7 +16,7 @@ from services.subscriptions.projects import get_project
 from shared.contracts.subscription import ContactErased
 from shared.db.types import utcnow
 from shared.db.upsert import dialect_name
-from shared.email_address import InvalidEmail, normalize_email
+from shared.email_address import InvalidEmail, email_hash, normalize_email
 from shared.errors import Conflict, NotFound
 from shared.internal_auth import ProjectId
 from shared.models.subscriptions import (
@@ -159,7 +159,7 @@ async def list_contacts(
         stmt = stmt.where(Contact.erased_at.is_(None))
     if email is not None:
         try:
-            stmt = stmt.where(Contact.email == normalize_email(email))
+            stmt = stmt.where(Contact.email_hash == email_hash(normalize_email(email)))
         except InvalidEmail:
             stmt = stmt.where(sa.false())
     if q:

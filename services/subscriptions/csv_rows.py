@@ -125,7 +125,8 @@ class CsvBatches:
             except InvalidEmail as exc:
                 b.errors.append((start, raw[:320], str(exc.detail)))
                 continue
-            if email in seen:
+            h = email_hash(email)
+            if h in seen:  # the same address twice in one batch (any case): one contact
                 b.duplicates += 1
                 continue
             parts = []
@@ -136,9 +137,9 @@ class CsvBatches:
                         break
                     parts.append(key + encode_basestring(v))
             else:
-                seen.add(email)
+                seen.add(h)
                 b.emails.append(email)
-                b.hashes.append(email_hash(email))
+                b.hashes.append(h)
                 b.attributes.append("{" + ",".join(parts) + "}")
                 continue
             b.errors.append(

@@ -47,7 +47,7 @@ ProgressCallback = Callable[[ContactImport], None]
 _PG_CONTACTS = """
 INSERT INTO contacts (project_id, email, email_hash, attributes, created_at, updated_at)
 SELECT $1, t.email, t.h, t.a::jsonb, $5, $5 FROM unnest($2::text[], $3::text[], $4::text[]) AS t(email, h, a)
-ON CONFLICT (project_id, email) DO UPDATE
+ON CONFLICT (project_id, email_hash) DO UPDATE
    SET attributes = contacts.attributes || EXCLUDED.attributes, updated_at = EXCLUDED.updated_at
  WHERE EXCLUDED.attributes <> '{}'::jsonb AND NOT contacts.attributes @> EXCLUDED.attributes
 RETURNING (xmax = 0) AS inserted
@@ -56,7 +56,7 @@ RETURNING (xmax = 0) AS inserted
 _PG_SUBSCRIPTIONS = """
 WITH ins AS (
   INSERT INTO subscriptions (project_id, list_id, contact_id, status, consent_source, created_at, updated_at)
-  SELECT $1, $2, c.id, 'active', $3, $4, $4 FROM contacts c WHERE c.project_id = $1 AND c.email = ANY($5::text[])
+  SELECT $1, $2, c.id, 'active', $3, $4, $4 FROM contacts c WHERE c.project_id = $1 AND c.email_hash = ANY($5::text[])
   ON CONFLICT (list_id, contact_id) DO NOTHING
   RETURNING id, contact_id
 ), log AS (
@@ -76,7 +76,7 @@ async def _insert_pg(session: AsyncSession, imp: ContactImport, b: Batch) -> tup
     created = sum(1 for r in rows if r["inserted"])
     detail = f"import {imp.id}: {imp.consent_source}"[:500]
     subs = await raw.fetch(
-        _PG_SUBSCRIPTIONS, imp.project_id, imp.list_id, imp.consent_source, now, b.emails, detail
+        _PG_SUBSCRIPTIONS, imp.project_id, imp.list_id, imp.consent_source, now, b.hashes, detail
     )
     return created, [r["contact_id"] for r in subs]
 
@@ -94,7 +94,7 @@ async def _insert_sqlite(session: AsyncSession, imp: ContactImport, b: Batch) ->
     await session.execute(
         _sqlite(
             "INSERT INTO contacts (project_id, email, email_hash, attributes, created_at, updated_at) "
-            "VALUES (:p, :e, :h, :a, :now, :now) ON CONFLICT (project_id, email) DO UPDATE "
+            "VALUES (:p, :e, :h, :a, :now, :now) ON CONFLICT (project_id, email_hash) DO UPDATE "
             "SET attributes = json_patch(contacts.attributes, excluded.attributes), updated_at = excluded.updated_at "
             "WHERE excluded.attributes <> '{}' "
             "AND json_patch(contacts.attributes, excluded.attributes) <> contacts.attributes"
@@ -107,10 +107,10 @@ async def _insert_sqlite(session: AsyncSession, imp: ContactImport, b: Batch) ->
     created = int(await session.scalar(count, {"p": imp.project_id}) or 0) - int(before or 0)
     ids: list[int] = []
     existing: set[int] = set()
-    for i in range(0, len(b.emails), 500):
+    for i in range(0, len(b.hashes), 500):
         res = await session.execute(
-            _sqlite("SELECT id FROM contacts WHERE project_id = :p AND email IN :emails", "emails"),
-            {"p": imp.project_id, "emails": b.emails[i : i + 500]},
+            _sqlite("SELECT id FROM contacts WHERE project_id = :p AND email_hash IN :hashes", "hashes"),
+            {"p": imp.project_id, "hashes": b.hashes[i : i + 500]},
         )
         chunk = [r[0] for r in res]
         ids.extend(chunk)

@@ -116,22 +116,23 @@ async def upsert_contact(
 ) -> tuple[int, bool]:
     """(contact id, created?) for a normalised address; concurrent callers all get the same single row."""
     now = utcnow()
+    h = email_hash(email)
     stmt = (
         insert(Contact.__table__, session)
         .values(
             project_id=project_id,
             email=email,
-            email_hash=email_hash(email),
+            email_hash=h,
             attributes=attributes or {},
             created_at=now,
             updated_at=now,
         )
-        .on_conflict_do_nothing(index_elements=["project_id", "email"])
+        .on_conflict_do_nothing(index_elements=["project_id", "email_hash"])
     )
     created = bool((await session.execute(stmt)).rowcount)
     contact = await session.scalar(
         sa.select(Contact)
-        .where(Contact.project_id == project_id, Contact.email == email)
+        .where(Contact.project_id == project_id, Contact.email_hash == h)
         .execution_options(populate_existing=True)
     )
     assert contact is not None

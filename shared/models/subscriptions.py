@@ -57,9 +57,10 @@ class Contact(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
+    # Unique by hash: addresses differing only in case are one contact (the stored email keeps its spelling).
     __table_args__ = (
-        sa.UniqueConstraint("project_id", "email"),
-        sa.Index("ix_contacts_project_hash", "project_id", "email_hash"),
+        sa.UniqueConstraint("project_id", "email_hash"),
+        sa.Index("ix_contacts_project_email", "project_id", "email"),
     )
 
 

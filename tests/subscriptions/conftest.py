@@ -43,10 +43,10 @@ class Svc:
         assert r.status_code == 201, r.text
         return int(r.json()["id"])
 
-    async def settle(self, *, mails: int | None = None, timeout: float = 5.0) -> None:
+    async def settle(self, *, mails: int | None = None, wait: float = 5.0) -> None:
         """Publish the outbox now and wait until the captured mail count reaches `mails` (if given)."""
         await self.rt.relay.flush()
-        deadline = asyncio.get_running_loop().time() + timeout
+        deadline = asyncio.get_running_loop().time() + wait
         while True:
             await asyncio.sleep(0.01)
             if mails is None or len(self.mails) >= mails:
