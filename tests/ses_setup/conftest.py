@@ -131,3 +131,26 @@ def publish_good_domain(dns: Any, domain: str, region: str = REGION) -> None:
     dns.set(f"mail.{domain}", "TXT", "v=spf1 include:amazonses.com ~all")
     dns.set(f"_dmarc.{domain}", "TXT", f"v=DMARC1; p=quarantine; rua=mailto:dmarc@{domain}")
     dns.set(domain, "TXT", "v=spf1 -all")
+
+
+@pytest.fixture
+async def runtime(db_url: str, settings_for: Any) -> Any:
+    """A started Runtime on the migrated test database (both dialects)."""
+    from shared.runtime import Runtime
+
+    rt = Runtime(settings_for(db_url))
+    await rt.start()
+    yield rt
+    await rt.stop()
+
+
+async def make_project(
+    rt: Any, name: str = "Acme", owner: str | None = "owner@acme.test", **settings: Any
+) -> int:
+    from shared.models.core import Project
+
+    async with rt.uow() as s:
+        p = Project(name=name, owner_email=owner, settings=settings)
+        s.add(p)
+        await s.flush()
+        return int(p.id)
