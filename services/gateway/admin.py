@@ -151,131 +151,179 @@ def _items(d: Any, *keys: str) -> list[dict[str, Any]]:
     return []
 
 
-def _series(rep: Any) -> list[dict[str, Any]]:
-    return _items(rep, "series", "days", "history", "points", "buckets")
+def _buckets(rep: Any) -> list[dict[str, Any]]:
+    """Hourly buckets (events' `series.buckets`), merged into days when they span more than two days."""
+    series = rep.get("series") if isinstance(rep, dict) else None
+    raw = _items(series, "buckets") if isinstance(series, dict) else _items(rep, "series", "buckets")
+    rows = []
+    for b in raw:
+        label = str(b.get("hour") or b.get("date") or b.get("day") or "")
+        rows.append(
+            {
+                "label": label,
+                "sent": _num(b, "sent", default=0.0) or 0.0,
+                "bounces": _num(b, "hard_bounces", "bounces", default=0.0) or 0.0,
+                "complaints": _num(b, "complaints", default=0.0) or 0.0,
+            }
+        )
+    if len(rows) > 48:
+        days: dict[str, dict[str, Any]] = {}
+        for r in rows:
+            d = days.setdefault(
+                r["label"][:10], {"label": r["label"][:10], "sent": 0.0, "bounces": 0.0, "complaints": 0.0}
+            )
+            for k in ("sent", "bounces", "complaints"):
+                d[k] += r[k]
+        rows = list(days.values())
+    else:
+        for r in rows:
+            r["label"] = r["label"][5:16].replace("T", " ")  # MM-DD HH:MM
+    return rows
 
 
-def _label(p: dict[str, Any]) -> str:
-    for k in ("date", "day", "t", "time", "bucket", "start", "period_start"):
-        if p.get(k) is not None:
-            return str(p[k])[:16]
-    return ""
+def _thresholds(rep: Any, guard: Any) -> dict[str, float | None]:
+    src: dict[str, Any] = {}
+    for d in (rep.get("guard") if isinstance(rep, dict) else None, guard):
+        if isinstance(d, dict) and isinstance(d.get("thresholds"), dict):
+            src.update(d["thresholds"])
+    return {
+        k: _num(src, k)
+        for k in ("warn_bounce_rate", "pause_bounce_rate", "warn_complaint_rate", "pause_complaint_rate")
+    }
 
 
-def _rate(p: dict[str, Any], rate_keys: tuple[str, ...], count_keys: tuple[str, ...]) -> float:
-    r = _num(p, *rate_keys)
-    if r is not None:
-        return r
-    sent = _num(p, "sent", "delivered_or_sent", "volume", default=0.0) or 0.0
-    n = _num(p, *count_keys, default=0.0) or 0.0
-    return n / sent if sent else 0.0
-
-
-def _thresholds(rep: Any, guard: Any, kind: str) -> dict[str, float | None]:
-    src = {}
-    for d in (rep, guard):
-        if isinstance(d, dict):
-            for k in ("thresholds", "policy", "limits"):
-                if isinstance(d.get(k), dict):
-                    src.update(d[k])
-            src.update({k: v for k, v in d.items() if isinstance(v, (int, float))})
-    warn = _num(src, f"{kind}_warn", f"{kind}_warn_rate", f"warn_{kind}_rate", f"{kind}_rate_warn")
-    pause = _num(src, f"{kind}_pause", f"{kind}_pause_rate", f"pause_{kind}_rate", f"{kind}_rate_pause")
-    return {"warn": warn, "pause": pause}
+def _lines(th: dict[str, float | None], metric: str, review: float, risk: float) -> list[Threshold]:
+    out = []
+    if th.get(f"warn_{metric}_rate") is not None:
+        out.append(Threshold("warn", th[f"warn_{metric}_rate"] or 0.0, "#b54708"))
+    if th.get(f"pause_{metric}_rate") is not None:
+        out.append(Threshold("pause", th[f"pause_{metric}_rate"] or 0.0, "#b42318"))
+    out += [Threshold("AWS review", review, "#6941c6", "2 3"), Threshold("AWS risk", risk, "#000000", "2 3")]
+    return out
 
 
 async def project_panels(gw: Gateway, project: dict[str, Any]) -> dict[str, Any]:
     pid = project["id"]
-    rep = await _fetch(gw, "events", "/v1/reputation", pid)
+    rep = await _fetch(gw, "events", "/v1/reputation", pid, series="7d")
     guard = await _fetch(gw, "events", "/v1/guard", pid)
-    feedback = await _fetch(gw, "events", "/v1/events", pid, types="bounce,complaint", limit=20)
-    account = await _fetch(gw, "sender", "/v1/ses-account", pid)
+    bounces = await _fetch(gw, "events", "/v1/events", pid, type="bounce", limit=10)
+    complaints = await _fetch(gw, "events", "/v1/events", pid, type="complaint", limit=10)
     sending = await _fetch(gw, "sender", "/v1/sending", pid)
-    campaigns = await _fetch(gw, "sender", "/v1/campaigns", pid, limit=10)
+    campaigns = await _fetch(gw, "sender", "/v1/campaigns", pid, limit=5)
 
     panels: dict[str, Any] = {"project": project}
     if rep is None:
         panels["reputation"] = None
     else:
-        series = _series(rep)
-        volume = [(_label(p), _num(p, "sent", "volume", default=0.0) or 0.0) for p in series]
-        bounce = [(_label(p), _rate(p, ("bounce_rate",), ("bounces", "bounced"))) for p in series]
-        complaint = [(_label(p), _rate(p, ("complaint_rate",), ("complaints", "complained"))) for p in series]
-        bt, ct = _thresholds(rep, guard, "bounce"), _thresholds(rep, guard, "complaint")
-
-        def lines(t: dict[str, float | None], review: float, risk: float) -> list[Threshold]:
-            out = []
-            if t["warn"] is not None:
-                out.append(Threshold("warn", t["warn"], "#b54708"))
-            if t["pause"] is not None:
-                out.append(Threshold("pause", t["pause"], "#b42318"))
-            out += [
-                Threshold("AWS review", review, "#6941c6", "2 3"),
-                Threshold("AWS risk", risk, "#000000", "2 3"),
-            ]
-            return out
-
-        current = rep if isinstance(rep, dict) else {}
+        rows = _buckets(rep)
+        th = _thresholds(rep, guard)
+        volume = [(r["label"], r["sent"]) for r in rows]
+        bounce = [(r["label"], r["bounces"] / r["sent"] if r["sent"] else 0.0) for r in rows]
+        complaint = [(r["label"], r["complaints"] / r["sent"] if r["sent"] else 0.0) for r in rows]
+        windows = rep.get("windows") if isinstance(rep, dict) else None
+        w24 = windows.get("24h") if isinstance(windows, dict) else None
+        w7 = windows.get("7d") if isinstance(windows, dict) else None
         panels["reputation"] = {
             "volume_chart": line_chart("Emails sent per period", volume, percent=False, color="#1f7a3a"),
-            "bounce_chart": line_chart("Bounce rate", bounce, lines(bt, AWS_BOUNCE_REVIEW, AWS_BOUNCE_RISK)),
-            "complaint_chart": line_chart(
-                "Complaint rate", complaint, lines(ct, AWS_COMPLAINT_REVIEW, AWS_COMPLAINT_RISK)
+            "bounce_chart": line_chart(
+                "Bounce rate", bounce, _lines(th, "bounce", AWS_BOUNCE_REVIEW, AWS_BOUNCE_RISK)
             ),
-            "bounce_rate": _num(current, "bounce_rate", "current_bounce_rate"),
-            "complaint_rate": _num(current, "complaint_rate", "current_complaint_rate"),
-            "sent": _num(current, "sent", "volume", "window_sent"),
+            "complaint_chart": line_chart(
+                "Complaint rate", complaint, _lines(th, "complaint", AWS_COMPLAINT_REVIEW, AWS_COMPLAINT_RISK)
+            ),
+            "windows": [
+                {
+                    "name": name,
+                    "sent": _num(w, "sent"),
+                    "bounce_rate": _num(w, "bounce_rate"),
+                    "complaint_rate": _num(w, "complaint_rate"),
+                }
+                for name, w in (("24 h", w24), ("7 days", w7))
+                if isinstance(w, dict)
+            ],
+            "min_volume": _num(rep, "min_volume"),
         }
     if guard is None:
         panels["guard"] = None
     else:
         g = guard if isinstance(guard, dict) else {}
-        state = str(g.get("state") or g.get("status") or ("paused" if g.get("paused") else "active"))
+        current = g.get("current") if isinstance(g.get("current"), dict) else {}
         panels["guard"] = {
-            "state": state,
-            "reason": g.get("reason") or g.get("paused_reason"),
-            "since": g.get("paused_at") or g.get("since"),
+            "state": str(g.get("state") or "unknown"),
+            "reason": g.get("reason"),
+            "since": g.get("state_changed_at"),
+            "level": current.get("level"),
+            "detail": current.get("detail"),
         }
-    panels["feedback"] = None if feedback is None else _items(feedback, "items", "events", "data")[:20]
-    if account is None and sending is None:
+    if bounces is None and complaints is None:
+        panels["feedback"] = None
+    else:
+        evs = _items(bounces, "events") + _items(complaints, "events")
+        evs.sort(key=lambda e: str(e.get("occurred_at") or ""), reverse=True)
+        panels["feedback"] = [
+            {
+                "when": str(e.get("occurred_at") or "")[:19].replace("T", " "),
+                "type": e.get("type"),
+                "email": e.get("email") or "(erased)",
+                "detail": " ".join(
+                    str(x)
+                    for x in (
+                        e.get("bounce_type"),
+                        e.get("bounce_subtype"),
+                        e.get("feedback_type"),
+                        e.get("diagnostic"),
+                    )
+                    if x
+                )[:200],
+            }
+            for e in evs[:15]
+        ]
+    if sending is None:
         panels["quota"] = None
     else:
-        src: dict[str, Any] = {}
-        for d in (account, sending):
-            if isinstance(d, dict):
-                src.update(d)
-                for k in ("quota", "send_quota", "account"):
-                    if isinstance(d.get(k), dict):
-                        src.update(d[k])
-        max24 = _num(src, "max_24_hour_send", "max_24h", "Max24HourSend", "daily_quota")
-        sent24 = _num(src, "sent_last_24_hours", "sent_24h", "SentLast24Hours", default=0.0) or 0.0
+        q = (
+            sending.get("quota")
+            if isinstance(sending, dict) and isinstance(sending.get("quota"), dict)
+            else {}
+        )
+        waiting = sending.get("waiting") if isinstance(sending, dict) else None
+        max24 = _num(q, "max_24h_send")
+        sent24 = _num(q, "sent_last_24h", default=0.0) or 0.0
         panels["quota"] = {
+            "mode": sending.get("mode") if isinstance(sending, dict) else None,
             "max24": max24,
             "sent24": sent24,
-            "rate": _num(src, "max_send_rate", "MaxSendRate", "rate"),
-            "queue": _num(src, "queue_depth", "queued", "queue", "pending"),
-            "bar": bar(sent24, max24 or 0.0, "24-hour quota used") if max24 else None,
-            "sandbox": src.get("sandbox") if isinstance(src.get("sandbox"), bool) else None,
+            "rate": _num(q, "max_send_rate"),
+            "queue": sum(v for v in waiting.values() if isinstance(v, int))
+            if isinstance(waiting, dict)
+            else None,
+            "waiting": waiting if isinstance(waiting, dict) else {},
+            "marketing_paused": bool(sending.get("marketing_paused")) if isinstance(sending, dict) else False,
+            "pause_reason": sending.get("pause_reason") if isinstance(sending, dict) else None,
+            "bar": bar(sent24, max24, "24-hour quota used") if max24 else None,
         }
     if campaigns is None:
         panels["campaigns"] = None
     else:
-        rows = []
-        for c in _items(campaigns, "items", "campaigns", "data")[:10]:
-            total = _num(c, "total", "recipients", "total_messages", default=0.0) or 0.0
-            done = _num(c, "sent", "sent_count", default=0.0) or 0.0
-            rows.append(
+        rows_out = []
+        for c in _items(campaigns, "campaigns")[:5]:
+            detail = await _fetch(gw, "sender", f"/v1/campaigns/{c.get('id')}", pid) if c.get("id") else None
+            prog = detail.get("progress") if isinstance(detail, dict) else None
+            counts = prog.get("counts") if isinstance(prog, dict) else {}
+            total = _num(prog, "total") or _num(c, "recipients", default=0.0) or 0.0
+            done = _num(counts, "sent", default=0.0) or 0.0
+            rows_out.append(
                 {
                     "id": c.get("id"),
                     "name": c.get("name") or c.get("subject") or f"#{c.get('id')}",
-                    "status": c.get("status") or c.get("state"),
+                    "status": c.get("status"),
                     "total": int(total),
                     "sent": int(done),
-                    "failed": int(_num(c, "failed", "failed_count", default=0.0) or 0),
+                    "failed": int(_num(counts, "failed", default=0.0) or 0),
                     "bar": bar(done, total, "campaign progress") if total else None,
                 }
             )
-        panels["campaigns"] = rows
+        panels["campaigns"] = rows_out
     return panels
 
 
@@ -317,9 +365,7 @@ async def resume(request: Request, project_id: int) -> Response:
             request, 403, "Forbidden", "The form expired. Please reload the page and try again."
         )
     try:
-        resp = await gw.upstreams.request(
-            "events", "POST", "/v1/guard/resume", project_id=project_id, json_body={"by": "admin"}
-        )
+        resp = await gw.upstreams.request("events", "POST", f"/admin/projects/{project_id}/guard/resume")
     except (UpstreamUnavailable, UpstreamTimeout):
         return error_page(
             request, 503, "Events service unavailable", "The project was not resumed. Try again."

@@ -37,6 +37,7 @@ ROUTES: dict[str, str] = {
     "/v1/templates": "sender",
     "/v1/ses-account": "sender",
     "/v1/sending": "sender",
+    "/v1/sandbox": "sender",  # mail captured by the sandbox SES (not in the contract table; the sender serves it)
     "/v1/events": "events",
     "/v1/reputation": "events",
     "/v1/guard": "events",

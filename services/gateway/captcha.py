@@ -50,6 +50,7 @@ PROVIDER_SCRIPTS = {
 class CaptchaConfig:
     provider: str = "none"
     site_key: str = ""
+    secret: str = ""  # the form's own provider secret (subscriptions stores it); else the gateway setting
 
     @classmethod
     def from_form_settings(cls, form_settings: dict[str, Any] | None) -> CaptchaConfig:
@@ -63,7 +64,7 @@ class CaptchaConfig:
             # An unknown provider must not silently turn the captcha off.
             log.warning("unknown captcha provider %r: using altcha", provider)
             provider = "altcha"
-        return cls(provider, str(raw.get("site_key") or ""))
+        return cls(provider, str(raw.get("site_key") or ""), str(raw.get("secret") or ""))
 
 
 class CaptchaFailed(Exception):
@@ -135,13 +136,17 @@ class CaptchaVerifier:
             raise CaptchaFailed("this captcha answer was already used, please try again")
 
     # --- providers with a siteverify endpoint ---------------------------------------------------------------
-    async def _siteverify(self, provider: str, response: str, remote_ip: str | None, site_key: str) -> None:
+    async def _siteverify(self, config: CaptchaConfig, response: str, remote_ip: str | None) -> None:
         s = self.settings
-        secret = {
-            "turnstile": s.turnstile_secret,
-            "hcaptcha": s.hcaptcha_secret,
-            "recaptcha": s.recaptcha_secret,
-        }[provider]
+        provider, site_key = config.provider, config.site_key
+        secret = (
+            config.secret
+            or {
+                "turnstile": s.turnstile_secret,
+                "hcaptcha": s.hcaptcha_secret,
+                "recaptcha": s.recaptcha_secret,
+            }[provider]
+        )
         url = {
             "turnstile": s.turnstile_verify_url,
             "hcaptcha": s.hcaptcha_verify_url,
@@ -185,4 +190,4 @@ class CaptchaVerifier:
             # PBKDF2 re-derivation is never needed (keySignature), so this is cheap enough for the loop.
             self.verify_altcha(response or "")
             return
-        await self._siteverify(config.provider, response or "", remote_ip, config.site_key)
+        await self._siteverify(config, response or "", remote_ip)

@@ -5,7 +5,9 @@ per client IP, captcha (per the list's form settings), email syntax, rate limit 
 subscriptions service (which always does double opt-in and answers the same whatever the address's state).
 
 `form_settings` keys read here (set through the subscriptions API on the list):
-  captcha: {"provider": "none|altcha|turnstile|hcaptcha|recaptcha", "site_key": "…"}
+  captcha: {"provider": "none|altcha|turnstile|hcaptcha|recaptcha", "site_key": "…", "secret": "…"}
+  honeypot: true (default) renders and checks the hidden field
+  and, when present (the subscriptions API may not accept them yet), read tolerantly:
   fields: ["first_name", …] or [{"name": "first_name", "label": "First name"}] (stored as contact attributes)
   title, intro, button_label: texts of the form; redirect_url: where to go after signup (allowed hosts only)
   branding: overrides of the project's branding (name, logo_url, primary_color, background_color, text_color)
@@ -31,7 +33,7 @@ from services.gateway.captcha import (
     CaptchaFailed,
 )
 from services.gateway.rendering import error_page, render
-from services.gateway.security import Branding, safe_redirect
+from services.gateway.security import Branding, host_allowed, safe_redirect
 from services.gateway.state import Gateway, gateway
 from shared.email_address import InvalidEmail, normalize_email
 from shared.errors import NotFound, SesameError, TooManyRequests
@@ -52,6 +54,10 @@ class FormConfig:
     captcha: CaptchaConfig
     branding: Branding
     fields: list[dict[str, str]]
+
+    @property
+    def honeypot(self) -> bool:
+        return self.settings.get("honeypot", True) is not False
 
     @property
     def allowed_hosts(self) -> list[str]:
@@ -112,7 +118,7 @@ async def signup(
     gw: Gateway, cfg: FormConfig, ip: str, values: dict[str, Any], captcha_response: str | None
 ) -> bool:
     """Run the protections and forward; True when forwarded, False when the honeypot swallowed it."""
-    if values.get(HONEYPOT):
+    if cfg.honeypot and values.get(HONEYPOT):
         log.info("honeypot filled on list %s from %s: dropped", cfg.list_id, ip)
         gw.signup_ip.take(ip)
         return False
@@ -288,8 +294,12 @@ def _cors(request: Request, cfg: FormConfig) -> dict[str, str]:
     origin = request.headers.get("origin")
     if not origin:
         return {}
-    host = (urlsplit(origin).hostname or "").lower()
-    if host and host in {h.lower() for h in cfg.allowed_hosts}:
+    try:
+        parts = urlsplit(origin)
+        host, port = (parts.hostname or "").lower(), parts.port
+    except ValueError:
+        return {}
+    if host and host_allowed(host, port, cfg.allowed_hosts):
         return {
             "access-control-allow-origin": origin,
             "access-control-allow-methods": "POST",

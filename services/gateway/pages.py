@@ -7,7 +7,7 @@ the credential: pages need no cookie or login, and the one-click POST carries no
 from __future__ import annotations
 
 import logging
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -98,6 +98,13 @@ async def confirm_post(request: Request, token: str) -> Response:
         )
     if resp.status == 410:
         return render(request, "expired.html", {"token": token}, status=410, branding=_brand(data))
+    if resp.status == 409:
+        return error_page(
+            request,
+            409,
+            "You left this list",
+            "You left this list after this link was sent. To join again, please sign up through the form.",
+        )
     return _upstream_error(request, resp)
 
 
@@ -170,7 +177,7 @@ def _parse_until(raw: str) -> str | None:
         day = date.fromisoformat(raw)
     except ValueError:
         return None
-    if day <= date.today() or day.year > date.today().year + 5:
+    if day <= date.today() or day > date.today() + timedelta(days=365):
         return None
     return datetime(day.year, day.month, day.day, tzinfo=UTC).isoformat()
 
@@ -197,7 +204,7 @@ async def preferences_post(request: Request, token: str) -> Response:
     if action == "pause" and error is None:
         until = _parse_until(field(form, "until", 20))
         if until is None:
-            error = "Please pick a date in the future to pause until."
+            error = "Please pick a date in the future, at most a year from now, to pause until."
         else:
             body["until"] = until
     if error is not None:
@@ -208,6 +215,19 @@ async def preferences_post(request: Request, token: str) -> Response:
         return _prefs_page(request, token, data, error=error, status=422)
     resp = await gw.upstreams.request("subscriptions", "POST", f"/public/preferences/{token}", json_body=body)
     data = resp.json()
+    if (
+        resp.status in (404, 409, 422)
+        and isinstance(data, dict)
+        and data.get("error") not in ("invalid_token", "contact_not_found", "validation_error")
+    ):
+        # The change was refused (not subscribed, list gone, date out of range): show why, change nothing.
+        cur = await gw.upstreams.request("subscriptions", "GET", f"/public/preferences/{token}")
+        current = cur.json()
+        if cur.ok and isinstance(current, dict):
+            detail = (
+                data.get("detail") if isinstance(data.get("detail"), str) else "This change is not possible."
+            )
+            return _prefs_page(request, token, current, error=detail, status=resp.status)
     if not resp.ok or not isinstance(data, dict):
         return _upstream_error(request, resp)
     notice = {

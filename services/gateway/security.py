@@ -164,6 +164,7 @@ class Branding:
     name: str
     logo_url: str | None
     primary: str
+    accent: str
     background: str
     text: str
     on_primary: str
@@ -177,6 +178,7 @@ class Branding:
         raw.update({k: v for k, v in (overrides or {}).items() if v})
         name = raw.get("name") or project.get("name") or "Sesame"
         primary = safe_color(raw.get("primary_color"), DEFAULT_PRIMARY)
+        accent = safe_color(raw.get("accent_color"), primary)
         background = safe_color(raw.get("background_color"), DEFAULT_BACKGROUND)
         text = safe_color(raw.get("text_color"), DEFAULT_TEXT)
         if contrast(text, background) < 4.5:  # keep text readable whatever the brand colours are
@@ -185,13 +187,16 @@ class Branding:
             name=str(name)[:200],
             logo_url=safe_https_url(raw.get("logo_url")),
             primary=primary,
+            accent=accent,
             background=background,
             text=text,
             on_primary=readable_on(primary),
         )
 
 
-DEFAULT_BRANDING = Branding("Sesame", None, DEFAULT_PRIMARY, DEFAULT_BACKGROUND, DEFAULT_TEXT, "#ffffff")
+DEFAULT_BRANDING = Branding(
+    "Sesame", None, DEFAULT_PRIMARY, DEFAULT_PRIMARY, DEFAULT_BACKGROUND, DEFAULT_TEXT, "#ffffff"
+)
 
 
 def safe_redirect(url: Any, allowed_hosts: list[str] | None) -> str | None:
@@ -207,7 +212,32 @@ def safe_redirect(url: Any, allowed_hosts: list[str] | None) -> str | None:
         return None
     if parts.scheme not in ("https", "http") or not host or parts.username or parts.password:
         return None
-    allowed = {h.lower().strip().rstrip(".") for h in (allowed_hosts or []) if isinstance(h, str)}
-    if host not in allowed:
+    try:
+        port = parts.port
+    except ValueError:
         return None
-    return url
+    return url if host_allowed(host, port, allowed_hosts) else None
+
+
+def host_allowed(host: str, port: int | None, allowed_hosts: list[str] | None) -> bool:
+    """Whether host[:port] matches an entry: `example.com`, `*.example.com` (subdomains), `example.com:8443`."""
+    host = host.lower().rstrip(".")
+    for entry in allowed_hosts or []:
+        if not isinstance(entry, str) or not entry.strip():
+            continue
+        entry = entry.strip().lower()
+        want_port: int | None = None
+        if ":" in entry:
+            entry, _, p = entry.rpartition(":")
+            if not p.isdigit():
+                continue
+            want_port = int(p)
+        entry = entry.rstrip(".")
+        if want_port is not None and port != want_port:
+            continue
+        if entry.startswith("*."):
+            if host.endswith(entry[1:]) and host != entry[2:]:
+                return True
+        elif host == entry:
+            return True
+    return False

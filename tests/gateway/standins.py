@@ -203,36 +203,91 @@ def events_standin(*, internal_token: str) -> tuple[FastAPI, Recorder]:
 
     @app.get("/v1/reputation")
     async def reputation() -> Response:
+        th = {
+            "warn_bounce_rate": 0.02,
+            "pause_bounce_rate": 0.04,
+            "warn_complaint_rate": 0.001,
+            "pause_complaint_rate": 0.003,
+        }
         return JSONResponse(
             {
-                "bounce_rate": 0.021,
-                "complaint_rate": 0.0004,
-                "sent": 1200,
-                "thresholds": {
-                    "bounce_warn": 0.03,
-                    "bounce_pause": 0.04,
-                    "complaint_warn": 0.0008,
-                    "complaint_pause": 0.001,
+                "project_id": 1,
+                "min_volume": 100,
+                "windows": {
+                    "24h": {
+                        "window": "24h",
+                        "sent": 1200,
+                        "hard_bounces": 25,
+                        "complaints": 0,
+                        "bounce_rate": 0.0208,
+                        "complaint_rate": 0.0,
+                    },
+                    "7d": {
+                        "window": "7d",
+                        "sent": 50,
+                        "hard_bounces": 0,
+                        "complaints": 0,
+                        "bounce_rate": None,
+                        "complaint_rate": None,
+                    },
                 },
-                "series": [
-                    {"date": f"2026-11-{d:02d}", "sent": 100 + d * 10, "bounces": d % 4, "complaints": d % 2}
-                    for d in range(1, 15)
-                ],
+                "guard": {"state": "paused", "thresholds": th},
+                "series": {
+                    "span": "7d",
+                    "buckets": [
+                        {
+                            "hour": f"2026-11-28T{h:02d}:00:00+00:00",
+                            "sent": 100 + h * 10,
+                            "delivered": 90,
+                            "hard_bounces": h % 4,
+                            "soft_bounces": 0,
+                            "complaints": h % 2,
+                            "rejects": 0,
+                        }
+                        for h in range(0, 14)
+                    ],
+                },
             }
         )
 
     @app.get("/v1/guard")
     async def guard() -> Response:
-        return JSONResponse({"state": "paused", "reason": "bounce rate 4.2% over pause threshold 4%"})
+        return JSONResponse(
+            {
+                "state": "paused",
+                "reason": "bounce rate 4.2% over pause threshold 4%",
+                "state_changed_at": "2026-11-28T09:00:00+00:00",
+                "thresholds": {
+                    "warn_bounce_rate": 0.02,
+                    "pause_bounce_rate": 0.04,
+                    "warn_complaint_rate": 0.001,
+                    "pause_complaint_rate": 0.003,
+                },
+                "current": {"level": "paused", "detail": "", "windows": {}},
+            }
+        )
 
-    @app.post("/v1/guard/resume")
-    async def resume() -> Response:
+    @app.post("/admin/projects/{project_id}/guard/resume")
+    async def resume(project_id: int) -> Response:
         return JSONResponse({"state": "active"})
 
     @app.get("/v1/events")
-    async def events() -> Response:
+    async def events(type: str = "bounce") -> Response:  # noqa: A002
+        if type != "bounce":
+            return JSONResponse({"events": [], "next_before": None})
         return JSONResponse(
-            {"items": [{"type": "bounce", "email": "<b>x</b>@example.com", "detail": "Permanent"}]}
+            {
+                "events": [
+                    {
+                        "type": "bounce",
+                        "email": "<b>x</b>@example.com",
+                        "bounce_type": "Permanent",
+                        "bounce_subtype": "General",
+                        "occurred_at": "2026-11-28T09:00:00+00:00",
+                    }
+                ],
+                "next_before": None,
+            }
         )
 
     return app, rec

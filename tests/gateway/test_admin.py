@@ -38,6 +38,7 @@ async def test_dashboard_shows_figures_and_unavailable_panels(make_gateway, sqli
         assert "&lt;b&gt;x&lt;/b&gt;@example.com" in html  # recent bounce, escaped
         assert "Resume sending" in html  # the events stand-in says paused
         assert "unavailable" in html  # no sender: quota and campaigns panels
+        assert "too little volume" in html and "2.08%" in html
         assert "https://" not in html.replace("https://acme", "")  # nothing from a CDN
 
 
@@ -49,11 +50,11 @@ async def test_resume_needs_csrf_token(make_gateway, sqlite_url) -> None:  # typ
         assert r.status_code == 403
         r = await h.client.post(f"/admin/projects/{pid}/resume", data={"csrf": "0" * 64})
         assert r.status_code == 403
-        assert not [c for c in h.events.calls if c["path"] == "/v1/guard/resume"]
+        assert not [c for c in h.events.calls if c["path"].endswith("/guard/resume")]
         r = await h.client.post(f"/admin/projects/{pid}/resume", data={"csrf": csrf})
         assert r.status_code == 303
-        call = [c for c in h.events.calls if c["path"] == "/v1/guard/resume"][-1]
-        assert call["headers"]["x-sesame-project-id"] == str(pid)
+        call = [c for c in h.events.calls if c["path"] == f"/admin/projects/{pid}/guard/resume"][-1]
+        assert call["method"] == "POST" and call["headers"]["x-sesame-internal-token"]
 
 
 async def test_login_attempts_are_limited(make_gateway) -> None:  # type: ignore[no-untyped-def]
