@@ -26,6 +26,7 @@ THRESHOLDS = ("warn_bounce_rate", "warn_complaint_rate", "pause_bounce_rate", "p
 
 async def guard_row(session: AsyncSession, project_id: int, *, lock: bool = False) -> ProjectGuard:
     """The project's guard row, created with defaults on first use (locked FOR UPDATE on Postgres if asked)."""
+    await session.flush()  # pending changes to the row must not be overwritten by the reload below
     await session.execute(
         insert(ProjectGuard.__table__, session)
         .values(
