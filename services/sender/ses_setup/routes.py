@@ -1,0 +1,144 @@
+"""HTTP routes of the SES setup (part of the sender service: `/v1/ses-account/…` per project, admin for the
+dashboard). The operations manage their own short transactions: AWS calls never run inside one."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.sender.crypto import CredentialKeyError
+from services.sender.ses_setup.loop_check import feedback_overview
+from services.sender.ses_setup.service import SesSetup
+from shared.errors import Unprocessable
+from shared.internal_auth import Internal, ProjectId
+
+router = APIRouter(tags=["ses-account"])
+admin_router = APIRouter(prefix="/admin", dependencies=[Internal], tags=["ses-account"])
+
+DOMAIN = r"^(?=.{1,253}$)([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
+IDENTITY = r"^([^@\s]{1,64}@)?(?=.{1,253}$)([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
+
+
+def setup_of(request: Request) -> SesSetup:
+    svc = getattr(request.app.state, "ses_setup", None)
+    if svc is None:
+        composer = None
+        try:
+            from services.sender.core import get_core
+
+            core = get_core(request.app.state.runtime)
+            composer, sender = core.composer, core.settings
+        except Exception:  # noqa: BLE001 - the sender core is optional here (tests mount the router alone)
+            sender = None
+        svc = SesSetup(request.app.state.runtime, sender=sender, composer=composer)
+        request.app.state.ses_setup = svc
+    return svc  # type: ignore[no-any-return]
+
+
+class ConnectIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    identity: str | None = Field(None, pattern=IDENTITY, max_length=320)
+    mode: Literal["configuration_set", "identity"] | None = None
+    configuration_set: str | None = Field(None, pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    prove_loop: bool = False
+    import_suppressions: bool = True
+    dry_run: bool = False
+
+
+class LoopIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    wait_seconds: float = Field(120.0, ge=1, le=600)
+
+
+class SuppressionSettingsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    push: bool
+
+
+async def _guard(coro: Any) -> Any:
+    try:
+        return await coro
+    except CredentialKeyError as exc:
+        raise Unprocessable(str(exc), error="credentials_unreadable") from None
+
+
+@router.post("/v1/ses-account/connect")
+async def connect_route(body: ConnectIn, project_id: ProjectId, request: Request) -> dict[str, Any]:
+    """Create or repair the SNS/SES feedback wiring (idempotent); lists every AWS call it made."""
+    out = await _guard(
+        setup_of(request).connect(
+            project_id,
+            identity=body.identity,
+            mode=body.mode,
+            configuration_set=body.configuration_set,
+            prove_loop=body.prove_loop,
+            import_suppressions=body.import_suppressions,
+            dry_run=body.dry_run,
+        )
+    )
+    return {**out.to_dict(), "text": out.render()}
+
+
+@router.get("/v1/ses-account/readiness")
+async def readiness_route(
+    project_id: ProjectId, request: Request, domain: str | None = Query(None, pattern=DOMAIN, max_length=253)
+) -> dict[str, Any]:
+    """The production-access readiness report: one line per checklist item, pass / warn / fail with the fix."""
+    report = await _guard(setup_of(request).readiness(project_id, domain))
+    return {**report.to_dict(), "text": report.render()}
+
+
+@router.get("/v1/ses-account/production-request")
+async def production_request_route(
+    project_id: ProjectId, request: Request, domain: str | None = Query(None, pattern=DOMAIN, max_length=253)
+) -> dict[str, Any]:
+    """A draft for the AWS production-access request, claiming only what the report verified."""
+    return await _guard(setup_of(request).request_draft(project_id, domain))  # type: ignore[no-any-return]
+
+
+@router.post("/v1/ses-account/loop-test")
+async def loop_route(body: LoopIn, project_id: ProjectId, request: Request) -> dict[str, Any]:
+    """Send to success@, bounce@ and complaint@ the simulator and wait for the three feedback events."""
+    result = await setup_of(request).prove_loop(project_id, body.wait_seconds)
+    return {**result.to_dict(), "text": result.render()}
+
+
+@router.get("/v1/ses-account/feedback")
+async def feedback_route(project_id: ProjectId, request: Request) -> dict[str, Any]:
+    """Last feedback received, volume in the stall window, stall alert state, last loop test."""
+    svc = setup_of(request)
+    async with svc.rt.uow() as session:
+        return await feedback_overview(session, project_id, svc.setup.feedback_stall_hours)
+
+
+@router.post("/v1/ses-account/suppressions/sync")
+async def sync_route(project_id: ProjectId, request: Request) -> dict[str, Any]:
+    """Import (and push, where enabled) the SES account-level suppression list now."""
+    result = await _guard(setup_of(request).sync_suppressions(project_id))
+    return result.summary()  # type: ignore[no-any-return]
+
+
+@router.put("/v1/ses-account/suppressions/settings")
+async def suppression_settings_route(
+    body: SuppressionSettingsIn, project_id: ProjectId, request: Request
+) -> dict[str, Any]:
+    """`push: true` also writes Sesame's bounce/complaint suppressions to the SES account list."""
+    await setup_of(request).set_suppression_push(project_id, body.push)
+    return {"push": body.push}
+
+
+@admin_router.get("/projects/{project_id}/ses-account/readiness")
+async def admin_readiness(
+    project_id: int, request: Request, domain: str | None = Query(None, pattern=DOMAIN, max_length=253)
+) -> dict[str, Any]:
+    report = await _guard(setup_of(request).readiness(project_id, domain))
+    return {**report.to_dict(), "text": report.render()}
+
+
+@admin_router.get("/projects/{project_id}/ses-account/feedback")
+async def admin_feedback(project_id: int, request: Request) -> dict[str, Any]:
+    svc = setup_of(request)
+    async with svc.rt.uow() as session:
+        return await feedback_overview(session, project_id, svc.setup.feedback_stall_hours)

@@ -1,0 +1,134 @@
+"""Transactional mail: API with Idempotency-Key, mail.requested consumer, sandbox SES captures and simulator feedback."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+
+import sqlalchemy as sa
+
+from shared.contracts.mail import MailRequested
+from shared.models.sender import Message
+from tests.sender.conftest import Sender, make_project, suppress, wait_for
+
+
+async def _state(s: Sender, pid: int, mid: int) -> dict:
+    r = await s.client.get(f"/v1/messages/{mid}", headers=s.h(pid))
+    assert r.status_code == 200
+    return r.json()
+
+
+async def test_send_raw_content_idempotent_and_captured(sender: Sender) -> None:
+    pid = await make_project(sender.rt)
+    body = {"to": "Alice@Example.COM", "subject": "Your code", "html": "<p>Code: <b>1234</b></p>"}
+    r1 = await sender.client.post("/v1/messages", json=body, headers=sender.h(pid, **{"Idempotency-Key": "k-1"}))
+    assert r1.status_code == 202, r1.text
+    r2 = await sender.client.post("/v1/messages", json=body, headers=sender.h(pid, **{"Idempotency-Key": "k-1"}))
+    assert r2.status_code == 200 and r2.json()["id"] == r1.json()["id"]
+    mid = r1.json()["id"]
+    assert r1.json()["to"] == "Alice@example.com"
+
+    msg = await wait_for(lambda: _sent(sender, pid, mid))
+    assert msg["ses_message_id"]
+    caps = (await sender.client.get("/v1/sandbox/messages", headers=sender.h(pid))).json()["messages"]
+    assert len(caps) == 1 and caps[0]["message_id"] == mid and caps[0]["subject"] == "Your code"
+    raw = (await sender.client.get(f"/v1/sandbox/messages/{caps[0]['id']}", headers=sender.h(pid))).json()["raw"]
+    parsed = email.message_from_string(raw, policy=email.policy.default)
+    assert parsed["X-Sesame-Message-Id"] == str(mid)
+    assert parsed["List-Unsubscribe"] is None  # transactional mail carries no list headers
+    text = parsed.get_body(("plain",)).get_content()
+    assert "Code: 1234" in text  # derived from the HTML
+    # another project cannot see it
+    other = await make_project(sender.rt)
+    assert (await sender.client.get(f"/v1/messages/{mid}", headers=sender.h(other))).status_code == 404
+    # the same key never sends twice
+    assert (await sender.states(project_id=pid)) == {"sent": 1}
+
+
+async def _sent(s: Sender, pid: int, mid: int) -> dict | None:
+    m = await _state(s, pid, mid)
+    return m if m["state"] == "sent" else None
+
+
+async def test_bad_input_is_a_clear_4xx(sender: Sender) -> None:
+    pid = await make_project(sender.rt)
+    h = sender.h(pid)
+    assert (await sender.client.post("/v1/messages", json={"to": "nope", "subject": "s", "text": "t"}, headers=h)).status_code == 422
+    assert (await sender.client.post("/v1/messages", json={"to": "a@example.com", "text": "t"}, headers=h)).status_code == 422
+    r = await sender.client.post(
+        "/v1/messages", json={"to": "a@example.com", "subject": "s", "text": "t", "headers": {"Bcc\r\nX": "y"}}, headers=h
+    )
+    assert r.status_code == 422
+    r = await sender.client.post("/v1/messages", json={"to": "a@example.com", "template_id": 999}, headers=h)
+    assert r.status_code == 404
+    assert (await sender.client.post("/v1/messages", json={}, headers={"x-sesame-project-id": str(pid)})).status_code == 401
+    async with sender.rt.uow() as s:
+        assert (await s.execute(sa.select(sa.func.count()).select_from(Message))).scalar() == 0
+
+
+async def test_suppressed_address_is_not_sent(sender: Sender) -> None:
+    pid = await make_project(sender.rt)
+    await suppress(sender.rt, pid, "gone@example.com")
+    r = await sender.client.post(
+        "/v1/messages", json={"to": "gone@example.com", "subject": "s", "text": "t"}, headers=sender.h(pid)
+    )
+    mid = r.json()["id"]
+    m = await wait_for(lambda: _final(sender, pid, mid))
+    assert m["state"] == "suppressed"
+    assert (await sender.client.get("/v1/sandbox/messages", headers=sender.h(pid))).json()["messages"] == []
+
+
+async def _final(s: Sender, pid: int, mid: int) -> dict | None:
+    m = await _state(s, pid, mid)
+    return m if m["state"] not in ("queued", "sending", "delayed") else None
+
+
+async def test_mail_requested_is_consumed_once(sender: Sender) -> None:
+    pid = await make_project(sender.rt)
+    req = MailRequested(project_id=pid, to="bob@example.com", subject="Confirm", text="Click", idempotency_key="conf-1")
+    for _ in range(3):
+        await sender.rt.bus.publish(req.message())
+    await wait_for(lambda: _count_sent(sender, pid, 1))
+    assert await sender.states(project_id=pid) == {"sent": 1}
+
+
+async def _count_sent(s: Sender, pid: int, n: int) -> bool:
+    return (await s.states(project_id=pid)).get("sent", 0) == n
+
+
+async def test_simulator_addresses_produce_real_format_feedback(sender: Sender) -> None:
+    pid = await make_project(sender.rt)
+    for local in ("success", "bounce", "complaint", "ooto", "suppressionlist+run7"):
+        r = await sender.client.post(
+            "/v1/messages",
+            json={"to": f"{local}@simulator.amazonses.com", "subject": "sim", "text": "t"},
+            headers=sender.h(pid),
+        )
+        assert r.status_code == 202
+    await wait_for(lambda: _count_sent(sender, pid, 5))
+    notes = {
+        p["notification"]["mail"]["destination"][0]: p["notification"]
+        for p in await sender.outbox("ses.sandbox_feedback")
+    }
+    assert len(notes) == 5
+    assert notes["success@simulator.amazonses.com"]["notificationType"] == "Delivery"
+    b = notes["bounce@simulator.amazonses.com"]
+    assert b["notificationType"] == "Bounce" and b["bounce"]["bounceType"] == "Permanent"
+    assert b["bounce"]["bouncedRecipients"][0]["diagnosticCode"] == "smtp; 550 5.1.1 user unknown"
+    c = notes["complaint@simulator.amazonses.com"]["complaint"]
+    assert c["complaintFeedbackType"] == "abuse" and c["userAgent"] == "Amazon SES Mailbox Simulator"
+    o = notes["ooto@simulator.amazonses.com"]["bounce"]
+    assert (o["bounceType"], o["bounceSubType"]) == ("Transient", "General")
+    sp = notes["suppressionlist+run7@simulator.amazonses.com"]["bounce"]
+    assert sp["bounceSubType"] == "Suppressed" and sp["reportingMTA"] == "dns; amazonses.com"
+    assert sp["bouncedRecipients"][0]["emailAddress"] == "suppressionlist+run7@simulator.amazonses.com"
+    # the mail object names our SES message id, so the events service can link it
+    async with sender.rt.uow() as s:
+        ids = set((await s.execute(sa.select(Message.ses_message_id).where(Message.project_id == pid))).scalars())
+    assert {n["mail"]["messageId"] for n in notes.values()} == ids
+    # and the feedback reached the bus (events service input)
+    await wait_for(lambda: _has_events(sender, "ses.sandbox_feedback", 5))
+
+
+async def _has_events(s: Sender, rk: str, n: int) -> bool:
+    return sum(1 for e in s.events if e.routing_key == rk) >= n
