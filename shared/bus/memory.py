@@ -31,6 +31,8 @@ from shared.settings import BusSettings
 
 log = logging.getLogger("sesame.bus.memory")
 
+CLOSE_GRACE = 30.0  # seconds close() lets a consumer's in-flight handlers finish
+
 # One queued delivery: routing key, raw body, the envelope (payload filled in on delivery).
 _Item = tuple[str, bytes, Envelope]
 
@@ -89,6 +91,9 @@ class _MemoryConsumer:
     async def abort(self) -> None:
         """Die like a crashed process: in-flight handlers are cancelled and their messages go back, unacked."""
         await self._stop_taking()
+        await asyncio.sleep(
+            0
+        )  # let just-dispatched deliveries enter their handler, so a cancel requeues them
         for task in list(self._inflight):
             task.cancel()
         if self._inflight:
@@ -116,7 +121,10 @@ class MemoryBus:
         self._started = False
         for q in list(self._queues.values()):
             for c in list(q.consumers):
-                await c.stop()
+                try:
+                    await asyncio.wait_for(c.stop(), CLOSE_GRACE)
+                except TimeoutError:
+                    await c.abort()
         for t in list(self._timers):
             t.cancel()
 

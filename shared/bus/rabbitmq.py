@@ -59,6 +59,9 @@ logging.getLogger("aiormq.connection").addFilter(_DropTransportErrors())
 
 PUBLISH_WINDOW = 1000  # messages in flight before waiting for their confirms
 PUBLISH_TIMEOUT = 30.0  # seconds a window may wait for its confirms
+CLOSE_GRACE = (
+    30.0  # seconds close() lets a consumer's in-flight handlers finish (the app's own grace comes first)
+)
 _JSON = "application/json"
 _PERSISTENT = 2
 
@@ -230,7 +233,13 @@ class RabbitBus:
         """Stop every consumer (in-flight handlers finish), then disconnect."""
         self._closed = True
         for consumer in list(self._consumers):
-            await consumer.stop()
+            try:
+                await asyncio.wait_for(consumer.stop(), CLOSE_GRACE)
+            except TimeoutError:
+                log.warning(
+                    "consumer of %s still busy after %gs; aborting it", consumer.spec.name, CLOSE_GRACE
+                )
+                await consumer.abort()
         await self._close_connections()
 
     async def _close_connections(self) -> None:
