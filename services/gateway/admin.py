@@ -320,7 +320,7 @@ async def project_panels(gw: Gateway, project: dict[str, Any]) -> dict[str, Any]
                     "total": int(total),
                     "sent": int(done),
                     "failed": int(_num(counts, "failed", default=0.0) or 0),
-                    "bar": bar(done, total, "campaign progress") if total else None,
+                    "bar": bar(done, total, "campaign progress", progress=True) if total else None,
                 }
             )
         panels["campaigns"] = rows_out

@@ -86,10 +86,13 @@ def line_chart(
     return Markup("".join(parts))
 
 
-def bar(used: float, total: float, label: str) -> Markup:
-    """A horizontal usage bar (quota)."""
+def bar(used: float, total: float, label: str, *, progress: bool = False) -> Markup:
+    """A horizontal bar: quota use (red when nearly full) or progress (`progress=True`, always neutral)."""
     frac = 0.0 if total <= 0 else min(1.0, used / total)
-    color = "#b42318" if frac > 0.9 else "#b54708" if frac > 0.7 else "#1f7a3a"
+    if progress:
+        color = "#1f5fbf"
+    else:
+        color = "#b42318" if frac > 0.9 else "#b54708" if frac > 0.7 else "#1f7a3a"
     return Markup(
         f'<svg class="bar" viewBox="0 0 300 18" role="img" aria-label="{escape(label)}" '
         f'xmlns="http://www.w3.org/2000/svg"><rect width="300" height="18" fill="#e6e8ec"/>'
