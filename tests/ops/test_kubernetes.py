@@ -207,3 +207,14 @@ def test_configured_names_are_real_settings(docs: list[dict]) -> None:
     services = {s["metadata"]["name"] for s in _kind(docs, "Service")}
     for value in urls.values():
         assert value.split("//")[1].split(":")[0] in services, f"{value} names no Service"
+
+
+def test_pre_upgrade_phase_holds_everything_the_migration_job_needs(docs: list[dict]) -> None:
+    # `kubectl apply -l sesame/apply-phase=pre-upgrade` must be able to run the Job before the Deployments roll.
+    phase = [d for d in docs if d["metadata"].get("labels", {}).get("sesame/apply-phase") == "pre-upgrade"]
+    kinds = {d["kind"]: d["metadata"]["name"] for d in phase}
+    assert set(kinds) == {"Namespace", "ServiceAccount", "ConfigMap", "Secret", "Job"}
+    pod = next(d for d in phase if d["kind"] == "Job")["spec"]["template"]["spec"]
+    assert pod["serviceAccountName"] == kinds["ServiceAccount"]
+    refs = {next(iter(e.values()))["name"] for e in pod["containers"][0]["envFrom"]}
+    assert refs == {kinds["ConfigMap"], kinds["Secret"]}
