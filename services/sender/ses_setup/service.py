@@ -18,7 +18,8 @@ import sqlalchemy as sa
 from services.sender.ses_setup import loop_check, project_data
 from services.sender.ses_setup.aws import AwsError, AwsSession, AwsTarget
 from services.sender.ses_setup.connect import ConnectOptions, ConnectResult, connect
-from services.sender.ses_setup.doctor import gather_facts, readiness_report, unsubscribe_probe_for
+from services.sender.ses_setup.doctor import gather_facts, readiness_report
+from services.sender.ses_setup.practice_checks import unsubscribe_probe_for
 from services.sender.ses_setup.report import ReadinessReport
 from services.sender.ses_setup.request_draft import build_request_draft
 from services.sender.ses_setup.settings import SesSetupSettings
