@@ -16,6 +16,7 @@ import asyncio
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import time
 import uuid
@@ -53,15 +54,15 @@ class _Clock:
         self.cpu = time.process_time() - self.cpu0
 
 
-async def _raw(url: str, n: int) -> dict[str, _Clock]:
+async def _raw(url: str, n: int, tag: str) -> dict[str, _Clock]:
     import aio_pika
 
     body = json.dumps(PAYLOAD).encode()
     conn = await aio_pika.connect(url)
     try:
         ch = await conn.channel(publisher_confirms=True)
-        ex = await ch.declare_exchange("raw.events", aio_pika.ExchangeType.TOPIC, durable=True)
-        q = await ch.declare_queue("raw.work", durable=True, arguments={"x-queue-type": "quorum"})
+        ex = await ch.declare_exchange(f"raw{tag}.events", aio_pika.ExchangeType.TOPIC, durable=True)
+        q = await ch.declare_queue(f"raw{tag}.work", durable=True, arguments={"x-queue-type": "quorum"})
         await q.bind(ex, "work.#")
         with _Clock() as pub:
             for start in range(0, n, WINDOW):
@@ -81,7 +82,7 @@ async def _raw(url: str, n: int) -> dict[str, _Clock]:
                 )
         cch = await conn.channel(publisher_confirms=False)
         await cch.set_qos(prefetch_count=PREFETCH)
-        cq = await cch.get_queue("raw.work")
+        cq = await cch.get_queue(f"raw{tag}.work")
         done = asyncio.Event()
         count = 0
 
@@ -101,12 +102,12 @@ async def _raw(url: str, n: int) -> dict[str, _Clock]:
         await conn.close()
 
 
-async def _sesame(url: str, n: int) -> dict[str, _Clock]:
+async def _sesame(url: str, n: int, tag: str) -> dict[str, _Clock]:
     from shared.bus import OutgoingMessage, QueueSpec
     from shared.bus.rabbitmq import RabbitBus
     from shared.settings import BusSettings
 
-    bus = RabbitBus(BusSettings(url=url, prefetch=PREFETCH), namespace="bench")
+    bus = RabbitBus(BusSettings(url=url, prefetch=PREFETCH), namespace=f"bench{tag}")
     await bus.start()
     try:
         spec = QueueSpec("work", ["work.#"])
@@ -162,19 +163,38 @@ async def _memory(n: int) -> dict[str, _Clock]:
     return {"publish": pub, "consume": con}
 
 
-async def run(quick: bool, n: int | None = None) -> list[dict[str, Any]]:
-    """Measure; return one row per figure (see bench/README.md)."""
-    n = n or (3_000 if quick else 30_000)
+async def run(quick: bool, n: int | None = None, rounds: int | None = None) -> list[dict[str, Any]]:
+    """Measure; return one row per figure (see bench/README.md).
+
+    Raw and RabbitBus runs alternate (and swap order each round) and the median of the rounds is reported,
+    so load from anything else on the machine hits both sides alike.
+    """
+    n = n or (2_000 if quick else 10_000)
+    rounds = rounds or (1 if quick else 3)
     vhost = f"sesame_bench_{uuid.uuid4().hex[:8]}"
+    raw: list[dict[str, _Clock]] = []
+    ours: list[dict[str, _Clock]] = []
     await asyncio.to_thread(_rabbitmqctl, "add_vhost", vhost)
     try:
         await asyncio.to_thread(_rabbitmqctl, "set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
         url = f"{AMQP_BASE}/{vhost}"
-        raw = await _raw(url, n)
-        ours = await _sesame(url, n)
+        for r in range(rounds):
+            if r % 2 == 0:
+                raw.append(await _raw(url, n, str(r)))
+                ours.append(await _sesame(url, n, str(r)))
+            else:
+                ours.append(await _sesame(url, n, str(r)))
+                raw.append(await _raw(url, n, str(r)))
     finally:
         await asyncio.to_thread(_rabbitmqctl, "delete_vhost", vhost)
-    mem = await _memory(n)
+    mem = [await _memory(n) for _ in range(rounds)]
+
+    def rate(runs: list[dict[str, _Clock]], phase: str) -> float:
+        return statistics.median(n / x[phase].wall for x in runs)
+
+    def cpu(runs: list[dict[str, _Clock]], phase: str) -> float:
+        return statistics.median(x[phase].cpu / n * 1e6 for x in runs)
+
     rows: list[dict[str, Any]] = []
     for phase, ceiling_name in (
         ("publish", "raw aio-pika publish, confirms"),
@@ -183,21 +203,21 @@ async def run(quick: bool, n: int | None = None) -> list[dict[str, Any]]:
         rows.append(
             {
                 "name": f"RabbitBus {'publish_many' if phase == 'publish' else 'consume + ack'} ({n} msgs, quorum)",
-                "value": round(n / ours[phase].wall),
+                "value": round(rate(ours, phase)),
                 "unit": "msg/s",
-                "ceiling": round(n / raw[phase].wall),
+                "ceiling": round(rate(raw, phase)),
                 "ceiling_name": ceiling_name,
-                "cpu_us_per_msg": round(ours[phase].cpu / n * 1e6),
-                "ceiling_cpu_us_per_msg": round(raw[phase].cpu / n * 1e6),
+                "cpu_us_per_msg": round(cpu(ours, phase)),
+                "ceiling_cpu_us_per_msg": round(cpu(raw, phase)),
             }
         )
     for phase in ("publish", "consume"):
         rows.append(
             {
                 "name": f"MemoryBus {'publish_many' if phase == 'publish' else 'consume'} ({n} msgs)",
-                "value": round(n / mem[phase].wall),
+                "value": round(rate(mem, phase)),
                 "unit": "msg/s",
-                "cpu_us_per_msg": round(mem[phase].cpu / n * 1e6),
+                "cpu_us_per_msg": round(cpu(mem, phase)),
             }
         )
     return rows
@@ -223,8 +243,9 @@ def main() -> None:
     )
     parser.add_argument("--quick", action="store_true", help="a few thousand messages only")
     parser.add_argument("-n", type=int, default=None, help="messages per phase")
+    parser.add_argument("--rounds", type=int, default=None, help="alternating raw/RabbitBus rounds (median)")
     args = parser.parse_args()
-    _print(asyncio.run(run(args.quick, args.n)))
+    _print(asyncio.run(run(args.quick, args.n, args.rounds)))
 
 
 if __name__ == "__main__":
