@@ -17,6 +17,8 @@ from services.sender.consumers import (
     project_state_handler,
 )
 from services.sender.core import ensure_core, get_core
+from services.sender.ses_setup import routes as ses_setup_routes
+from services.sender.ses_setup.service import feedback_stall_task, suppression_sync_task
 from services.sender.settings import SenderSettings
 from services.sender.worker import MK_QUEUE, TX_QUEUE
 from shared.runtime import Runtime
@@ -47,6 +49,8 @@ def service_spec(sender_settings: SenderSettings | None = None) -> ServiceSpec:
             ses_account.router,
             sandbox.router,
             admin.router,
+            ses_setup_routes.router,
+            ses_setup_routes.admin_router,
         ],
         consumers=[
             (TX_QUEUE, lambda rt: get_core(rt).worker.handle),
@@ -55,7 +59,7 @@ def service_spec(sender_settings: SenderSettings | None = None) -> ServiceSpec:
             (STATE_QUEUE, lambda rt: project_state_handler(rt, get_core(rt).accounts.invalidate)),
             (FEEDBACK_QUEUE, feedback_handler),
         ],
-        tasks=[dispatch, sweep],
+        tasks=[dispatch, sweep, feedback_stall_task, suppression_sync_task],
         on_startup=[start],
     )
 

@@ -229,5 +229,10 @@ async def persist_captures(session: AsyncSession, project_id: int, captures: lis
             mail = mail_object(c["ses_id"], c["ts"], c["from"], c["to"], c["raw"], c["tags"])
             note = simulator_notification(outcome, mail, c["to"], c["ts"])
             fb = SandboxFeedback(project_id=project_id, notification=note)
-            enqueue(session, fb.ROUTING_KEY, fb.payload(), message_id=uuid.uuid5(uuid.NAMESPACE_URL, c["ses_id"]).hex)
+            enqueue(
+                session,
+                fb.ROUTING_KEY,
+                fb.payload(),
+                message_id=uuid.uuid5(uuid.NAMESPACE_URL, c["ses_id"]).hex,
+            )
     await session.execute(sa.insert(SandboxMessage), rows)

@@ -66,7 +66,9 @@ class Sender:
 
     async def outbox(self, routing_key: str) -> list[dict[str, Any]]:
         async with self.rt.uow() as s:
-            rows = (await s.execute(sa.select(OutboxMessage).where(OutboxMessage.routing_key == routing_key))).scalars()
+            rows = (
+                await s.execute(sa.select(OutboxMessage).where(OutboxMessage.routing_key == routing_key))
+            ).scalars()
             return [r.payload for r in rows]
 
 
@@ -84,20 +86,25 @@ async def wait_for(check: Callable[[], Awaitable[Any]], timeout: float = 20.0, i
 @pytest.fixture
 def sender_factory(db_url: str, settings_for: Any):  # type: ignore[no-untyped-def]
     @asynccontextmanager
-    async def make(url: str | None = None, bus_url: str = "memory://", **overrides: Any) -> AsyncIterator[Sender]:
+    async def make(
+        url: str | None = None, bus_url: str = "memory://", **overrides: Any
+    ) -> AsyncIterator[Sender]:
         settings = settings_for(url or db_url, bus_url, public_url="https://mail.example.org")
         settings.security.internal_token = INTERNAL
         ss = SenderSettings(**{**FAST, **overrides})
         app = create_app(settings=settings, sender_settings=ss)
         async with app.router.lifespan_context(app):
             rt: Runtime = app.state.runtime
-            s = Sender(app, httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://sender"), rt)
+            s = Sender(
+                app, httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://sender"), rt
+            )
 
             async def on_event(env: Envelope) -> None:
                 s.events.append(env)
 
             await rt.bus.consume(
-                QueueSpec(f"test.events.{id(s)}", ["email.#", "ses.#", "project.#", "mail.requested"]), on_event
+                QueueSpec(f"test.events.{id(s)}", ["email.#", "ses.#", "project.#", "mail.requested"]),
+                on_event,
             )
             async with s.client:
                 yield s
@@ -121,7 +128,9 @@ async def make_project(rt: Runtime, owner: str = "owner@example.com") -> int:
 
 async def make_list(rt: Runtime, project_id: int, name: str = "news") -> int:
     async with rt.uow() as s:
-        lst = MailingList(project_id=project_id, name=name, description="", double_optin=False, form_settings={})
+        lst = MailingList(
+            project_id=project_id, name=name, description="", double_optin=False, form_settings={}
+        )
         s.add(lst)
         await s.flush()
         return lst.id

@@ -21,9 +21,13 @@ async def _state(s: Sender, pid: int, mid: int) -> dict:
 async def test_send_raw_content_idempotent_and_captured(sender: Sender) -> None:
     pid = await make_project(sender.rt)
     body = {"to": "Alice@Example.COM", "subject": "Your code", "html": "<p>Code: <b>1234</b></p>"}
-    r1 = await sender.client.post("/v1/messages", json=body, headers=sender.h(pid, **{"Idempotency-Key": "k-1"}))
+    r1 = await sender.client.post(
+        "/v1/messages", json=body, headers=sender.h(pid, **{"Idempotency-Key": "k-1"})
+    )
     assert r1.status_code == 202, r1.text
-    r2 = await sender.client.post("/v1/messages", json=body, headers=sender.h(pid, **{"Idempotency-Key": "k-1"}))
+    r2 = await sender.client.post(
+        "/v1/messages", json=body, headers=sender.h(pid, **{"Idempotency-Key": "k-1"})
+    )
     assert r2.status_code == 200 and r2.json()["id"] == r1.json()["id"]
     mid = r1.json()["id"]
     assert r1.json()["to"] == "Alice@example.com"
@@ -32,7 +36,9 @@ async def test_send_raw_content_idempotent_and_captured(sender: Sender) -> None:
     assert msg["ses_message_id"]
     caps = (await sender.client.get("/v1/sandbox/messages", headers=sender.h(pid))).json()["messages"]
     assert len(caps) == 1 and caps[0]["message_id"] == mid and caps[0]["subject"] == "Your code"
-    raw = (await sender.client.get(f"/v1/sandbox/messages/{caps[0]['id']}", headers=sender.h(pid))).json()["raw"]
+    raw = (await sender.client.get(f"/v1/sandbox/messages/{caps[0]['id']}", headers=sender.h(pid))).json()[
+        "raw"
+    ]
     parsed = email.message_from_string(raw, policy=email.policy.default)
     assert parsed["X-Sesame-Message-Id"] == str(mid)
     assert parsed["List-Unsubscribe"] is None  # transactional mail carries no list headers
@@ -53,15 +59,23 @@ async def _sent(s: Sender, pid: int, mid: int) -> dict | None:
 async def test_bad_input_is_a_clear_4xx(sender: Sender) -> None:
     pid = await make_project(sender.rt)
     h = sender.h(pid)
-    assert (await sender.client.post("/v1/messages", json={"to": "nope", "subject": "s", "text": "t"}, headers=h)).status_code == 422
-    assert (await sender.client.post("/v1/messages", json={"to": "a@example.com", "text": "t"}, headers=h)).status_code == 422
+    assert (
+        await sender.client.post("/v1/messages", json={"to": "nope", "subject": "s", "text": "t"}, headers=h)
+    ).status_code == 422
+    assert (
+        await sender.client.post("/v1/messages", json={"to": "a@example.com", "text": "t"}, headers=h)
+    ).status_code == 422
     r = await sender.client.post(
-        "/v1/messages", json={"to": "a@example.com", "subject": "s", "text": "t", "headers": {"Bcc\r\nX": "y"}}, headers=h
+        "/v1/messages",
+        json={"to": "a@example.com", "subject": "s", "text": "t", "headers": {"Bcc\r\nX": "y"}},
+        headers=h,
     )
     assert r.status_code == 422
     r = await sender.client.post("/v1/messages", json={"to": "a@example.com", "template_id": 999}, headers=h)
     assert r.status_code == 404
-    assert (await sender.client.post("/v1/messages", json={}, headers={"x-sesame-project-id": str(pid)})).status_code == 401
+    assert (
+        await sender.client.post("/v1/messages", json={}, headers={"x-sesame-project-id": str(pid)})
+    ).status_code == 401
     async with sender.rt.uow() as s:
         assert (await s.execute(sa.select(sa.func.count()).select_from(Message))).scalar() == 0
 
@@ -85,7 +99,9 @@ async def _final(s: Sender, pid: int, mid: int) -> dict | None:
 
 async def test_mail_requested_is_consumed_once(sender: Sender) -> None:
     pid = await make_project(sender.rt)
-    req = MailRequested(project_id=pid, to="bob@example.com", subject="Confirm", text="Click", idempotency_key="conf-1")
+    req = MailRequested(
+        project_id=pid, to="bob@example.com", subject="Confirm", text="Click", idempotency_key="conf-1"
+    )
     for _ in range(3):
         await sender.rt.bus.publish(req.message())
     await wait_for(lambda: _count_sent(sender, pid, 1))
@@ -124,7 +140,9 @@ async def test_simulator_addresses_produce_real_format_feedback(sender: Sender) 
     assert sp["bouncedRecipients"][0]["emailAddress"] == "suppressionlist+run7@simulator.amazonses.com"
     # the mail object names our SES message id, so the events service can link it
     async with sender.rt.uow() as s:
-        ids = set((await s.execute(sa.select(Message.ses_message_id).where(Message.project_id == pid))).scalars())
+        ids = set(
+            (await s.execute(sa.select(Message.ses_message_id).where(Message.project_id == pid))).scalars()
+        )
     assert {n["mail"]["messageId"] for n in notes.values()} == ids
     # and the feedback reached the bus (events service input)
     await wait_for(lambda: _has_events(sender, "ses.sandbox_feedback", 5))

@@ -190,14 +190,22 @@ class SesStandin:
         now = time.time()
         s.arrival_times.append(now)
         if not self._signed(request):
-            return _error(403, "UnrecognizedClientException", "The security token included in the request is invalid.")
+            return _error(
+                403, "UnrecognizedClientException", "The security token included in the request is invalid."
+            )
         try:
             doc = await request.json()
             content = doc["Content"]
         except (ValueError, KeyError, TypeError):
             return _error(400, "BadRequestException", "Invalid request body")
-        if not isinstance(content, dict) or len(content) != 1 or next(iter(content)) not in ("Raw", "Simple", "Template"):
-            return _error(400, "BadRequestException", "Content must contain exactly one of Simple, Raw or Template")
+        if (
+            not isinstance(content, dict)
+            or len(content) != 1
+            or next(iter(content)) not in ("Raw", "Simple", "Template")
+        ):
+            return _error(
+                400, "BadRequestException", "Content must contain exactly one of Simple, Raw or Template"
+            )
         raw = b""
         if "Raw" in content:
             try:
@@ -233,7 +241,11 @@ class SesStandin:
             s.errors["MessageRejected"] += 1
             return _error(400, "MessageRejected", "Message rejected: Email address is not verified.")
         source = str(doc.get("FromEmailAddress") or (parsed.get("From") if parsed else "") or "")
-        if s.verified is not None and source.rpartition("@")[2] not in s.verified and source not in s.verified:
+        if (
+            s.verified is not None
+            and source.rpartition("@")[2] not in s.verified
+            and source not in s.verified
+        ):
             s.errors["MessageRejected"] += 1
             return _error(
                 400,
@@ -279,7 +291,9 @@ class SesStandin:
 
     async def _get_account(self, request: web.Request) -> web.Response:
         if not self._signed(request):
-            return _error(403, "UnrecognizedClientException", "The security token included in the request is invalid.")
+            return _error(
+                403, "UnrecognizedClientException", "The security token included in the request is invalid."
+            )
         m24, rate, sent = self._quota_values()
         s = self.state
         return web.json_response(
@@ -297,8 +311,12 @@ class SesStandin:
         form = parse_qs((await request.read()).decode())
         action = (form.get("Action") or [""])[0]
         if action != "GetSendQuota":
-            return web.Response(status=400, text="<ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code>"
-                                "<Message>unsupported</Message></Error></ErrorResponse>", content_type="text/xml")
+            return web.Response(
+                status=400,
+                text="<ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code>"
+                "<Message>unsupported</Message></Error></ErrorResponse>",
+                content_type="text/xml",
+            )
         m24, rate, sent = self._quota_values()
         xml = (
             '<GetSendQuotaResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/"><GetSendQuotaResult>'

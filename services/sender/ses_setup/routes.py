@@ -17,8 +17,8 @@ from shared.internal_auth import Internal, ProjectId
 router = APIRouter(tags=["ses-account"])
 admin_router = APIRouter(prefix="/admin", dependencies=[Internal], tags=["ses-account"])
 
-DOMAIN = r"^(?=.{1,253}$)([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
-IDENTITY = r"^([^@\s]{1,64}@)?(?=.{1,253}$)([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
+DOMAIN = r"^([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
+IDENTITY = r"^([^@\s]{1,64}@)?([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
 
 
 def setup_of(request: Request) -> SesSetup:
