@@ -59,9 +59,8 @@ logging.getLogger("aiormq.connection").addFilter(_DropTransportErrors())
 
 PUBLISH_WINDOW = 1000  # messages in flight before waiting for their confirms
 PUBLISH_TIMEOUT = 30.0  # seconds a window may wait for its confirms
-CLOSE_GRACE = (
-    30.0  # seconds close() lets a consumer's in-flight handlers finish (the app's own grace comes first)
-)
+# Seconds close() lets a consumer's in-flight handlers finish (the app's own shutdown grace comes first).
+CLOSE_GRACE = 30.0
 _JSON = "application/json"
 _PERSISTENT = 2
 
@@ -105,9 +104,6 @@ class _RabbitConsumer:
         task = asyncio.create_task(self._bus._handle(self, msg))
         self._inflight.add(task)
         task.add_done_callback(self._inflight.discard)
-
-    async def _handle_envelope(self, env: Envelope) -> None:
-        await self._handler(env)
 
     async def stop(self) -> None:
         """Stop taking messages, let in-flight handlers finish, then close the channel."""
@@ -413,7 +409,7 @@ class RabbitBus:
             return
         env = Envelope(message_id, routing_key, payload, headers, attempt)
         try:
-            await consumer._handle_envelope(env)
+            await consumer._handler(env)
         except asyncio.CancelledError:
             raise  # the consumer died: no ack, the broker redelivers
         except PermanentError as exc:
