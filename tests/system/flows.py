@@ -4,9 +4,11 @@ a mail provider following List-Unsubscribe, SNS posting feedback for mail that r
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
 import sys
+import time
 import uuid
 from dataclasses import dataclass, field
 from email.message import Message
@@ -20,6 +22,11 @@ from tests.system.ses_faults import Accepted, FaultySes
 from tests.system.sns_standin import DEFAULT_TOPIC, SentMail, ses_feedback_for
 
 LINK_RE = re.compile(r"https?://[^\s\"'<>]+")
+
+
+def sent_mail(acc: Accepted) -> SentMail:
+    """What SES knows of an accepted mail (for its feedback): ids, recipients, headers, tags."""
+    return SentMail(acc.ses_message_id, acc.to, acc.from_address, raw=acc.raw, tags=dict(acc.tags))
 
 
 def mail_text(acc: Accepted) -> str:
@@ -259,3 +266,68 @@ class Subscriber:
                     "User-Agent": "GoogleOneClick/1.0",
                 },
             )
+
+
+class FeedbackPump:
+    """SES → SNS → gateway for every mail the stand-in accepts, a moment after it was accepted — what a real SES
+    account with feedback wired does. Outcomes follow the mailbox simulator (bounce+…@ bounces, complaint+…@
+    complains, anything else is delivered); the event-publishing format carries the message tags."""
+
+    def __init__(self, system: SystemBase, ses: FaultySes, *, delay: float = 0.3, fmt: str = "event",
+                 concurrency: int = 16) -> None:  # fmt: skip
+        self.system, self.ses, self.delay, self.fmt = system, ses, delay, fmt
+        self.backends: dict[int, Backend] = {}
+        self.posted: list[tuple[str, int | None]] = []
+        self._next = 0
+        self._task: asyncio.Task[None] | None = None
+        self._sem = asyncio.Semaphore(concurrency)
+        self._inflight: set[asyncio.Task[None]] = set()
+
+    def register(self, backend: Backend) -> None:
+        self.backends[backend.project_id] = backend
+
+    def start(self) -> FeedbackPump:
+        self._next = len(self.ses.accepted)  # only mail accepted from now on
+        self._task = asyncio.create_task(self._run())
+        return self
+
+    async def _post(self, backend: Backend, acc: Accepted) -> None:
+        async with self._sem:
+            r = await backend.feedback(acc, fmt=self.fmt)
+            self.posted.append((acc.to[0], r.status))
+
+    async def _run(self) -> None:
+        while True:
+            accepted = self.ses.accepted
+            now = time.time()
+            while self._next < len(accepted) and now - accepted[self._next].at >= self.delay:
+                acc = accepted[self._next]
+                self._next += 1
+                try:
+                    project = int(acc.tags.get("sesame-project", "0"))
+                except ValueError:
+                    continue
+                backend = self.backends.get(project)
+                if backend is None or not backend.webhook_url:
+                    continue
+                t = asyncio.create_task(self._post(backend, acc))
+                self._inflight.add(t)
+                t.add_done_callback(self._inflight.discard)
+            await asyncio.sleep(0.05)
+
+    async def drain(self, within: float = 60) -> None:
+        """Wait until everything accepted so far has been posted."""
+        target = len(self.ses.accepted)
+
+        async def done() -> bool:
+            return self._next >= target and not self._inflight
+
+        await eventually(done, within=within + self.delay, what="feedback pump drained")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        for t in list(self._inflight):
+            t.cancel()

@@ -61,6 +61,16 @@ class SentMail:
     source: str = "sender@example.com"
     raw: bytes | None = None
     timestamp: str = field(default_factory=sns_timestamp)
+    tags: dict[str, str] = field(default_factory=dict)
+
+    def headers(self) -> list[dict[str, str]]:
+        """The mail's headers as SES reports them (`mail.headers`, "include original headers" on)."""
+        if not self.raw:
+            return []
+        from email import message_from_bytes
+
+        msg = message_from_bytes(self.raw.split(b"\r\n\r\n", 1)[0] + b"\r\n\r\n")
+        return [{"name": k, "value": str(v)} for k, v in msg.items()]
 
 
 def simulator_outcome(address: str) -> str:
@@ -76,12 +86,26 @@ def _load(name: str) -> dict[str, Any]:
     return json.loads((REFERENCE / name).read_text())
 
 
-def _mail_object(template: dict[str, Any], mail: SentMail) -> dict[str, Any]:
+def _mail_object(template: dict[str, Any], mail: SentMail, fmt: str) -> dict[str, Any]:
     m = copy.deepcopy(template)
     m["timestamp"] = mail.timestamp
     m["messageId"] = mail.ses_message_id
     m["destination"] = list(mail.destination)
     m["source"] = mail.source
+    headers = mail.headers()
+    if headers:
+        m["headers"] = headers
+        m["headersTruncated"] = False
+        common = {h["name"].lower(): h["value"] for h in headers}
+        m["commonHeaders"] = {
+            "from": [common.get("from", mail.source)],
+            "to": [common.get("to", ", ".join(mail.destination))],
+            "messageId": common.get("message-id", mail.ses_message_id),
+            "subject": common.get("subject", ""),
+        }
+    if fmt == "event":
+        # Event publishing reports the message tags (values as lists), as SES does with a configuration set.
+        m["tags"] = {k: [v] for k, v in mail.tags.items()}
     return m
 
 
@@ -125,7 +149,7 @@ def ses_feedback_for(
     else:
         raise ValueError(f"unknown outcome {outcome!r}")
     assert key in doc
-    doc["mail"] = _mail_object(doc["mail"], mail)
+    doc["mail"] = _mail_object(doc["mail"], mail, fmt)
     return doc
 
 

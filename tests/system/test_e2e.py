@@ -36,7 +36,7 @@ async def _subscription_states(b: Backend, list_id: int) -> dict[str, str]:
     while True:
         params: dict[str, Any] = {"list_id": list_id, "limit": 200}
         if cursor:
-            params["after"] = cursor
+            params["cursor"] = cursor
         page = await b.call("GET", "/v1/subscriptions", params=params)
         for s in page["data"]:
             out[s["email"]] = s["status"]
