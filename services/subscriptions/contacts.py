@@ -229,7 +229,11 @@ async def contact_changes(
     c = await get_contact(session, project_id, contact_id)
     q = (
         sa.select(SubscriptionChange)
-        .where(SubscriptionChange.contact_id == c.id, SubscriptionChange.project_id == project_id)
+        .where(
+            SubscriptionChange.subscription_id.in_(
+                sa.select(Subscription.id).where(Subscription.contact_id == c.id)
+            )
+        )
         .order_by(SubscriptionChange.id)
         .limit(page.limit + 1)
     )

@@ -44,46 +44,55 @@ log = logging.getLogger("sesame.subscriptions.imports")
 
 ProgressCallback = Callable[[ContactImport], None]
 
-_PG_CONTACTS = """
-INSERT INTO contacts (project_id, email, email_hash, attributes, created_at, updated_at)
-SELECT $1, t.email, t.h, t.a::jsonb, $5, $5 FROM unnest($2::text[], $3::text[], $4::text[]) AS t(email, h, a)
-ON CONFLICT (project_id, email_hash) DO UPDATE
-   SET attributes = contacts.attributes || EXCLUDED.attributes, updated_at = EXCLUDED.updated_at
- WHERE EXCLUDED.attributes <> '{}'::jsonb AND NOT contacts.attributes @> EXCLUDED.attributes
-RETURNING (xmax = 0) AS inserted
-"""
-
-_PG_SUBSCRIPTIONS = """
-WITH ins AS (
+# One statement per batch: contacts (new ones inserted, existing ones get new attributes merged; every row's id
+# comes back, so no lookup), their subscriptions (existing ones untouched) and a change-log row per new subscription.
+_PG_BATCH = """
+WITH c AS (
+  INSERT INTO contacts AS ct (project_id, email, email_hash, attributes, created_at, updated_at)
+  SELECT $1, t.email, t.h, t.a::jsonb, $5, $5 FROM unnest($2::text[], $3::text[], $4::text[]) AS t(email, h, a)
+  ON CONFLICT (project_id, email_hash) DO UPDATE SET
+    attributes = CASE WHEN ct.attributes @> EXCLUDED.attributes THEN ct.attributes
+                      ELSE ct.attributes || EXCLUDED.attributes END,
+    updated_at = CASE WHEN ct.attributes @> EXCLUDED.attributes THEN ct.updated_at ELSE EXCLUDED.updated_at END
+  RETURNING ct.id, (xmax = 0) AS inserted
+), s AS (
   INSERT INTO subscriptions (project_id, list_id, contact_id, status, consent_source, created_at, updated_at)
-  SELECT $1, $2, c.id, 'active', $3, $4, $4 FROM contacts c WHERE c.project_id = $1 AND c.email_hash = ANY($5::text[])
+  SELECT $1, $6, c.id, 'active', $7, $5, $5 FROM c
   ON CONFLICT (list_id, contact_id) DO NOTHING
   RETURNING id, contact_id
-), log AS (
+), l AS (
   INSERT INTO subscription_changes
     (project_id, subscription_id, list_id, contact_id, previous_status, status, source, detail, created_at)
-  SELECT $1, ins.id, $2, ins.contact_id, NULL, 'active', 'import', $6, $4 FROM ins
+  SELECT $1, s.id, $6, s.contact_id, NULL, 'active', 'import', $8, $5 FROM s
 )
-SELECT contact_id FROM ins
+SELECT (SELECT count(*) FROM c WHERE c.inserted) AS created,
+       (SELECT coalesce(array_agg(s.contact_id ORDER BY s.contact_id), '{}') FROM s) AS subscribed
 """
 
 
 async def _insert_pg(session: AsyncSession, imp: ContactImport, b: Batch) -> tuple[int, list[int]]:
     conn = await session.connection()
     raw = (await conn.get_raw_connection()).driver_connection
-    now = utcnow()
-    rows = await raw.fetch(_PG_CONTACTS, imp.project_id, b.emails, b.hashes, b.attributes, now)
-    created = sum(1 for r in rows if r["inserted"])
     detail = f"import {imp.id}: {imp.consent_source}"[:500]
-    subs = await raw.fetch(
-        _PG_SUBSCRIPTIONS, imp.project_id, imp.list_id, imp.consent_source, now, b.hashes, detail
+    row = await raw.fetchrow(
+        _PG_BATCH,
+        imp.project_id,
+        b.emails,
+        b.hashes,
+        b.attributes,
+        utcnow(),
+        imp.list_id,
+        imp.consent_source,
+        detail,
     )
-    return created, [r["contact_id"] for r in subs]
+    return int(row["created"]), list(row["subscribed"])
 
 
 def _sqlite(sql: str, *expanding: str) -> sa.TextClause:
     params = [sa.bindparam(n, expanding=True) for n in expanding]
-    return sa.text(sql).bindparams(sa.bindparam("now", type_=UTCDateTime()), *params)
+    if ":now" in sql:
+        params.append(sa.bindparam("now", type_=UTCDateTime()))
+    return sa.text(sql).bindparams(*params)
 
 
 async def _insert_sqlite(session: AsyncSession, imp: ContactImport, b: Batch) -> tuple[int, list[int]]:

@@ -58,10 +58,8 @@ class Contact(Base):
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     # Unique by hash: addresses differing only in case are one contact (the stored email keeps its spelling).
-    __table_args__ = (
-        sa.UniqueConstraint("project_id", "email_hash"),
-        sa.Index("ix_contacts_project_email", "project_id", "email"),
-    )
+    # Exact lookups go by hash; every index here costs each bulk-imported row, so there is no second one.
+    __table_args__ = (sa.UniqueConstraint("project_id", "email_hash"),)
 
 
 class Subscription(Base):
@@ -70,7 +68,9 @@ class Subscription(Base):
     __tablename__ = "subscriptions"
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
-    project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id", ondelete="CASCADE"))
+    # The list's project, copied for filtering; no foreign key of its own (list_id and contact_id already tie the
+    # row to the project, and each FK check costs every bulk-imported row a trigger call).
+    project_id: Mapped[int] = mapped_column(BigIntPK)
     list_id: Mapped[int] = mapped_column(sa.ForeignKey("lists.id", ondelete="CASCADE"))
     contact_id: Mapped[int] = mapped_column(sa.ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(sa.String(20))  # pending | active | paused | unsubscribed
@@ -84,9 +84,15 @@ class Subscription(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     __table_args__ = (
+        # (list_id, contact_id) also serves the fan-out's `list_id = ? AND status = 'active'` scans.
         sa.UniqueConstraint("list_id", "contact_id"),
-        sa.Index("ix_subscriptions_list_status", "list_id", "status"),
-        sa.Index("ix_subscriptions_status_paused_until", "status", "paused_until"),
+        # Only paused rows are indexed (the resume task's scan); active rows, the vast majority, cost nothing here.
+        sa.Index(
+            "ix_subscriptions_paused_until",
+            "paused_until",
+            postgresql_where=sa.text("status = 'paused'"),
+            sqlite_where=sa.text("status = 'paused'"),
+        ),
     )
 
 
@@ -103,17 +109,18 @@ def receiving_clause(now: datetime) -> sa.ColumnElement[bool]:
 
 
 class SubscriptionChange(Base):
-    """Every status change of a subscription, with its source (api, form, confirmation, preferences, one_click, …)."""
+    """Every status change of a subscription, with its source (api, form, confirmation, preferences, one_click, …).
+
+    An append-only log: plain id columns without foreign keys (a log row outlives nothing it could dangle from —
+    subscriptions are never deleted — and FK checks would cost every bulk-imported row two trigger calls)."""
 
     __tablename__ = "subscription_changes"
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
-    project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id", ondelete="CASCADE"))
-    subscription_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("subscriptions.id", ondelete="CASCADE"), index=True
-    )
+    project_id: Mapped[int] = mapped_column(BigIntPK)
+    subscription_id: Mapped[int] = mapped_column(BigIntPK, index=True)
     list_id: Mapped[int] = mapped_column(BigIntPK)
-    contact_id: Mapped[int] = mapped_column(BigIntPK, index=True)
+    contact_id: Mapped[int] = mapped_column(BigIntPK)  # a contact's history goes through its subscriptions
     previous_status: Mapped[str | None] = mapped_column(sa.String(20), nullable=True)
     status: Mapped[str] = mapped_column(sa.String(20))
     source: Mapped[str] = mapped_column(sa.String(20))
