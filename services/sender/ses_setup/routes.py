@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from services.sender.crypto import CredentialKeyError
 from services.sender.ses_setup.loop_check import feedback_overview
@@ -42,9 +42,9 @@ class ConnectIn(BaseModel):
     identity: str | None = Field(None, pattern=IDENTITY, max_length=320)
     mode: Literal["configuration_set", "identity"] | None = None
     configuration_set: str | None = Field(None, pattern=r"^[A-Za-z0-9_-]{1,64}$")
-    prove_loop: bool = False
-    import_suppressions: bool = True
-    dry_run: bool = False
+    prove_loop: StrictBool = False
+    import_suppressions: StrictBool = True
+    dry_run: StrictBool = False
 
 
 class LoopIn(BaseModel):
@@ -54,7 +54,7 @@ class LoopIn(BaseModel):
 
 class SuppressionSettingsIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    push: bool
+    push: StrictBool
 
 
 async def _guard(coro: Any) -> Any:
