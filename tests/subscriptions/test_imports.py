@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from shared.models.subscriptions import Contact, Subscription, SubscriptionChange
 from services.subscriptions.settings import SubscriptionsSettings
+from shared.models.subscriptions import Contact, Subscription, SubscriptionChange
 from tests.subscriptions.conftest import Svc
 
 
