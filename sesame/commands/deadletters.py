@@ -52,15 +52,20 @@ async def replay(bus: Bus, queues: list[str]) -> dict[str, int]:
     return {q: await bus.replay_dead_letters(q) for q in queues}
 
 
-async def _with_bus(fn: Any, *args: Any) -> Any:
-    from shared.bus import create_bus
-
+def _broker_settings() -> Any:
     settings = load_settings()
     if settings.bus.is_memory:
         raise ValueError(
             "dead letters live in the broker: set SESAME_BUS_URL=amqp://… (the in-process bus of `sesame run` "
             "keeps them inside that process)"
         )
+    return settings
+
+
+async def _with_bus(fn: Any, *args: Any) -> Any:
+    from shared.bus import create_bus
+
+    settings = _broker_settings()
     bus = create_bus(settings.bus)
     await bus.start()
     try:
@@ -79,6 +84,7 @@ def _warn_unknown(queue: str) -> None:
 
 
 def _list(args: argparse.Namespace) -> int:
+    _broker_settings()
     if args.queue is None:
 
         async def counts(bus: Bus) -> dict[str, int]:
@@ -105,6 +111,7 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _replay(args: argparse.Namespace) -> int:
+    _broker_settings()
     queues = known_queues() if args.all else [args.queue]
     if not args.all:
         _warn_unknown(args.queue)
