@@ -37,6 +37,7 @@ async def test_configuration_set_mode_creates_everything_then_changes_nothing(aw
     ops = sorted(c["operation"] for c in first.calls if c["mutating"])
     assert ops == sorted(
         ["CreateTopic"] * 3
+        + ["SetTopicAttributes"] * 3
         + ["Subscribe"] * 3
         + ["CreateConfigurationSet", "PutEmailIdentityConfigurationSetAttributes"]
         + ["CreateConfigurationSetEventDestination"] * 3
@@ -95,6 +96,7 @@ async def test_configuration_set_mode_repairs_manual_breakage(aws_env: AwsEnv) -
         },
     )
     sns.unsubscribe(SubscriptionArn=first.subscriptions["bounce"])
+    sns.set_topic_attributes(TopicArn=first.topics["complaint"], AttributeName="Policy", AttributeValue="{}")
 
     fixed = await _run(aws_env)
     assert fixed.ok, fixed.render()
@@ -105,6 +107,7 @@ async def test_configuration_set_mode_repairs_manual_breakage(aws_env: AwsEnv) -
             "CreateConfigurationSetEventDestination",
             "UpdateConfigurationSetEventDestination",
             "Subscribe",
+            "SetTopicAttributes",
         ]
     ), fixed.render()
     attrs = sns.get_subscription_attributes(SubscriptionArn=sub_arn)["Attributes"]

@@ -160,7 +160,7 @@ async def test_routes_connect_readiness_sync(
             r = await c.post("/v1/ses-account/connect", json={}, headers=h)
             assert r.status_code == 200, r.text
             body = r.json()
-            assert body["ok"] and body["connect"]["mutating_calls"] == 11, body["text"]
+            assert body["ok"] and body["connect"]["mutating_calls"] == 14, body["text"]
             assert body["suppression_import"]["imported"] == 1
             assert "* sns:CreateTopic" in body["text"]
             # The events service will accept SNS messages from exactly these topics.

@@ -1,4 +1,4 @@
-"""AWS access for the setup work: one aioboto3 session per project, every call recorded in a call log.
+"""AWS access for the setup work: aiobotocore clients per project credentials, every call recorded in a log.
 
 The call log is part of what connect and doctor print ("every AWS call it makes is listed"), and the
 idempotency tests count its mutating calls.
@@ -12,7 +12,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-import aioboto3
+from aiobotocore.session import AioSession, get_session
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -65,6 +65,17 @@ class AwsError(Exception):
         self.call, self.code, self.message = call, code, message
 
 
+_SHARED: AioSession | None = None
+
+
+def _shared_session() -> AioSession:
+    """One botocore session per process: service models load once (credentials are passed per client)."""
+    global _SHARED
+    if _SHARED is None:
+        _SHARED = get_session()
+    return _SHARED
+
+
 class AwsSession:
     """Opened with `async with`; `call(service, Operation, **params)` runs one API call and logs it."""
 
@@ -74,12 +85,6 @@ class AwsSession:
         self._timeout = timeout
         self._stack = contextlib.AsyncExitStack()
         self._clients: dict[str, Any] = {}
-        self._session = aioboto3.Session(
-            aws_access_key_id=target.access_key_id,
-            aws_secret_access_key=target.secret_access_key,
-            aws_session_token=target.session_token,
-            region_name=target.region,
-        )
 
     async def __aenter__(self) -> AwsSession:
         await self._stack.__aenter__()
@@ -97,8 +102,17 @@ class AwsSession:
                 read_timeout=self._timeout,
             )
             endpoint = self.target.endpoints.get(service)
+            t = self.target
             self._clients[service] = await self._stack.enter_async_context(
-                self._session.client(service, endpoint_url=endpoint or None, config=cfg)
+                _shared_session().create_client(
+                    service,
+                    region_name=t.region,
+                    aws_access_key_id=t.access_key_id,
+                    aws_secret_access_key=t.secret_access_key,
+                    aws_session_token=t.session_token,
+                    endpoint_url=endpoint or None,
+                    config=cfg,
+                )
             )
         return self._clients[service]
 

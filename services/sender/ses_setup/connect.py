@@ -7,6 +7,7 @@ differs. `dry_run=True` reads and reports the drift without changing anything (t
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -27,6 +28,7 @@ EVENT_TYPES = {
     "complaint": ["COMPLAINT"],
     "delivery": ["DELIVERY"],
 }
+SES_PUBLISH_SID = "AllowSesPublishFromThisAccount"
 Mode = Literal["configuration_set", "identity"]
 StepStatus = Literal["ok", "created", "repaired", "pending", "drift", "failed", "info"]
 
@@ -150,6 +152,43 @@ class _Connector:
                 continue
             self.r.topics[kind] = created["TopicArn"]
             self.step(f"topic {kind}", "created", created["TopicArn"])
+        for kind, arn in self.r.topics.items():
+            await self._publish_policy(
+                kind,
+                arn,
+                fresh=any(st.item == f"topic {kind}" and st.status == "created" for st in self.r.steps),
+            )
+
+    async def _publish_policy(self, kind: str, arn: str, *, fresh: bool) -> None:
+        """SES may only publish to the topic when its access policy allows the SES service principal."""
+        attrs = (await self.aws.call("sns", "GetTopicAttributes", TopicArn=arn)).get("Attributes", {})
+        try:
+            policy = json.loads(attrs.get("Policy") or "{}")
+        except ValueError:
+            policy = {}
+        statements = [st for st in policy.get("Statement", []) if isinstance(st, dict)]
+        if any(st.get("Sid") == SES_PUBLISH_SID and st == _ses_statement(arn) for st in statements):
+            return
+        policy = {
+            "Version": policy.get("Version", "2012-10-17"),
+            "Id": policy.get("Id", "sesame-topic-policy"),
+            "Statement": [st for st in statements if st.get("Sid") != SES_PUBLISH_SID]
+            + [_ses_statement(arn)],
+        }
+        done = await self.mutate(
+            "sns",
+            "SetTopicAttributes",
+            TopicArn=arn,
+            AttributeName="Policy",
+            AttributeValue=json.dumps(policy),
+        )
+        if done is None:
+            self.step(
+                f"topic {kind}", "drift", "topic policy does not let SES publish", "run `sesame ses connect`"
+            )
+        else:
+            what = "topic policy lets SES (this account only) publish"
+            self.step(f"topic {kind}", "created" if fresh else "repaired", what)
 
     # --- webhook subscriptions ----------------------------------------------------------------------------------
     async def _subscriptions_of(self, topic_arn: str) -> list[dict[str, Any]]:
@@ -415,6 +454,18 @@ class _Connector:
                 )
             else:
                 self.step("default configuration set", "repaired" if current_default else "created", name)
+
+
+def _ses_statement(topic_arn: str) -> dict[str, Any]:
+    account = topic_arn.split(":")[4]
+    return {
+        "Sid": SES_PUBLISH_SID,
+        "Effect": "Allow",
+        "Principal": {"Service": "ses.amazonaws.com"},
+        "Action": "SNS:Publish",
+        "Resource": topic_arn,
+        "Condition": {"StringEquals": {"AWS:SourceAccount": account}},
+    }
 
 
 def _same_destination(have: dict[str, Any], want: dict[str, Any]) -> bool:
