@@ -16,6 +16,8 @@ from shared.internal_auth import ProjectId
 from shared.models.subscriptions import MailingList, Subscription
 from shared.service_app import DbSession
 
+_COLOR = r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$"
+
 
 class Captcha(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -24,11 +26,46 @@ class Captcha(BaseModel):
     secret: str | None = Field(None, max_length=500)
 
 
+class FormField(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+    label: str | None = Field(None, max_length=200)
+
+
+class FormBranding(BaseModel):
+    """Per-form overrides of the project's branding."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = Field(None, max_length=200)
+    logo_url: str | None = Field(None, max_length=2000, pattern=r"^https?://\S+$")
+    primary_color: str | None = Field(None, pattern=_COLOR)
+    accent_color: str | None = Field(None, pattern=_COLOR)
+    background_color: str | None = Field(None, pattern=_COLOR)
+    text_color: str | None = Field(None, pattern=_COLOR)
+
+
 class FormSettings(BaseModel):
+    """What the gateway's hosted form reads: protections, extra fields (stored as attributes), texts, redirect."""
+
     model_config = ConfigDict(extra="forbid")
     captcha: Captcha = Field(default_factory=Captcha)
     honeypot: bool = True
     redirect_url: str | None = Field(None, max_length=2000)
+    fields: list[FormField | str] = Field(default_factory=list, max_length=20)
+    title: str | None = Field(None, max_length=200)
+    intro: str | None = Field(None, max_length=2000)
+    button_label: str | None = Field(None, max_length=100)
+    branding: FormBranding | None = None
+
+    @field_validator("fields")
+    @classmethod
+    def _names(cls, v: list[FormField | str]) -> list[FormField | str]:
+        import re
+
+        for f in v:
+            if isinstance(f, str) and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,63}", f):
+                raise ValueError(f"not a field name: {f!r}")
+        return v
 
     @field_validator("redirect_url")
     @classmethod
@@ -129,7 +166,7 @@ async def create_list(project_id: ProjectId, session: DbSession, body: ListCreat
         name=body.name.strip(),
         description=body.description,
         double_optin=body.double_optin,
-        form_settings=body.form_settings.model_dump(mode="json"),
+        form_settings=body.form_settings.model_dump(mode="json", exclude_none=True),
         created_at=now,
         updated_at=now,
     )
@@ -156,7 +193,7 @@ async def update_list(
     if body.double_optin is not None:
         lst.double_optin = body.double_optin
     if body.form_settings is not None:
-        lst.form_settings = body.form_settings.model_dump(mode="json")
+        lst.form_settings = body.form_settings.model_dump(mode="json", exclude_none=True)
     lst.updated_at = utcnow()
     await session.flush()
     return list_out(lst, (await _counts(session, [lst.id])).get(lst.id, {}))

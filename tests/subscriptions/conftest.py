@@ -91,3 +91,37 @@ async def svc(db_url: str, settings_for: Any, sub_settings: SubscriptionsSetting
         )
         async with s.client:
             yield s
+
+
+@pytest.fixture
+async def rabbit_svc(
+    pg_url: str, amqp_url: str, bus_namespace: str, settings_for: Any, sub_settings: SubscriptionsSettings
+) -> AsyncIterator[Svc]:
+    """The same app on Postgres + the real RabbitMQ (a private exchange/queue namespace)."""
+    settings = settings_for(pg_url, bus_url=amqp_url, public_url="https://mail.example.org")
+    settings.security.internal_token = INTERNAL
+    runtime = Runtime(settings, bus_namespace=bus_namespace)
+    app = create_app(settings=settings, runtime=runtime, sub_settings=sub_settings)
+    async with app.router.lifespan_context(app):
+        s = Svc(
+            app,
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://subscriptions"),
+            runtime,
+        )
+
+        async def on_mail(env: Envelope) -> None:
+            s.mails.append(env.payload)
+
+        async def on_event(env: Envelope) -> None:
+            s.events.append(env)
+
+        consumers = [
+            await runtime.bus.consume(QueueSpec("test.mail", ["mail.requested"]), on_mail),
+            await runtime.bus.consume(
+                QueueSpec("test.events", ["subscription.#", "suppression.#", "contact.#"]), on_event
+            ),
+        ]
+        async with s.client:
+            yield s
+        for c in consumers:
+            await c.stop()

@@ -1,0 +1,142 @@
+"""Contacts API (create, search, attributes, pagination), pauses that end by themselves, form settings."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+
+from services.subscriptions.tasks import resume_due
+from shared.db.types import utcnow
+from shared.models.subscriptions import Subscription, receiving_clause
+from tests.subscriptions.conftest import Svc
+
+
+async def test_contacts_api(svc: Svc) -> None:
+    _, h = await svc.project()
+    _, oh = await svc.project("Other")
+    r = await svc.client.post(
+        "/v1/contacts", json={"email": "Kim@Example.com", "attributes": {"plan": "pro", "n": 3}}, headers=h
+    )
+    assert r.status_code == 201 and r.json()["email"] == "Kim@example.com"
+    cid = r.json()["id"]
+    dup = await svc.client.post("/v1/contacts", json={"email": "kim@EXAMPLE.com"}, headers=h)
+    assert dup.status_code == 409 and dup.json()["error"] == "contact_exists"
+    assert (
+        await svc.client.post("/v1/contacts", json={"email": "kim@example.com"}, headers=oh)
+    ).status_code == 201
+    assert (await svc.client.post("/v1/contacts", json={"email": "a@b@c"}, headers=h)).status_code == 422
+    assert (
+        await svc.client.post(
+            "/v1/contacts", json={"email": "x@example.com", "attributes": {"k": "v" * 70_000}}, headers=h
+        )
+    ).status_code == 422
+    r = await svc.client.patch(
+        f"/v1/contacts/{cid}", json={"attributes": {"plan": None, "city": "Oslo"}}, headers=h
+    )
+    assert r.json()["attributes"] == {"n": 3, "city": "Oslo"}
+    assert (
+        await svc.client.patch(f"/v1/contacts/{cid}", json={"attributes": {}}, headers=oh)
+    ).status_code == 404
+    for i in range(5):
+        await svc.client.post("/v1/contacts", json={"email": f"p{i}_x@example.com"}, headers=h)
+    found = (await svc.client.get("/v1/contacts", params={"email": "KIM@example.com"}, headers=h)).json()[
+        "data"
+    ]
+    assert [c["id"] for c in found] == [cid]
+    # `_` in a search is a literal underscore, not a wildcard
+    like = (await svc.client.get("/v1/contacts", params={"q": "_x@"}, headers=h)).json()["data"]
+    assert len(like) == 5
+    assert (await svc.client.get("/v1/contacts", params={"q": "m_e"}, headers=h)).json()["data"] == []
+    assert len((await svc.client.get("/v1/contacts", params={"q": "m@E"}, headers=h)).json()["data"]) == 1
+    ids, cursor = [], None
+    while True:
+        page = (
+            await svc.client.get(
+                "/v1/contacts", params={"limit": 4, **({"cursor": cursor} if cursor else {})}, headers=h
+            )
+        ).json()
+        ids += [c["id"] for c in page["data"]]
+        if not (cursor := page["next_cursor"]):
+            break
+    assert len(ids) == 6 == len(set(ids))
+    assert (await svc.client.get("/v1/contacts", params={"limit": 0}, headers=h)).status_code == 422
+
+
+async def test_pause_ends_by_itself(svc: Svc) -> None:
+    _, h = await svc.project()
+    lid = await svc.new_list(h)
+    r = await svc.client.post(
+        "/v1/subscriptions",
+        json={"list_id": lid, "email": "p@example.com", "status": "active", "consent_source": "crm"},
+        headers=h,
+    )
+    sid = r.json()["id"]
+    until = datetime.now(UTC) + timedelta(days=2)
+    r = await svc.client.patch(
+        f"/v1/subscriptions/{sid}", json={"status": "paused", "paused_until": until.isoformat()}, headers=h
+    )
+    assert r.status_code == 200 and r.json()["status"] == "paused"
+    async with svc.rt.uow() as s:
+        assert (
+            await s.scalar(
+                sa.select(sa.func.count()).where(Subscription.id == sid, receiving_clause(utcnow()))
+            )
+            == 0
+        )
+        # time passes: the pause is over — readers see it as receiving before the resume task runs
+        await s.execute(
+            sa.update(Subscription)
+            .where(Subscription.id == sid)
+            .values(paused_until=utcnow() - timedelta(minutes=1))
+        )
+    async with svc.rt.uow() as s:
+        assert (
+            await s.scalar(
+                sa.select(sa.func.count()).where(Subscription.id == sid, receiving_clause(utcnow()))
+            )
+            == 1
+        )
+    assert await resume_due(svc.rt) == 1
+    assert await resume_due(svc.rt) == 0
+    r = (await svc.client.get(f"/v1/subscriptions/{sid}", headers=h)).json()
+    assert r["status"] == "active" and r["paused_until"] is None
+    changes = (await svc.client.get(f"/v1/subscriptions/{sid}/changes", headers=h)).json()["data"]
+    assert [(c["status"], c["source"]) for c in changes][-2:] == [("paused", "api"), ("active", "system")]
+    await svc.settle()
+    assert "subscription.resumed" in [e.routing_key for e in svc.events]
+    bad = await svc.client.patch(
+        f"/v1/subscriptions/{sid}",
+        json={"status": "paused", "paused_until": "2001-01-01T00:00:00Z"},
+        headers=h,
+    )
+    assert bad.status_code == 422
+
+
+async def test_form_settings_the_gateway_reads(svc: Svc) -> None:
+    _, h = await svc.project()
+    form = {
+        "captcha": {"provider": "turnstile", "site_key": "0x4AAA", "secret": "0x4BBB"},
+        "honeypot": False,
+        "fields": ["first_name", {"name": "company", "label": "Company"}],
+        "title": "Join us",
+        "button_label": "Sign me up",
+        "branding": {"primary_color": "#336699", "background_color": "#fff"},
+        "redirect_url": "https://shop.example.com/thanks",
+    }
+    r = await svc.client.post("/v1/lists", json={"name": "Forms", "form_settings": form}, headers=h)
+    assert r.status_code == 201, r.text
+    got = (await svc.client.get(f"/public/lists/{r.json()['id']}/form", headers=svc.headers())).json()[
+        "form_settings"
+    ]
+    assert (
+        got["fields"][1] == {"name": "company", "label": "Company"} and got["captcha"]["secret"] == "0x4BBB"
+    )
+    bad = await svc.client.post(
+        "/v1/lists", json={"name": "F", "form_settings": {"fields": ["bad name"]}}, headers=h
+    )
+    assert bad.status_code == 422
+    bad = await svc.client.post(
+        "/v1/lists", json={"name": "F", "form_settings": {"redirect_url": "javascript:alert(1)"}}, headers=h
+    )
+    assert bad.status_code == 422
