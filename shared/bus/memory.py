@@ -91,9 +91,8 @@ class _MemoryConsumer:
     async def abort(self) -> None:
         """Die like a crashed process: in-flight handlers are cancelled and their messages go back, unacked."""
         await self._stop_taking()
-        await asyncio.sleep(
-            0
-        )  # let just-dispatched deliveries enter their handler, so a cancel requeues them
+        # Let just-dispatched deliveries enter their handler, so that the cancel below requeues them.
+        await asyncio.sleep(0)
         for task in list(self._inflight):
             task.cancel()
         if self._inflight:
