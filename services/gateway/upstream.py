@@ -185,18 +185,38 @@ class Upstreams:
         kwargs: dict[str, Any] = {}
         if timeout is not None:
             kwargs["timeout"] = aiohttp.ClientTimeout(total=timeout, sock_connect=self.connect_timeout)
-        try:
-            async with self._session.request(
-                method, url, headers=hdrs, data=body or None, allow_redirects=False, **kwargs
-            ) as resp:
-                data = await resp.read()
-                hdrs_out = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in resp.raw_headers]
-                return UpstreamResponse(resp.status, hdrs_out, data)
-        except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError, OSError) as exc:
-            if isinstance(exc, aiohttp.ServerTimeoutError):
-                raise UpstreamTimeout(f"{service} did not answer in time") from None
-            log.warning("%s unavailable: %r", service, exc)
-            raise UpstreamUnavailable(f"{service} is unavailable") from None
+        for attempt in (1, 2):
+            try:
+                async with self._session.request(
+                    method, url, headers=hdrs, data=body or None, allow_redirects=False, **kwargs
+                ) as resp:
+                    data = await resp.read()
+                    hdrs_out = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in resp.raw_headers]
+                    return UpstreamResponse(resp.status, hdrs_out, data)
+            except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError, OSError) as exc:
+                if isinstance(exc, aiohttp.ServerTimeoutError):
+                    raise UpstreamTimeout(f"{service} did not answer in time") from None
+                if attempt == 1 and _safe_to_retry(method, exc):
+                    log.info("%s: retrying %s %s once after %r", service, method, path, exc)
+                    continue
+                log.warning("%s unavailable: %r", service, exc)
+                raise UpstreamUnavailable(f"{service} is unavailable") from None
+        raise UpstreamUnavailable(f"{service} is unavailable")
+
+
+_IDEMPOTENT = {"GET", "HEAD", "OPTIONS", "PUT", "DELETE"}
+
+
+def _safe_to_retry(method: str, exc: BaseException) -> bool:
+    """A pooled connection the service had already closed (keep-alive race), or one never made: nothing reached
+    the service, so one retry cannot apply a request twice. Other failures of non-idempotent requests are final."""
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return True
+    if method.upper() in _IDEMPOTENT and isinstance(
+        exc, aiohttp.ServerDisconnectedError | aiohttp.ClientOSError
+    ):
+        return True
+    return isinstance(exc, aiohttp.ClientOSError) and "write request body" in str(exc)
 
 
 async def _asgi_call(

@@ -164,3 +164,36 @@ async def test_one_openapi_document_and_local_docs(make_gateway) -> None:  # typ
         docs = await h.client.get("/docs")
         assert docs.status_code == 200 and "/api/forms/{list_id}/subscribe" in docs.text
         assert "cdn" not in docs.text.lower() and "https://" not in docs.text
+
+
+async def test_distributed_mode_forwards_over_http(sqlite_url, settings_for) -> None:  # type: ignore[no-untyped-def]
+    """The aiohttp path: a stand-in served by a real uvicorn, the gateway pointed at it by URL."""
+    import httpx
+
+    from services.gateway.app import create_app
+    from tests.gateway.browser import free_port, serve
+    from tests.gateway.conftest import gw_settings, running
+    from tests.gateway.standins import subscriptions_standin
+
+    pid, key = await add_project_and_key(sqlite_url)
+    settings = settings_for(sqlite_url)
+    standin, rec = subscriptions_standin(internal_token=settings.security.internal_token)
+    port = free_port()
+    async with serve(standin, port) as url:
+        settings.services.subscriptions_url = url
+        app = create_app(settings=settings, gateway_settings=gw_settings())
+        async with running(app):
+            assert not app.state.gateway.upstreams.embedded
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+                r = await c.get("/v1/lists/5?a=b", headers={"Authorization": f"Bearer {key}"})
+                assert r.status_code == 200 and r.json() == {"id": 5, "name": "x"}
+                call = rec.calls[-1]
+                assert call["query"] == "a=b" and call["headers"]["x-sesame-project-id"] == str(pid)
+                r = await c.post("/f/7", data={"email": "a@example.com"})
+                assert r.status_code == 303
+                r = await c.post(
+                    "/u/good",
+                    content=b"List-Unsubscribe=One-Click",
+                    headers={"Content-Type": "application/x-www-form-urlencoded"},
+                )
+                assert r.status_code == 200
