@@ -73,6 +73,7 @@ SELECT (SELECT count(*) FROM c WHERE c.inserted) AS created,
 async def _insert_pg(session: AsyncSession, imp: ContactImport, b: Batch) -> tuple[int, list[int]]:
     conn = await session.connection()
     raw = (await conn.get_raw_connection()).driver_connection
+    assert raw is not None
     detail = f"import {imp.id}: {imp.consent_source}"[:500]
     row = await raw.fetchrow(
         _PG_BATCH,
@@ -89,7 +90,7 @@ async def _insert_pg(session: AsyncSession, imp: ContactImport, b: Batch) -> tup
 
 
 def _sqlite(sql: str, *expanding: str) -> sa.TextClause:
-    params = [sa.bindparam(n, expanding=True) for n in expanding]
+    params: list[sa.BindParameter[Any]] = [sa.bindparam(n, expanding=True) for n in expanding]
     if ":now" in sql:
         params.append(sa.bindparam("now", type_=UTCDateTime()))
     return sa.text(sql).bindparams(*params)
@@ -158,7 +159,7 @@ async def _insert_sqlite(session: AsyncSession, imp: ContactImport, b: Batch) ->
 async def _apply_batch(rt: Runtime, imp: ContactImport, b: Batch, max_errors: int) -> ContactImport:
     """One transaction: the batch's rows, its bad-row reports and the progress counters."""
     async with rt.uow() as session:
-        created, subscribed = 0, []
+        created, subscribed = 0, list[int]()
         if b.emails:
             if dialect_name(session) == "postgresql":
                 created, subscribed = await _insert_pg(session, imp, b)

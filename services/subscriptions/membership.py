@@ -129,7 +129,7 @@ async def upsert_contact(
         )
         .on_conflict_do_nothing(index_elements=["project_id", "email_hash"])
     )
-    created = bool((await session.execute(stmt)).rowcount)
+    created = bool((await session.execute(stmt)).rowcount)  # type: ignore[attr-defined]
     contact = await session.scalar(
         sa.select(Contact)
         .where(Contact.project_id == project_id, Contact.email_hash == h)
@@ -192,7 +192,7 @@ async def subscribe(
         )
         .on_conflict_do_nothing(index_elements=["list_id", "contact_id"])
     )
-    created = bool((await session.execute(stmt)).rowcount)
+    created = bool((await session.execute(stmt)).rowcount)  # type: ignore[attr-defined]
     sub = await lock_subscription(session, lst.id, contact_id)
     assert sub is not None
     mail_sent = False

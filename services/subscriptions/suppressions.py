@@ -65,7 +65,7 @@ async def add_suppression(
         )
         .on_conflict_do_nothing(index_elements=["project_id", "email_hash"])
     )
-    created = bool((await session.execute(stmt)).rowcount)
+    created = bool((await session.execute(stmt)).rowcount)  # type: ignore[attr-defined]
     if created:
         _publish(session, project_id, h, reason, removed=False)
     row = await session.scalar(
@@ -281,9 +281,9 @@ async def import_suppressions(
         stmt = stmt.on_conflict_do_nothing(index_elements=["project_id", "email_hash"]).returning(
             Suppression.email_hash, Suppression.reason
         )
-        for h, reason in (await session.execute(stmt)).all():
+        for added_hash, added_reason in (await session.execute(stmt)).all():
             added += 1
-            _publish(session, project_id, h, reason, removed=False)
+            _publish(session, project_id, str(added_hash), str(added_reason), removed=False)
     return {
         "rows": rows,
         "added": added,
