@@ -415,3 +415,40 @@ async def test_rabbit_topology(amqp_url: str, bus_namespace: str) -> None:
                 await ch.declare_queue(main, durable=True, arguments={**args, "x-delivery-limit": 9})
     finally:
         await b.close()
+
+
+async def test_message_waiting_for_its_retry_is_not_ready(bus_kind: str, amqp_for: str | None) -> None:
+    """During the backoff the message is parked (RabbitMQ: a delay queue), not in the ready count, not dead."""
+    b = make_bus(bus_kind, amqp_for, f"t{uuid.uuid4().hex[:10]}", retry_delays=[1.0])
+    await b.start()
+    try:
+        rec = Recorder(lambda env: TransientError("later") if env.attempt == 1 else None)
+        c = await b.consume(spec("parked"), rec)
+        await b.publish(OutgoingMessage("parked.x", {"v": 1}, "parked-1"))
+        await eventually(lambda: len(rec.seen) == 1, what="first delivery")
+        await asyncio.sleep(0.3)
+        assert await b.queue_depth("parked") == 0
+        assert await b.dead_letters("parked") == []
+        await eventually(lambda: len(rec.seen) == 2, what="the retry")
+        await c.stop()
+        assert rec.seen[1].attempt == 2 and rec.times[1] - rec.times[0] >= 0.8
+    finally:
+        await b.close()
+
+
+async def test_close_lets_in_flight_handlers_finish(bus_kind: str, amqp_for: str | None) -> None:
+    b = make_bus(bus_kind, amqp_for, f"t{uuid.uuid4().hex[:10]}")
+    await b.start()
+    started = asyncio.Event()
+    done: list[str] = []
+
+    async def slow(env: Envelope) -> None:
+        started.set()
+        await asyncio.sleep(0.3)
+        done.append(env.message_id)
+
+    await b.consume(spec("closing"), slow)
+    await b.publish(OutgoingMessage("closing.x", {}, "closing-1"))
+    await asyncio.wait_for(started.wait(), 10)
+    await b.close()
+    assert done == ["closing-1"]
