@@ -246,3 +246,59 @@ async def test_waits_for_the_events_service_to_confirm(aws_env: AwsEnv) -> None:
         assert len(pend) == 3 and "reachable from AWS" in (pend[0].fix or "")
     finally:
         SNSBackend.subscribe = original  # type: ignore[method-assign]
+
+
+class _ScriptedAws:
+    """Answers like real SNS where moto differs: a pending http(s) subscription is listed as
+    `SubscriptionArn: PendingConfirmation`."""
+
+    def __init__(self) -> None:
+        from services.sender.ses_setup.aws import AwsCall, AwsTarget
+
+        self.target = AwsTarget("eu-west-1")
+        self.calls: list[AwsCall] = []
+        self._call = AwsCall
+        self.topics = {
+            k: f"arn:aws:sns:eu-west-1:{ACCOUNT}:sesame-7-{k}"
+            for k in ("bounces", "complaints", "deliveries")
+        }
+
+    async def call(self, service: str, op: str, **params):  # type: ignore[no-untyped-def]
+        import json as _json
+
+        from services.sender.ses_setup.aws import MUTATING
+        from services.sender.ses_setup.connect import _ses_statement
+
+        self.calls.append(self._call(service, op, params, bool(MUTATING.match(op))))
+        if op == "ListTopics":
+            return {"Topics": [{"TopicArn": a} for a in self.topics.values()]}
+        if op == "GetTopicAttributes":
+            return {
+                "Attributes": {"Policy": _json.dumps({"Statement": [_ses_statement(params["TopicArn"])]})}
+            }
+        if op == "ListSubscriptionsByTopic":
+            return {
+                "Subscriptions": [
+                    {"SubscriptionArn": "PendingConfirmation", "Endpoint": WEBHOOK, "Protocol": "https"}
+                ]
+            }
+        if op == "Subscribe":
+            return {"SubscriptionArn": params["TopicArn"] + ":sub-1"}
+        if op == "GetSubscriptionAttributes":
+            return {"Attributes": {"PendingConfirmation": "false", "RawMessageDelivery": "false"}}
+        if op == "GetIdentityNotificationAttributes":
+            t = self.topics
+            return {"NotificationAttributes": {"good.test": {"BounceTopic": t["bounces"], "ComplaintTopic": t["complaints"],
+                                                             "DeliveryTopic": t["deliveries"], "ForwardingEnabled": True}}}  # fmt: skip
+        raise AssertionError(f"unexpected call {op}")
+
+
+async def test_a_subscription_left_pending_is_subscribed_again() -> None:
+    aws = _ScriptedAws()
+    result = await connect(aws, _opts(mode="identity"))  # type: ignore[arg-type]
+    assert result.ok, result.render()
+    assert [c["operation"] for c in result.calls if c["mutating"]] == ["Subscribe"] * 3
+    assert {s.status for s in result.steps if s.item.startswith("subscription")} >= {"repaired", "ok"}
+    dry = await connect(_ScriptedAws(), _opts(mode="identity", dry_run=True))  # type: ignore[arg-type]
+    assert dry.mutating_calls == 0 and not dry.ok
+    assert [s.status for s in dry.steps if s.item.startswith("subscription")] == ["pending"] * 3

@@ -224,9 +224,14 @@ class _Connector:
                     "info",
                     f"other Sesame-like endpoints also subscribed: {', '.join(strays)} (left untouched)",
                 )
-            if mine:
+            if mine and mine[0]["SubscriptionArn"] != "PendingConfirmation":
                 self.r.subscriptions[kind] = mine[0]["SubscriptionArn"]
                 continue
+            if mine and self.opts.dry_run:
+                self.r.subscriptions[kind] = "PendingConfirmation"  # reported as pending below
+                continue
+            # Missing, or pending from an earlier run (its confirmation was lost or refused): Subscribe
+            # again — SNS keeps one subscription and sends a fresh confirmation request.
             resp = await self.mutate(
                 "sns",
                 "Subscribe",
@@ -242,7 +247,10 @@ class _Connector:
                 )
                 continue
             self.r.subscriptions[kind] = resp["SubscriptionArn"]
-            self.step(f"subscription {kind}", "created", f"{protocol} → {self.opts.webhook_url}")
+            if mine:
+                self.step(f"subscription {kind}", "repaired", "was pending: confirmation requested again")
+            else:
+                self.step(f"subscription {kind}", "created", f"{protocol} → {self.opts.webhook_url}")
 
     async def _pending(self, kind: str) -> tuple[bool, dict[str, Any]]:
         arn = self.r.subscriptions[kind]
