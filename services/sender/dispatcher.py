@@ -33,7 +33,7 @@ from services.sender.accounts import Accounts, apply_quota, pause_project
 from services.sender.fanout import fan_out
 from services.sender.ses import SesError
 from services.sender.settings import SenderSettings
-from services.sender.worker import MK_QUEUE, MK_ROUTING, TX_ROUTING
+from services.sender.worker import MK_QUEUE, MK_ROUTING, QUOTA_WAIT, TX_ROUTING
 from shared.bus.protocol import OutgoingMessage
 from shared.db.types import utcnow
 from shared.db.upsert import dialect_name
@@ -371,6 +371,17 @@ async def refresh_account(rt: Runtime, accounts: Accounts, project_id: int) -> N
         if row is None:
             return
         apply_quota(row, quota)
+        # Room reserved by batches still in flight is not in SES's count yet: keep it reserved.
+        row.sent_since_read = int(
+            (
+                await session.execute(
+                    sa.select(sa.func.count())
+                    .select_from(Message)
+                    .where(Message.project_id == project_id, Message.state == "sending")
+                )
+            ).scalar()
+            or 0
+        )
         row.last_error = None
         if not quota.sending_enabled:
             await pause_project(
@@ -380,6 +391,19 @@ async def refresh_account(rt: Runtime, accounts: Accounts, project_id: int) -> N
                 detail=f"SES reports sending disabled for this account (EnforcementStatus {quota.enforcement_status})",
                 transactional=True,
                 announce=True,
+            )
+        if quota.max_24h_send < 0 or quota.sent_last_24h < quota.max_24h_send:
+            # Capacity is back: mail waiting for quota goes now rather than at its cautious send_after.
+            now = utcnow()
+            await session.execute(
+                sa.update(Message)
+                .where(
+                    Message.project_id == project_id,
+                    Message.state == "delayed",
+                    Message.send_after > now,
+                    Message.last_error == QUOTA_WAIT,
+                )
+                .values(send_after=now, updated_at=now)
             )
         if quota.max_24h_send and quota.max_24h_send > 0:
             metrics.QUOTA_USED.labels(str(project_id)).set(min(1.0, quota.sent_last_24h / quota.max_24h_send))

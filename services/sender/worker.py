@@ -49,6 +49,7 @@ MK_ROUTING = "send.marketing"
 TX_QUEUE = QueueSpec("sender.send.transactional", [TX_ROUTING], prefetch=16)
 MK_QUEUE = QueueSpec("sender.send.marketing", [MK_ROUTING], prefetch=8)
 M = Message.__table__
+QUOTA_WAIT = "waiting for quota"
 
 
 def receiving(now: datetime) -> sa.ColumnElement[bool]:
@@ -287,7 +288,7 @@ class SendWorker:
                     state="delayed",
                     claimed_until=None,
                     send_after=delayed_until,
-                    last_error="waiting for quota",
+                    last_error=QUOTA_WAIT,
                     updated_at=now,
                 )
             )
@@ -402,7 +403,8 @@ class SendWorker:
             return cap
         if oldest.tzinfo is None:
             oldest = oldest.replace(tzinfo=UTC)
-        return max(now + timedelta(seconds=30), min(cap, oldest + timedelta(hours=24)))
+        floor = now + timedelta(seconds=min(30.0, self.settings.quota_delay_seconds))
+        return max(floor, min(cap, oldest + timedelta(hours=24)))
 
     # -- phase 4: record -------------------------------------------------------------------------------------
 
@@ -510,7 +512,7 @@ class SendWorker:
                     state="delayed",
                     send_after=later,
                     attempts=M.c.attempts - 1,
-                    last_error=quota[0].error,
+                    last_error=QUOTA_WAIT,
                     updated_at=now,
                 )
             )
