@@ -88,7 +88,12 @@ def create_app(
         connect_timeout=config.upstream_connect_timeout,
         pool_size=config.upstream_pool_size,
     )
-    gw = Gateway(settings=settings, config=config, upstreams=upstreams, captcha=CaptchaVerifier(config))
+    gw = Gateway(
+        settings=settings,
+        config=config,
+        upstreams=upstreams,
+        captcha=CaptchaVerifier(config, settings.security.secret_key),
+    )
     app.state.gateway = gw
     app.state.upstream_apps = upstream_apps or {}
     inner_lifespan = app.router.lifespan_context

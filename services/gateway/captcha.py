@@ -10,6 +10,8 @@ what a replay across replicas can do).
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import logging
 import secrets
@@ -90,8 +92,13 @@ class _SeenNonces:
 
 
 class CaptchaVerifier:
-    def __init__(self, settings: GatewaySettings) -> None:
+    def __init__(self, settings: GatewaySettings, secret_key: str = "") -> None:
         self.settings = settings
+        # Every replica must sign and check with the same key: an explicit one, or one derived from the secret key.
+        self.hmac_key = (
+            settings.altcha_hmac_key
+            or hmac.new(secret_key.encode(), b"sesame.altcha", hashlib.sha256).hexdigest()
+        )
         self._seen = _SeenNonces()
         self._session: aiohttp.ClientSession | None = None
 
@@ -108,19 +115,16 @@ class CaptchaVerifier:
             s.altcha_cost,
             counter=secrets.randbelow(max(1, s.altcha_max_counter)) + 1,
             expires_at=int(time.time()) + s.altcha_expire_seconds,
-            hmac_secret=s.altcha_hmac_key,
-            hmac_key_secret=s.altcha_hmac_key + ":key",
+            hmac_secret=self.hmac_key,
+            hmac_key_secret=self.hmac_key + ":key",
         )
         return challenge.to_dict()
 
     def verify_altcha(self, payload: str) -> None:
         if not payload or len(payload) > 4096:
             raise CaptchaFailed("please complete the captcha")
-        s = self.settings
         try:
-            result = altcha.verify_solution(
-                payload, s.altcha_hmac_key, hmac_key_secret=s.altcha_hmac_key + ":key"
-            )
+            result = altcha.verify_solution(payload, self.hmac_key, hmac_key_secret=self.hmac_key + ":key")
         except Exception:  # noqa: BLE001 - malformed payloads of any shape
             raise CaptchaFailed("the captcha answer is not valid") from None
         if result.expired:

@@ -7,7 +7,6 @@ subscriptions service (which always does double opt-in and answers the same what
 `form_settings` keys read here (set through the subscriptions API on the list):
   captcha: {"provider": "none|altcha|turnstile|hcaptcha|recaptcha", "site_key": "…", "secret": "…"}
   honeypot: true (default) renders and checks the hidden field
-  and, when present (the subscriptions API may not accept them yet), read tolerantly:
   fields: ["first_name", …] or [{"name": "first_name", "label": "First name"}] (stored as contact attributes)
   title, intro, button_label: texts of the form; redirect_url: where to go after signup (allowed hosts only)
   branding: overrides of the project's branding (name, logo_url, primary_color, background_color, text_color)
@@ -42,7 +41,7 @@ log = logging.getLogger("sesame.gateway.forms")
 router = APIRouter()
 
 HONEYPOT = "hp_comment"
-_FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+_FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")  # as the subscriptions API validates them
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,8 @@ class GatewaySettings(BaseSettings):
     )
 
     altcha_hmac_key: str = Field(
-        "dev-insecure-altcha-key-change-me", description="HMAC key signing ALTCHA challenges (keep secret)."
+        "",
+        description="HMAC key signing ALTCHA challenges; empty: derived from SESAME_SECRET_KEY (same on every replica).",
     )
     altcha_algorithm: str = Field(
         "PBKDF2/SHA-256", description="ALTCHA key derivation (widget supports PBKDF2/SHA-*)."

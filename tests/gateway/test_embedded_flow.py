@@ -173,3 +173,47 @@ async def test_dashboard_with_the_real_services(sqlite_url, settings_for) -> Non
             assert "Acme" in html and html.count('<svg class="chart"') == 3
             assert "sandbox" in html  # the sender's mode in the quota panel
             assert "unavailable" not in html
+
+
+async def test_form_fields_texts_and_branding_set_through_the_api(sqlite_url, settings_for) -> None:  # type: ignore[no-untyped-def]
+    settings = settings_for(sqlite_url, public_url=PUBLIC)
+    async with embedded_app(settings) as app:
+        _, key = await bootstrap_project(app)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=PUBLIC) as c:
+            auth = {"Authorization": f"Bearer {key}"}
+            r = await c.post(
+                "/v1/lists",
+                headers=auth,
+                json={
+                    "name": "Club",
+                    "form_settings": {
+                        "fields": [{"name": "first_name", "label": "Your first name"}],
+                        "title": "Join <the> club",
+                        "button_label": "Count me in",
+                        "branding": {"primary_color": "#123456", "name": "Club <Brand>"},
+                        "redirect_url": "https://club.example/welcome",
+                    },
+                },
+            )
+            assert r.status_code == 201, r.text
+            lid = r.json()["id"]
+            page = await c.get(f"/f/{lid}")
+            assert "Your first name" in page.text and "Join &lt;the&gt; club" in page.text
+            assert (
+                "Count me in" in page.text
+                and "--brand:#123456" in page.text
+                and "Club &lt;Brand&gt;" in page.text
+            )
+            # redirect host not in the project's allowed hosts → ignored
+            r = await c.post(f"/f/{lid}", data={"email": "bo@example.com", "first_name": "Bo"})
+            assert r.status_code == 303 and r.headers["location"] == f"/f/{lid}/thanks"
+            r = await c.patch(
+                "/v1/project", headers=auth, json={"settings": {"allowed_redirect_hosts": ["club.example"]}}
+            )
+            assert r.status_code == 200, r.text
+            app.state.gateway.forget("form:")
+            r = await c.post(f"/f/{lid}", data={"email": "cy@example.com", "first_name": "Cy"})
+            assert r.headers["location"] == "https://club.example/welcome"
+            r = await c.get("/v1/contacts", headers=auth, params={"email": "bo@example.com"})
+            assert r.status_code == 200, r.text
+            assert "Bo" in r.text
