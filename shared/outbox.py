@@ -34,7 +34,9 @@ def enqueue(
 ) -> str:
     """Add a message to the current transaction's outbox; returns its message id."""
     mid = message_id or uuid.uuid4().hex
-    session.add(OutboxMessage(message_id=mid, routing_key=routing_key, payload=payload, headers=headers or {}))
+    session.add(
+        OutboxMessage(message_id=mid, routing_key=routing_key, payload=payload, headers=headers or {})
+    )
     session.info["outbox_dirty"] = True
     return mid
 
@@ -50,12 +52,14 @@ class OutboxRelay:
         batch_size: int = 500,
         poll_interval: float = 1.0,
         keep_published_seconds: float = 3600.0,
+        final_flush_seconds: float = 5.0,
     ) -> None:
         self._sessionmaker = sessionmaker
         self._bus = bus
         self._batch_size = batch_size
         self._poll_interval = poll_interval
         self._keep = keep_published_seconds
+        self.final_flush_seconds = final_flush_seconds
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._last_cleanup = 0.0
@@ -74,8 +78,9 @@ class OutboxRelay:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        # A last publish of what committed meanwhile; bounded, since the broker may be the reason we stop.
         with contextlib.suppress(Exception):
-            await self.flush()
+            await asyncio.wait_for(self.flush(), self.final_flush_seconds)
 
     async def _run(self) -> None:
         while True:
