@@ -15,6 +15,7 @@ mirror `services.subscriptions.suppressions.add_suppression` / removal (same col
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
@@ -27,9 +28,9 @@ from shared.contracts.subscription import SuppressionChanged
 from shared.db.types import utcnow
 from shared.db.upsert import insert
 from shared.email_address import InvalidEmail, email_hash, normalize_email
+from shared.models.core import OutboxMessage
 from shared.models.ses_setup import SesSuppressionSync
 from shared.models.subscriptions import Suppression, SuppressionRemoval
-from shared.outbox import enqueue
 
 log = logging.getLogger("sesame.ses_setup.suppression")
 
@@ -223,11 +224,12 @@ async def _import(
             .returning(Suppression.__table__.c.email_hash)
         )
         created = list((await session.execute(stmt)).scalars())
-        for h in created:
-            msg = SuppressionChanged(
-                project_id=project_id, email_hash=h, reason="ses_suppression", at=utcnow()
-            )
-            enqueue(session, "suppression.added", msg.payload())
+        now = utcnow()
+        added = [
+            SuppressionChanged(project_id=project_id, email_hash=h, reason="ses_suppression", at=now)
+            for h in created
+        ]
+        await _publish(session, "suppression.added", added)
         result.imported.extend(created)
 
 
@@ -263,10 +265,12 @@ async def _remove_local(
                 for email, h, reason, created in rows
             ],
         )
-        for _email, h, reason, _created in rows:
-            msg = SuppressionChanged(project_id=project_id, email_hash=h, reason=reason, removed=True, at=now)
-            enqueue(session, "suppression.removed", msg.payload())
-            result.removed_in_sesame.append(h)
+        removed = [
+            SuppressionChanged(project_id=project_id, email_hash=h, reason=reason, removed=True, at=now)
+            for _email, h, reason, _created in rows
+        ]
+        await _publish(session, "suppression.removed", removed)
+        result.removed_in_sesame.extend(m.email_hash for m in removed)
 
 
 async def _save_baseline(
@@ -298,6 +302,20 @@ async def _save_baseline(
             set_={"in_ses": stmt.excluded.in_ses, "in_sesame": stmt.excluded.in_sesame, "updated_at": now},
         )
         await session.execute(stmt)
+
+
+async def _publish(session: AsyncSession, routing_key: str, messages: list[SuppressionChanged]) -> None:
+    """Outbox rows in one statement (what `shared.outbox.enqueue` does row by row), published after commit."""
+    if not messages:
+        return
+    now = utcnow()
+    rows = [
+        {"message_id": uuid.uuid4().hex, "routing_key": routing_key, "payload": m.payload(), "headers": {},
+         "created_at": now, "attempts": 0}
+        for m in messages
+    ]  # fmt: skip
+    await session.execute(sa.insert(OutboxMessage), rows)
+    session.info["outbox_dirty"] = True  # wakes the relay after commit, as enqueue does
 
 
 def _old(base: dict[str, SesSuppressionSync], h: str) -> tuple[bool, bool]:
