@@ -10,8 +10,13 @@ import pytest
 from sesame.cli import build_parser
 from tests.ops.conftest import ROOT
 
-COMMAND = re.compile(r"\bsesame ((?:run|serve|migrate|status|deadletters|doctor|config)\b[^`|\n#…]*)")
-PLACEHOLDERS = {"QUEUE": "q", "ID": "1", "NAME": "n", "REV": "base", "<svc>": "sender", "<service>": "sender"}
+COMMAND = re.compile(
+    r"\bsesame ((?:run|serve|migrate|status|deadletters|doctor|config|project|contacts)\b[^`|\n#…]*)"
+)
+PLACEHOLDERS = {
+    "QUEUE": "q", "ID": "1", "NAME": "n", "REV": "base", "<svc>": "sender", "<service>": "sender",
+    "KEY_ID": "1", "EMAIL": "ops@example.com",
+}  # fmt: skip
 
 
 def _documented_commands() -> list[tuple[str, str]]:
@@ -26,7 +31,7 @@ def _documented_commands() -> list[tuple[str, str]]:
 
 def test_docs_name_the_operator_commands() -> None:
     commands = {c.split()[0] for _, c in _documented_commands()}
-    assert {"status", "deadletters", "migrate", "serve", "run", "config"} <= commands
+    assert {"status", "deadletters", "migrate", "serve", "run", "config", "project"} <= commands
 
 
 @pytest.mark.parametrize(("doc", "command"), _documented_commands())
