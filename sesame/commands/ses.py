@@ -1,0 +1,111 @@
+"""`sesame ses …`: operator commands for SES accounts.
+
+- `sesame ses rotate-key --old-key OLD [--new-key NEW]` re-encrypts every stored SES credential from the old
+  SESAME_ENCRYPTION_KEY to the new one (default: the configured key). Safe to re-run: rows already under the
+  new key pass through unchanged.
+- `sesame ses status [--project ID]` prints each account's quota snapshot, pause state and waiting mail.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from sesame.commands._common import load_settings, run
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("ses", help="SES account operations (key rotation, quota and queue status)")
+    ses_sub = p.add_subparsers(dest="ses_command", metavar="SES_COMMAND")
+    r = ses_sub.add_parser("rotate-key", help="re-encrypt stored SES credentials with a new encryption key")
+    r.add_argument("--old-key", required=True, help="the previous SESAME_ENCRYPTION_KEY")
+    r.add_argument("--new-key", default=None, help="the new key (default: SESAME_ENCRYPTION_KEY)")
+    r.set_defaults(func=_rotate)
+    s = ses_sub.add_parser("status", help="quota snapshot, pause state and waiting mail per project")
+    s.add_argument("--project", type=int, default=None)
+    s.add_argument("--json", action="store_true", help="print JSON")
+    s.set_defaults(func=_status)
+    p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
+
+
+async def rotate_keys(database_url: str, old_key: str, new_key: str) -> int:
+    """Re-encrypt every account's credentials in one transaction; returns how many accounts changed."""
+    import sqlalchemy as sa
+
+    from services.sender.crypto import rotate
+    from shared.db.engine import create_engine, create_sessionmaker
+    from shared.models.sender import SesAccount
+    from shared.settings import DatabaseSettings
+
+    engine = create_engine(DatabaseSettings(url=database_url))
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            rows = (
+                (await session.execute(sa.select(SesAccount).where(SesAccount.credential_mode == "keys")))
+                .scalars()
+                .all()
+            )
+            for row in rows:
+                row.access_key_id_enc = rotate(old_key, new_key, row.access_key_id_enc or "")
+                row.secret_access_key_enc = rotate(old_key, new_key, row.secret_access_key_enc or "")
+            return len(rows)
+    finally:
+        await engine.dispose()
+
+
+def _rotate(args: argparse.Namespace) -> int:
+    from services.sender.crypto import CredentialKeyError
+
+    settings = load_settings()
+    new_key = args.new_key or settings.security.encryption_key
+    try:
+        n = run(rotate_keys(settings.database.url, args.old_key, new_key))
+    except CredentialKeyError as exc:
+        raise ValueError(str(exc)) from None
+    print(f"re-encrypted the credentials of {n} SES account(s)")
+    return 0
+
+
+async def collect_status(database_url: str, project_id: int | None) -> list[dict]:  # type: ignore[type-arg]
+    import sqlalchemy as sa
+
+    from services.sender.api.ses_account import sending_status
+    from shared.db.engine import create_engine, create_sessionmaker
+    from shared.models.core import Project
+    from shared.settings import DatabaseSettings
+
+    engine = create_engine(DatabaseSettings(url=database_url))
+    try:
+        async with create_sessionmaker(engine)() as session:
+            q = sa.select(Project.id, Project.name).where(Project.deleted_at.is_(None)).order_by(Project.id)
+            if project_id is not None:
+                q = q.where(Project.id == project_id)
+            out = []
+            for pid, name in (await session.execute(q)).all():
+                st = await sending_status(session, pid)
+                out.append({"project_id": pid, "name": name, **st})
+            return out
+    finally:
+        await engine.dispose()
+
+
+def _status(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    rows = run(collect_status(settings.database.url, args.project))
+    if args.json:
+        print(json.dumps(rows, indent=2, default=str))
+        return 0
+    for r in rows:
+        q = r["quota"] or {}
+        paused = "paused: " + str(r["pause_reason"]) if r["marketing_paused"] else "sending"
+        quota = (
+            f"rate {q.get('max_send_rate')}/s, {q.get('sent_last_24h')}/{q.get('max_24h_send')} in 24 h"
+            if q
+            else "sandbox SES"
+        )
+        w = r["waiting"]
+        print(
+            f"project {r['project_id']} ({r['name']}): {paused}; {quota}; "
+            f"queued {w['queued']}, sending {w['sending']}, delayed {w['delayed']}"
+        )
+    return 0

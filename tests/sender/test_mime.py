@@ -1,0 +1,57 @@
+"""The fast MIME builder produces what the email package parses back to the same content."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+
+import pytest
+
+from services.sender.mime import HeaderRefused, MimeSkeleton, list_unsubscribe_value
+
+
+def _parse(raw: bytes) -> email.message.EmailMessage:
+    return email.message_from_bytes(raw, policy=email.policy.default)  # type: ignore[return-value]
+
+
+def test_round_trip_multipart_with_unicode_and_long_lines() -> None:
+    html = "<html><body>" + "<p>Größe = 5 € — " + "x" * 300 + "</p>\n" * 50 + "</body></html>"
+    text = "Hällo\n.line starting with a dot\nFrom the start\n" + "y" * 200
+    sk = MimeSkeleton(
+        from_address="Zoë <news@example.com>",
+        reply_to="r@example.com",
+        feedback_id="1:2:marketing:sesame",
+        one_click=True,
+    )
+    lu = list_unsubscribe_value(
+        "https://mail.example.org/u/" + "t" * 120, "mailto:u@example.org?subject=unsubscribe%20abc"
+    )
+    raw = sk.build(
+        to="bob@example.org",
+        subject="Ünïcode subject " * 6,
+        html=html,
+        text=text,
+        list_unsubscribe=lu,
+        headers=[("X-Sesame-Message-Id", "77")],
+    )
+    assert all(len(line) <= 998 for line in raw.split(b"\r\n"))
+    assert b"\n" not in raw.replace(b"\r\n", b"")
+    m = _parse(raw)
+    assert m["From"].addresses[0].display_name == "Zoë"
+    assert m["Subject"] == ("Ünïcode subject " * 6).strip()
+    assert m["List-Unsubscribe"] == lu
+    assert m["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert m["Feedback-ID"] == "1:2:marketing:sesame" and m["X-Sesame-Message-Id"] == "77"
+    norm = lambda s: s.replace("\r\n", "\n").rstrip("\n")  # noqa: E731
+    assert norm(m.get_body(("html",)).get_content()) == norm(html)
+    assert norm(m.get_body(("plain",)).get_content()) == norm(text)
+
+
+def test_text_only_and_header_injection_refused() -> None:
+    sk = MimeSkeleton(from_address="a@example.com")
+    m = _parse(sk.build(to="b@example.com", subject="line\r\nBcc: evil@x.com", html=None, text="hi"))
+    assert m["Bcc"] is None and m.get_content_type() == "text/plain"
+    with pytest.raises(HeaderRefused):
+        sk.build(to="b@example.com", subject="s", html=None, text="t", headers=[("X-Bad\r\nBcc", "v")])
+    with pytest.raises(HeaderRefused):
+        MimeSkeleton(from_address="not an address")

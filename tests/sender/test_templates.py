@@ -1,0 +1,115 @@
+"""Templates: sandboxed Jinja, autoescaped HTML, text from HTML, syntax errors at save time with the line."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.sender.templating import TemplateInvalid, compile_parts, contact_context, html_to_text
+from tests.sender.conftest import Sender, make_project
+
+
+def test_html_is_autoescaped_and_text_derived() -> None:
+    c = compile_parts(
+        "Hi {{ first_name }}", '<p>Hello {{ first_name }} <a href="{{ link }}">here</a></p>', None
+    )
+    subject, html, text = c.render(
+        contact_context("a@example.com", {"first_name": "<script>x</script>"}, link="https://e.x/?a=1&b=2")
+    )
+    assert subject == "Hi <script>x</script>"  # subject is not HTML
+    assert "&lt;script&gt;" in html and "<script>" not in html
+    assert "https://e.x/?a=1&amp;b=2" in html
+    assert "Hello <script>x</script> here (https://e.x/?a=1&b=2)" in text
+
+
+def test_sandbox_blocks_unsafe_access() -> None:
+    c = compile_parts("s", None, "{{ ''.__class__.__mro__[1].__subclasses__() }}")
+    with pytest.raises(TemplateInvalid):
+        c.render({})
+
+
+def test_syntax_error_reports_part_and_line() -> None:
+    with pytest.raises(TemplateInvalid) as exc:
+        compile_parts("ok", "<p>\nline two\n{{ x + }}\n</p>", None)
+    assert exc.value.detail["part"] == "html" and exc.value.detail["line"] == 3
+
+
+def test_unsubscribe_footer_only_when_missing() -> None:
+    c = compile_parts("s", "<html><body><p>x</p></body></html>", None, add_unsubscribe_footer=True)
+    _, html, text = c.render({"unsubscribe_url": "https://u/1", "preferences_url": "https://p/1"})
+    assert html.index("https://u/1") < html.index("</body>") and "https://p/1" in html
+    assert "Unsubscribe: https://u/1" in text
+    c2 = compile_parts(
+        "s", '<p><a href="{{ unsubscribe_url }}">stop</a></p>', None, add_unsubscribe_footer=True
+    )
+    _, html2, _ = c2.render({"unsubscribe_url": "https://u/1", "preferences_url": "https://p/1"})
+    assert html2.count("https://u/1") == 1 and c2.has_unsubscribe_link
+
+
+def test_html_to_text_skips_style_and_keeps_structure() -> None:
+    t = html_to_text(
+        "<html><head><style>p{}</style><title>T</title></head><body><h1>Title</h1><ul><li>a</li><li>b</li></ul></body></html>"
+    )
+    assert t == "Title\n\n- a\n\n- b\n" or ("Title" in t and "- a" in t and "p{}" not in t and "T\n" not in t)
+
+
+async def test_template_api_crud_render_and_errors(sender: Sender) -> None:
+    pid = await make_project(sender.rt)
+    h = sender.h(pid)
+    r = await sender.client.post(
+        "/v1/templates", json={"name": "t", "subject": "Hi", "html": "<p>{{ x }\n</p>"}, headers=h
+    )
+    assert r.status_code == 422 and r.json()["detail"]["line"] == 1 and r.json()["detail"]["part"] == "html"
+    r = await sender.client.post(
+        "/v1/templates",
+        json={
+            "name": "welcome",
+            "subject": "Welcome {{ first_name }}",
+            "html": "<p>Hello {{ contact.email }}</p>",
+        },
+        headers=h,
+    )
+    assert r.status_code == 201
+    tid = r.json()["id"]
+    r = await sender.client.post(
+        f"/v1/templates/{tid}/render",
+        json={"email": "a@b.co", "attributes": {"first_name": "Zoë"}},
+        headers=h,
+    )
+    out = r.json()
+    assert out["subject"] == "Welcome Zoë" and "Hello a@b.co" in out["html"] and out["unsubscribe_link_added"]
+    assert "Hello a@b.co" in out["text"]
+    r = await sender.client.put(
+        f"/v1/templates/{tid}", json={"name": "w2", "subject": "S", "text": "plain"}, headers=h
+    )
+    assert r.json()["version"] == 2
+    other = await make_project(sender.rt)
+    assert (await sender.client.get(f"/v1/templates/{tid}", headers=sender.h(other))).status_code == 404
+    assert (await sender.client.delete(f"/v1/templates/{tid}", headers=h)).status_code == 204
+    assert (await sender.client.get(f"/v1/templates/{tid}", headers=h)).status_code == 404
+
+
+async def test_transactional_from_template(sender: Sender) -> None:
+    pid = await make_project(sender.rt)
+    h = sender.h(pid)
+    tid = (
+        await sender.client.post(
+            "/v1/templates",
+            json={"name": "reset", "subject": "Reset for {{ name }}", "text": "Code {{ code }}"},
+            headers=h,
+        )
+    ).json()["id"]
+    r = await sender.client.post(
+        "/v1/messages",
+        json={"to": "x@example.com", "template_id": tid, "variables": {"name": "X", "code": "42"}},
+        headers=h,
+    )
+    assert r.status_code == 202
+    from tests.sender.conftest import wait_for
+
+    async def captured() -> list:
+        return (await sender.client.get("/v1/sandbox/messages", headers=h)).json()["messages"]
+
+    caps = await wait_for(captured)
+    assert caps[0]["subject"] == "Reset for X"
+    raw = (await sender.client.get(f"/v1/sandbox/messages/{caps[0]['id']}", headers=h)).json()["raw"]
+    assert "Code 42" in raw
