@@ -21,6 +21,7 @@ from pathlib import Path
 BASE = Path(tempfile.gettempdir()) / "sesame_system"
 PG_BIN = Path(os.environ.get("SESAME_TEST_PG_BIN", "/usr/lib/postgresql/15/bin"))
 RABBIT_BIN = Path(os.environ.get("SESAME_TEST_RABBIT_BIN", "/usr/lib/rabbitmq/bin"))
+KEEP_LOGS_SECONDS = 6 * 3600
 RABBIT_HOME = os.environ.get("SESAME_TEST_RABBIT_HOME", "/var/lib/rabbitmq")  # where the Erlang cookie is
 
 
@@ -214,10 +215,15 @@ def _reap_dir(d: Path) -> None:
             )  # fmt: skip
         with contextlib.suppress(Exception):
             os.kill(int((d / "beam.pid").read_text().strip()), signal.SIGKILL)
-    if d.name.startswith("run_") and (d / "pids").exists():
-        for line in (d / "pids").read_text().split():
-            with contextlib.suppress(ValueError, ProcessLookupError, PermissionError):
-                os.killpg(int(line), signal.SIGKILL)
+    if d.name.startswith("run_"):
+        # A system's processes die with it; its logs stay for a few hours for whoever investigates a failure.
+        if (d / "pids").exists():
+            for line in (d / "pids").read_text().split():
+                with contextlib.suppress(ValueError, ProcessLookupError, PermissionError):
+                    os.killpg(int(line), signal.SIGKILL)
+            (d / "pids").unlink()
+        if time.time() - d.stat().st_mtime < KEEP_LOGS_SECONDS:
+            return
     shutil.rmtree(d, ignore_errors=True)
 
 
