@@ -43,7 +43,7 @@ PUSH_REASONS = {
     "complaint": "COMPLAINT",
 }
 TRACKED_REASONS = (*PUSH_REASONS, "ses_suppression")
-CHUNK = 500
+CHUNK = 5000
 
 
 @dataclass
@@ -217,13 +217,13 @@ async def _import(
             }
             for h, email, reason, updated in chunk
         ]
+        # executemany (insertmanyvalues): one cached statement, not a freshly compiled 500-row VALUES list
         stmt = (
             insert(Suppression.__table__, session)
-            .values(rows)
             .on_conflict_do_nothing(index_elements=["project_id", "email_hash"])
             .returning(Suppression.__table__.c.email_hash)
         )
-        created = list((await session.execute(stmt)).scalars())
+        created = list((await session.execute(stmt, rows)).scalars())
         now = utcnow()
         added = [
             SuppressionChanged(project_id=project_id, email_hash=h, reason="ses_suppression", at=now)
@@ -295,13 +295,13 @@ async def _save_baseline(
         for h, (s, l_) in final.items()
         if (s or l_) and (h not in base or (base[h].in_ses, base[h].in_sesame) != (s, l_))
     ]  # fmt: skip
-    for i in range(0, len(changed), CHUNK):
-        stmt = insert(SesSuppressionSync.__table__, session).values(changed[i : i + CHUNK])
+    if changed:
+        stmt = insert(SesSuppressionSync.__table__, session)
         stmt = stmt.on_conflict_do_update(
             index_elements=["project_id", "email_hash"],
             set_={"in_ses": stmt.excluded.in_ses, "in_sesame": stmt.excluded.in_sesame, "updated_at": now},
         )
-        await session.execute(stmt)
+        await session.execute(stmt, changed)
 
 
 async def _publish(session: AsyncSession, routing_key: str, messages: list[SuppressionChanged]) -> None:
