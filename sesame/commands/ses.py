@@ -25,6 +25,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     s.add_argument("--project", type=int, default=None)
     s.add_argument("--json", action="store_true", help="print JSON")
     s.set_defaults(func=_status)
+    from services.sender.ses_setup.cli import register_connect
+
+    register_connect(ses_sub)  # `sesame ses connect` (services/sender/ses_setup/cli.py)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
 
