@@ -25,7 +25,7 @@ async def _hold_resources(ctx: EventsContext, _rt: Runtime) -> None:
     try:
         await asyncio.Event().wait()
     finally:
-        await ctx.certs.close()
+        await ctx.close()
 
 
 def service_spec(ctx: EventsContext | None = None, *, process_inbox: bool = True) -> ServiceSpec:
@@ -45,10 +45,12 @@ def create_app(
     events_settings: EventsSettings | None = None,
     cert_fetcher: Fetcher | None = None,
     confirmer: Confirmer | None = None,
-    process_inbox: bool = True,
+    process_inbox: bool | None = None,
 ) -> FastAPI:
     """`cert_fetcher` / `confirmer` replace the network calls (tests); `process_inbox=False` only ingests."""
     ctx = EventsContext.build(events_settings, cert_fetcher=cert_fetcher, confirmer=confirmer)
+    if process_inbox is None:
+        process_inbox = ctx.settings.process_inbox
     app = build_app(service_spec(ctx, process_inbox=process_inbox), settings=settings, runtime=runtime)
     app.state.events = ctx
     return app

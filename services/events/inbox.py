@@ -30,12 +30,33 @@ from shared.runtime import Runtime
 
 log = logging.getLogger("sesame.events.inbox")
 INBOX_ROUTING_KEY = "events.inbox"
-INBOX_QUEUE = QueueSpec("events.inbox", [INBOX_ROUTING_KEY])
+# Few batches in flight: processing must not starve the webhook of database connections.
+INBOX_QUEUE = QueueSpec("events.inbox", [INBOX_ROUTING_KEY], prefetch=2)
 PENDING = ("received", "failed")
 
 
+_STORE: dict[str, Any] = {}
+_PG_STORE = (
+    "INSERT INTO sns_inbox (project_id, source, message_id, topic_arn, body, status, attempts, last_error, received_at)"
+    " VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8) ON CONFLICT (project_id, source, message_id) DO NOTHING RETURNING id"
+)
+
+
+def _store_statement(bind: Any) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING id, built once per dialect."""
+    name = dialect_name(bind)
+    stmt = _STORE.get(name)
+    if stmt is None:
+        stmt = _STORE[name] = (
+            insert(SnsInbox.__table__, bind)
+            .on_conflict_do_nothing(index_elements=["project_id", "source", "message_id"])
+            .returning(SnsInbox.__table__.c.id)
+        )
+    return stmt
+
+
 async def store(
-    session: Any,
+    bind: Any,
     *,
     project_id: int,
     source: str,
@@ -45,24 +66,39 @@ async def store(
     status: str = "received",
     error: str | None = None,
 ) -> int | None:
-    """Insert a raw notification once; returns its id, or None when it was already stored (a duplicate)."""
-    stmt = (
-        insert(SnsInbox.__table__, session)
-        .values(
-            project_id=project_id,
-            source=source,
-            message_id=message_id,
-            topic_arn=topic_arn,
-            body=body,
-            status=status,
-            attempts=0,
-            last_error=error,
-            received_at=utcnow(),
+    """Insert a raw notification once (session or connection); returns its id, or None for a duplicate."""
+    params = {
+        "project_id": project_id,
+        "source": source,
+        "message_id": message_id,
+        "topic_arn": topic_arn,
+        "body": body,
+        "status": status,
+        "attempts": 0,
+        "last_error": error,
+        "received_at": utcnow(),
+    }
+    return (await bind.execute(_store_statement(bind), params)).scalar()
+
+
+async def store_fast(rt: Runtime, ctx: EventsContext, **fields: Any) -> int | None:
+    """The webhook's one atomic INSERT, outside any unit of work. On Postgres straight through asyncpg (one round
+    trip, statement prepared once per connection): this is the ingestion hot path."""
+    if rt.engine.dialect.name == "postgresql":
+        pool = await ctx.ingest_pool(rt)
+        return await pool.fetchval(  # type: ignore[no-any-return]
+            _PG_STORE,
+            fields["project_id"],
+            fields["source"],
+            fields["message_id"],
+            fields.get("topic_arn"),
+            fields["body"],
+            fields.get("status", "received"),
+            fields.get("error"),
+            utcnow(),
         )
-        .on_conflict_do_nothing(index_elements=["project_id", "source", "message_id"])
-        .returning(SnsInbox.__table__.c.id)
-    )
-    return (await session.execute(stmt)).scalar()
+    async with rt.uow() as session:
+        return await store(session, **fields)
 
 
 async def dispatch_pending(rt: Runtime, ctx: EventsContext) -> int:

@@ -51,11 +51,17 @@ class EventsSettings(BaseSettings):
     webhook_max_body_bytes: int = Field(
         262_144, description="Largest SNS POST body accepted (SNS caps at 256 KB)."
     )
+    ingest_pool_size: int = Field(8, description="Postgres connections of the webhook's own insert pool.")
     endpoint_cache_seconds: float = Field(
         5.0, description="How long endpoint token → project lookups are cached."
     )
 
     # --- inbox processing
+    process_inbox: bool = Field(
+        True,
+        description="Run the inbox dispatcher and processing consumer in this process (false: a webhook-only "
+        "replica; another replica processes).",
+    )
     inbox_batch_size: int = Field(100, description="Inbox rows dispatched per bus message.")
     inbox_redispatch_seconds: float = Field(
         300, description="A received row not processed this long after dispatch is dispatched again."

@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse
 
 from services.events.certs import CertificateUnavailable
 from services.events.context import Endpoint, EventsContext
-from services.events.inbox import store
+from services.events.inbox import store_fast
 from services.events.notify import mail_owner
 from services.events.sns_signature import (
     SnsEnvelope,
@@ -143,17 +143,17 @@ async def sns_webhook(endpoint_token: str, request: Request) -> JSONResponse:
             ok = isinstance(doc, dict) and isinstance(doc.get("eventType", doc.get("notificationType")), str)
         except ValueError:
             ok = False
-        async with rt.uow() as session:
-            inbox_id = await store(
-                session,
-                project_id=ep.project_id,
-                source="sns",
-                message_id=env.message_id,
-                body=env.message,
-                topic_arn=env.topic_arn,
-                status="received" if ok else "rejected",
-                error=None if ok else "Message is not SES JSON",
-            )
+        inbox_id = await store_fast(
+            rt,
+            ctx,
+            project_id=ep.project_id,
+            source="sns",
+            message_id=env.message_id,
+            body=env.message,
+            topic_arn=env.topic_arn,
+            status="received" if ok else "rejected",
+            error=None if ok else "Message is not SES JSON",
+        )
         if not ok:
             # Authentic but not SES feedback: kept (rejected) for the operator, refused so it is visible.
             log.warning("SNS message %s on %s is not SES feedback", env.message_id, env.topic_arn)
