@@ -240,7 +240,8 @@ async def measure(seconds: float, concurrency: int) -> dict[str, Any]:
         for key, token, extra in (("ingest", "ingestonly", {"SESAME_EVENTS_PROCESS_INBOX": "false"}),
                                   ("events", "full", {})):  # fmt: skip
             port = _free_port()
-            proc = subprocess.Popen(  # noqa: ASYNC220 - started once, before timing[sys.executable, "-m", "sesame", "serve", "events", "--port", str(port)],
+            proc = subprocess.Popen(  # noqa: ASYNC220 - started once, before timing
+                [sys.executable, "-m", "sesame", "serve", "events", "--port", str(port)],
                                     cwd=REPO, env={**anchor_env, **extra})  # fmt: skip
             procs.append(proc)
             await _wait_ready(f"http://127.0.0.1:{port}/readyz", proc)
