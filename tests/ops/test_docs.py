@@ -11,11 +11,11 @@ from sesame.cli import build_parser
 from tests.ops.conftest import ROOT
 
 COMMAND = re.compile(
-    r"\bsesame ((?:run|serve|migrate|status|deadletters|doctor|config|project|contacts)\b[^`|\n#…]*)"
+    r"\bsesame ((?:run|serve|migrate|status|deadletters|doctor|config|project|contacts|ses)\b[^`|\n#…]*)"
 )
 PLACEHOLDERS = {
     "QUEUE": "q", "ID": "1", "NAME": "n", "REV": "base", "<svc>": "sender", "<service>": "sender",
-    "KEY_ID": "1", "EMAIL": "ops@example.com",
+    "KEY_ID": "1", "EMAIL": "ops@example.com", "OLD": "k1", "NEW": "k2", "$OLD_KEY": "k1", "$NEW_KEY": "k2",
 }  # fmt: skip
 
 
@@ -31,7 +31,7 @@ def _documented_commands() -> list[tuple[str, str]]:
 
 def test_docs_name_the_operator_commands() -> None:
     commands = {c.split()[0] for _, c in _documented_commands()}
-    assert {"status", "deadletters", "migrate", "serve", "run", "config", "project"} <= commands
+    assert {"status", "deadletters", "migrate", "serve", "run", "config", "project", "ses"} <= commands
 
 
 @pytest.mark.parametrize(("doc", "command"), _documented_commands())
