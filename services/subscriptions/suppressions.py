@@ -303,6 +303,20 @@ async def read_suppression(project_id: ProjectId, session: DbSession, suppressio
     return suppression_out(s)
 
 
+@router.delete("/v1/suppressions/{suppression_id}")
+async def delete_suppression(
+    project_id: ProjectId,
+    session: DbSession,
+    suppression_id: int,
+    request: Request,
+    why: Annotated[str, Query(min_length=3, max_length=1000)],
+    removed_by: Annotated[str | None, Query(max_length=200)] = None,
+) -> dict[str, Any]:
+    """The same as POST …/remove, with `why` (required) and `removed_by` as query parameters."""
+    body = SuppressionRemove(why=why, removed_by=removed_by)
+    return await remove_suppression(project_id, session, suppression_id, body, request)
+
+
 @router.post("/v1/suppressions/{suppression_id}/remove")
 async def remove_suppression(
     project_id: ProjectId, session: DbSession, suppression_id: int, body: SuppressionRemove, request: Request

@@ -67,9 +67,25 @@ async def test_suppression_api(svc: Svc) -> None:
     assert (
         await svc.client.post(f"/v1/suppressions/{sid}/remove", json={"why": "again"}, headers=h)
     ).status_code == 404
+    b_id = (await svc.client.get("/v1/suppressions", params={"email": "b@example.com"}, headers=h)).json()[
+        "data"
+    ][0]["id"]
+    assert (
+        await svc.client.delete(f"/v1/suppressions/{b_id}", headers=h)
+    ).status_code == 422  # why is required
+    assert (
+        await svc.client.delete(f"/v1/suppressions/{b_id}", params={"why": "typo"}, headers=oh)
+    ).status_code == 404
+    r = await svc.client.delete(
+        f"/v1/suppressions/{b_id}",
+        params={"why": "added by mistake"},
+        headers={**h, "x-sesame-actor": "key:abc"},
+    )
+    assert r.status_code == 200 and r.json()["removed_by"] == "key:abc"
     removals = (await svc.client.get("/v1/suppressions/removals", headers=h)).json()["data"]
     assert [(x["email"], x["why"]) for x in removals] == [
-        ("Zed@example.com", "customer re-opted in by phone")
+        ("Zed@example.com", "customer re-opted in by phone"),
+        ("b@example.com", "added by mistake"),
     ]
     async with svc.rt.uow() as s:
         assert not await is_suppressed(s, pid, "zed@example.com")
