@@ -100,6 +100,11 @@ async def feedback_flowing(
         yield pump
     finally:
         await pump.stop()
+        statuses = Counter(str(status) for _, status in pump.posted)
+        not_ok = [(rcpt, status) for rcpt, status in pump.posted if status != 200]
+        dump_json(
+            system.run_dir / f"feedback-pump-{run.campaign_id}.json", {"statuses": statuses, "not_ok": not_ok}
+        )
 
 
 async def prepared_run(
