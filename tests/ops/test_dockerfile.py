@@ -97,3 +97,18 @@ def test_the_wheel_carries_migrations_and_every_service() -> None:
         assert needed in pkgs
     for svc in ("subscriptions", "events", "sender", "gateway"):
         assert f"services.{svc}" in pkgs
+
+
+def test_package_data_patterns_cover_every_data_file() -> None:
+    # The image installs the wheel: a template or static file outside these patterns would be missing there.
+    patterns = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["*"]
+    suffixes = {p.removeprefix("*") for p in patterns}
+    files = subprocess.run(
+        ["git", "ls-files", "sesame", "shared", "services"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    missing = [f for f in files if not f.endswith((".py", ".md")) and not f.endswith(tuple(suffixes))]
+    assert not missing, f"add their suffixes to [tool.setuptools.package-data] in pyproject.toml: {missing}"
