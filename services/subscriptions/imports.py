@@ -376,7 +376,16 @@ def import_out(imp: ContactImport) -> dict[str, Any]:
 router = APIRouter(tags=["imports"])
 
 
-@router.post("/v1/lists/{list_id}/imports", status_code=202)
+CSV_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"text/csv": {"schema": {"type": "string", "format": "binary"}}},
+        "description": "The CSV file: a header row with an `email` column; other columns become attributes.",
+    }
+}
+
+
+@router.post("/v1/lists/{list_id}/imports", status_code=202, openapi_extra=CSV_BODY)
 async def start_import(
     project_id: ProjectId,
     rt: RuntimeDep,

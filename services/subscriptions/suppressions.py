@@ -223,7 +223,16 @@ async def read_limited_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-@router.post("/v1/suppressions/import")
+@router.post(
+    "/v1/suppressions/import",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"text/csv": {"schema": {"type": "string", "format": "binary"}}},
+            "description": "CSV with a header row: `email`, optional `reason` (default manual) and `detail`.",
+        }
+    },
+)
 async def import_suppressions(
     project_id: ProjectId, session: DbSession, request: Request, ss: SubSettings
 ) -> dict[str, Any]:

@@ -264,3 +264,31 @@ async def test_api_active_needs_consent(svc: Svc) -> None:
             "/v1/subscriptions", json={"list_id": 424242, "email": "x@example.com"}, headers=h
         )
     ).status_code == 404
+
+
+async def test_list_without_double_optin(svc: Svc) -> None:
+    _, h = await svc.project()
+    lid = await svc.new_list(h, double_optin=False)
+    r = await svc.client.post(
+        f"/public/lists/{lid}/subscribe", json={"email": "quick@example.com"}, headers=svc.headers()
+    )
+    assert r.status_code == 202 and r.json() == {"status": "check_inbox"}
+    await svc.settle()
+    assert svc.mails == []
+    subs = (
+        await svc.client.get("/v1/subscriptions", params={"list_id": lid, "status": "active"}, headers=h)
+    ).json()["data"]
+    assert [s["email"] for s in subs] == ["quick@example.com"]
+    changes = (await svc.client.get(f"/v1/subscriptions/{subs[0]['id']}/changes", headers=h)).json()["data"]
+    assert [(c["previous_status"], c["status"], c["source"]) for c in changes] == [(None, "active", "form")]
+    # the API can still insist on double opt-in for one subscription
+    r = await svc.client.post(
+        "/v1/subscriptions",
+        json={"list_id": lid, "email": "slow@example.com", "status": "pending"},
+        headers=h,
+    )
+    assert r.json()["status"] == "pending" and r.json()["confirmation_sent"] is True
+    await svc.settle(mails=1)
+    assert (
+        await svc.client.get("/v1/subscriptions", params={"status": "bogus"}, headers=h)
+    ).status_code == 422
