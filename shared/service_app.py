@@ -17,6 +17,8 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.bus.protocol import Consumer, Envelope, Handler, QueueSpec
 from shared.errors import error_body, install_error_handlers
@@ -84,6 +86,46 @@ async def _as_coro(awaitable: Awaitable[None]) -> None:
     await awaitable
 
 
+class _RequestContext:
+    """Correlation id, request-size check by Content-Length, `x-request-id` on the answer, request metrics."""
+
+    def __init__(
+        self, app: ASGIApp, *, service: str, max_body: int, body_limits: list[tuple[re.Pattern[str], int]]
+    ) -> None:
+        self.app, self.service, self.max_body, self.body_limits = app, service, max_body, body_limits
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        cid = headers.get("x-request-id") or uuid.uuid4().hex
+        token = correlation_id.set(cid)
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                MutableHeaders(scope=message)["x-request-id"] = cid
+            await send(message)
+
+        try:
+            length = headers.get("content-length")
+            path = scope.get("path", "")
+            limit = next((n for p, n in self.body_limits if p.fullmatch(path)), self.max_body)
+            if length is not None and (not length.isdigit() or int(length) > limit):
+                response = JSONResponse(error_body("payload_too_large", f"body over {limit} bytes"), 413)
+                await response(scope, receive, send_with_id)
+            else:
+                await self.app(scope, receive, send_with_id)
+        finally:
+            HTTP_REQUESTS.labels(self.service, scope.get("method", ""), str(status)).inc()
+            HTTP_LATENCY.labels(self.service).observe(time.perf_counter() - started)
+            correlation_id.reset(token)
+
+
 def build_app(spec: ServiceSpec, *, settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
     """The FastAPI app of one service; `runtime` given → shared (embedded), else built in the lifespan."""
     settings = settings or (runtime.settings if runtime else get_settings())
@@ -125,24 +167,9 @@ def build_app(spec: ServiceSpec, *, settings: Settings | None = None, runtime: R
     max_body = settings.runtime.max_body_bytes
     body_limits = [(re.compile(p), n) for p, n in spec.body_limits]
 
-    @app.middleware("http")
-    async def _context(request: Request, call_next):  # type: ignore[no-untyped-def]
-        cid = request.headers.get("x-request-id") or uuid.uuid4().hex
-        token = correlation_id.set(cid)
-        started = time.perf_counter()
-        try:
-            length = request.headers.get("content-length")
-            limit = next((n for p, n in body_limits if p.fullmatch(request.url.path)), max_body)
-            if length is not None and (not length.isdigit() or int(length) > limit):
-                response = JSONResponse(error_body("payload_too_large", f"body over {limit} bytes"), 413)
-            else:
-                response = await call_next(request)
-            response.headers["x-request-id"] = cid
-            HTTP_REQUESTS.labels(spec.name, request.method, str(response.status_code)).inc()
-            HTTP_LATENCY.labels(spec.name).observe(time.perf_counter() - started)
-            return response
-        finally:
-            correlation_id.reset(token)
+    # A plain ASGI middleware: Starlette's BaseHTTPMiddleware (`@app.middleware`) costs ≈ 0.5–1 ms of CPU per
+    # request in task groups and memory streams — more than a whole small route.
+    app.add_middleware(_RequestContext, service=spec.name, max_body=max_body, body_limits=body_limits)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
