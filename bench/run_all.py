@@ -88,6 +88,59 @@ def run_module(module: str, quick: bool, timeout: float) -> dict[str, Any]:
     }
 
 
+NEWSLETTER = (
+    "<html><body><h1>Hello {{ contact.email }}</h1>"
+    + "".join(
+        f"<p>Paragraph {i}: Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor "
+        "incididunt ut labore et dolore magna aliqua. Ut enim ad minim veniam.</p>"
+        for i in range(130)
+    )
+    + "<p>Bye {{ contact.email }}</p></body></html>"
+)  # ≈ 20 KB, personalised
+
+
+async def system_benchmark(quick: bool) -> list[dict[str, Any]]:
+    """The whole distributed system (tests/system/harness.py): four services as processes, two sender replicas,
+    Postgres + RabbitMQ; a personalised ~20 KB campaign end to end to the SES stand-in, and each process's peak
+    memory while doing it."""
+    from tests.system.conftest import SYSTEM_ENV
+    from tests.system.flows import bootstrap, import_active
+    from tests.system.harness import DistributedSystem, Infra
+    from tests.system.ses_faults import FaultySes
+
+    n = 3000 if quick else 20000
+    ses = FaultySes().start()
+    infra = await Infra.shared()
+    system = DistributedSystem(infra, ses_url=ses.url, sender_replicas=2, env=SYSTEM_ENV)
+    try:
+        await system.start()
+        b = await bootstrap(system, ses, name="bench")
+        list_id = await b.create_list("bench list")
+        emails = [f"success+b{i}@simulator.amazonses.com" for i in range(n)]
+        t0 = time.perf_counter()
+        await import_active(b, list_id, emails, within=600)
+        import_rate = n / (time.perf_counter() - t0)
+        wanted = set(emails)
+        t0 = time.perf_counter()
+        await b.campaign([list_id], subject="Bench {{ contact.email }}", html=NEWSLETTER)
+        while sum(1 for a in list(ses.accepted) if a.to[0] in wanted) < n:
+            if time.perf_counter() - t0 > 600:
+                raise RuntimeError("campaign did not finish in 600 s")
+            await asyncio.sleep(0.1)
+        rate = n / (time.perf_counter() - t0)
+        rss = system.peak_rss_mb()
+    finally:
+        await system.stop()
+        await infra.close()
+        ses.stop()
+    return [
+        {"name": f"campaign {n:,} × ~20 KB personalised, API → SES stand-in, 2 senders", "value": rate,
+         "unit": "emails/s", "target": 1000, "ceiling_name": "http stand-in", "peak_rss_mb": rss},
+        {"name": f"CSV import {n:,} contacts through the gateway", "value": import_rate, "unit": "rows/s",
+         "ceiling_name": "postgres batch insert"},
+    ]  # fmt: skip
+
+
 def _fmt(v: Any) -> str:
     if not isinstance(v, int | float):
         return str(v)
@@ -190,12 +243,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--json", type=Path, default=None, help="also write the raw results here")
     parser.add_argument("--list", action="store_true", help="list the benchmarks and exit")
+    parser.add_argument("--no-system", action="store_true", help="skip the end-to-end system run")
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         _child_run(args.child, args.quick)
         return 0
     modules = [m for m in discover() if (args.only is None or m in args.only) and m not in args.skip]
+    sys.path.insert(0, str(REPO))
     if args.list:
         print("\n".join(f"{m}{'' if has_run(m) else '  (subprocess, printed output)'}" for m in modules))
         return 0
@@ -206,6 +261,16 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("SESAME_ENV", "test")
     ceilings = asyncio.run(measure(args.quick))
     results = []
+    if not args.no_system and (args.only is None or "system" in args.only) and "system" not in args.skip:
+        print("running the distributed system end to end …", file=sys.stderr, flush=True)
+        started = time.monotonic()
+        try:
+            rows, error = asyncio.run(system_benchmark(args.quick)), None
+        except Exception as exc:  # noqa: BLE001 - reported in the table, the other benchmarks still run
+            rows, error = [], f"{type(exc).__name__}: {exc}"
+        attach_ceilings(rows, ceilings)
+        results.append({"module": "system", "rows": rows, "output": "", "error": error,
+                        "seconds": time.monotonic() - started})  # fmt: skip
     for m in modules:
         print(f"running bench.{m} …", file=sys.stderr, flush=True)
         res = run_module(m, args.quick, timeout)

@@ -331,3 +331,23 @@ class FeedbackPump:
                 await self._task
         for t in list(self._inflight):
             t.cancel()
+
+
+async def import_active(
+    b: Backend, list_id: int, emails: list[str], *, within: float = 180
+) -> dict[str, Any]:
+    """Bulk import with recorded consent (the CSV import API), waiting until it completed."""
+    csv = ("email\n" + "\n".join(emails) + "\n").encode()
+    imp = await b.call(
+        "POST", f"/v1/lists/{list_id}/imports", params={"consent_source": "system test import", "filename": "s.csv"},
+        content=csv, headers={"Content-Type": "text/csv"},
+    )  # fmt: skip
+
+    async def done() -> dict[str, Any] | None:
+        cur = await b.call("GET", f"/v1/imports/{imp['id']}")
+        assert cur["status"] != "failed", cur
+        return cur if cur["status"] == "completed" else None
+
+    final: dict[str, Any] = await eventually(done, within=within, what="import completed")
+    assert final["rows_imported"] == len(emails), final
+    return final

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from tests.system.conftest import SYSTEM_ENV
-from tests.system.flows import Backend, FeedbackPump, bootstrap
+from tests.system.flows import Backend, FeedbackPump, bootstrap, import_active
 from tests.system.harness import DistributedSystem, Infra, dump_json, eventually
 from tests.system.ses_faults import FaultySes
 from tests.system.sns_standin import SentMail, ses_feedback_for
@@ -69,23 +69,6 @@ class Run:
     def sent(self, ses: FaultySes) -> int:
         wanted = set(self.recipients)
         return sum(1 for acc in list(ses.accepted) for a in acc.to if a in wanted)
-
-
-async def import_active(b: Backend, list_id: int, emails: list[str]) -> None:
-    """Bulk import with recorded consent (the CSV import API), waiting until it completed."""
-    csv = ("email\n" + "\n".join(emails) + "\n").encode()
-    imp = await b.call(
-        "POST", f"/v1/lists/{list_id}/imports", params={"consent_source": "fault test import", "filename": "f.csv"},
-        content=csv, headers={"Content-Type": "text/csv"},
-    )  # fmt: skip
-
-    async def done() -> dict[str, Any] | None:
-        cur = await b.call("GET", f"/v1/imports/{imp['id']}")
-        assert cur["status"] not in ("failed",), cur
-        return cur if cur["status"] == "completed" else None
-
-    final = await eventually(done, within=90, what="import completed")
-    assert final["rows_imported"] == len(emails), final
 
 
 @contextlib.asynccontextmanager
