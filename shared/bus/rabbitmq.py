@@ -74,6 +74,77 @@ def _encode(payload: dict[str, Any]) -> bytes:
     return json.dumps(payload, separators=(",", ":"), default=str).encode()
 
 
+def _channel_of(msg: AbstractIncomingMessage) -> aiormq.abc.AbstractChannel | None:
+    try:
+        return msg.channel
+    except aiormq.exceptions.ChannelInvalidStateError:
+        return None  # closed: nothing can be settled on it any more, the broker redelivers
+
+
+class _Acks:
+    """Coalesces a consumer's acks: one `multiple` ack per loop turn for the settled prefix of delivery tags.
+
+    A multiple ack with tag M settles every outstanding delivery <= M on the channel, so M is only ever below
+    the lowest delivery still being handled (or nacked/rejected individually). Deliveries reach the consumer
+    callback in tag order, so a delivery not yet registered always has a higher tag than any registered one.
+    Acks above a slow message go out one by one, so one slow handler never holds the prefetch window.
+    """
+
+    def __init__(self) -> None:
+        self._channel: aiormq.abc.AbstractChannel | None = None
+        self._unsettled: set[int] = set()
+        self._ready: list[int] = []
+        self._flushing: asyncio.Task[None] | None = None
+
+    def delivered(self, msg: AbstractIncomingMessage) -> None:
+        channel = _channel_of(msg)
+        if channel is not self._channel:  # a new channel after a reconnect: tags start again
+            self._channel, self._unsettled, self._ready = channel, set(), []
+        if msg.delivery_tag is not None:
+            self._unsettled.add(msg.delivery_tag)
+
+    def ack(self, msg: AbstractIncomingMessage) -> None:
+        if msg.delivery_tag is None or _channel_of(msg) is not self._channel:
+            return
+        self._ready.append(msg.delivery_tag)
+        if self._flushing is None:
+            self._flushing = asyncio.ensure_future(self._flush())
+
+    async def settle_alone(self, msg: AbstractIncomingMessage, coro: Any) -> None:
+        """A nack/reject goes out by itself; the tag leaves the unsettled set once it is sent."""
+        await _settle(coro)
+        if _channel_of(msg) is self._channel and msg.delivery_tag is not None:
+            self._unsettled.discard(msg.delivery_tag)
+
+    async def _flush(self) -> None:
+        try:
+            await asyncio.sleep(0)  # let this loop turn's other handlers finish and join the batch
+            while self._ready:
+                channel, ready = self._channel, self._ready
+                self._ready = []
+                if channel is None or channel.is_closed:
+                    return
+                self._unsettled.difference_update(ready)
+                floor = min(self._unsettled) if self._unsettled else None
+                prefix = [t for t in ready if floor is None or t < floor]
+                rest = [t for t in ready if floor is not None and t > floor]
+                try:
+                    if prefix:
+                        await channel.basic_ack(max(prefix), multiple=True)
+                    for tag in rest:
+                        await channel.basic_ack(tag)
+                except Exception as exc:  # noqa: BLE001 - channel lost: the broker redelivers
+                    log.debug("could not send acks (channel gone, they will be redelivered): %r", exc)
+                    return
+        finally:
+            self._flushing = None
+
+    async def wait(self) -> None:
+        """Until every ack handed over so far has been written."""
+        while self._flushing is not None:
+            await asyncio.shield(self._flushing)
+
+
 class _RabbitConsumer:
     """One consumer: its own channel (prefetch), handler tasks tracked so `stop` can wait for them."""
 
@@ -87,6 +158,7 @@ class _RabbitConsumer:
         self._channel: AbstractRobustChannel | None = None
         self._queue: Any = None
         self._tag: str | None = None
+        self.acks = _Acks()
 
     async def start(self, connection: AbstractRobustConnection) -> None:
         self._channel = await connection.channel(publisher_confirms=False)
@@ -97,6 +169,7 @@ class _RabbitConsumer:
         self._tag = await self._queue.consume(self._on_message, no_ack=False)
 
     async def _on_message(self, msg: AbstractIncomingMessage) -> None:
+        self.acks.delivered(msg)
         if self._stopping:
             return  # left unacked: the broker returns it when the channel closes
         # The handler runs in our own task: a connection loss cancels aio-pika's delivery tasks, and a handler
@@ -113,6 +186,8 @@ class _RabbitConsumer:
                 await asyncio.wait_for(self._queue.cancel(self._tag), 5)
         if self._inflight:
             await asyncio.gather(*list(self._inflight), return_exceptions=True)
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.acks.wait(), 5)
         await self._close_channel()
         self._bus._consumers.discard(self)
 
@@ -399,13 +474,12 @@ class RabbitBus:
         )
         routing_key = str(raw_headers.get(ROUTING_KEY_HEADER) or msg.routing_key or "")
         message_id = msg.message_id or uuid.uuid4().hex
-        name = consumer.spec.name
         try:
             payload = json.loads(msg.body)
             if not isinstance(payload, dict):
                 raise ValueError("not a JSON object")
         except ValueError as exc:
-            await self._dead_letter(msg, name, routing_key, headers, attempt, f"malformed: {exc}")
+            await self._dead_letter(consumer, msg, routing_key, headers, attempt, f"malformed: {exc}")
             return
         env = Envelope(message_id, routing_key, payload, headers, attempt)
         try:
@@ -414,25 +488,26 @@ class RabbitBus:
             raise  # the consumer died: no ack, the broker redelivers
         except PermanentError as exc:
             kind = "malformed" if isinstance(exc, MalformedMessage) else "permanent"
-            await self._dead_letter(msg, name, routing_key, headers, attempt, f"{kind}: {exc!r}")
+            await self._dead_letter(consumer, msg, routing_key, headers, attempt, f"{kind}: {exc!r}")
         except Exception as exc:  # noqa: BLE001 - everything else is transient
             if attempt >= consumer._max_attempts:
                 reason = f"gave up after {attempt} attempts: {exc!r}"
-                await self._dead_letter(msg, name, routing_key, headers, attempt, reason)
+                await self._dead_letter(consumer, msg, routing_key, headers, attempt, reason)
             else:
-                await self._retry_later(msg, name, routing_key, headers, attempt, exc)
+                await self._retry_later(consumer, msg, routing_key, headers, attempt, exc)
         else:
-            await _settle(msg.ack())
+            consumer.acks.ack(msg)
 
     async def _retry_later(
         self,
+        consumer: _RabbitConsumer,
         msg: AbstractIncomingMessage,
-        name: str,
         routing_key: str,
         headers: dict[str, Any],
         attempt: int,
         exc: BaseException,
     ) -> None:
+        name = consumer.spec.name
         delays = self.settings.retry_delays
         delay = retry_delay(delays, attempt)
         base = delays[min(attempt - 1, len(delays) - 1)] if delays else 0.0
@@ -452,19 +527,20 @@ class RabbitBus:
             await self._publish_window([(target[0], target[1], msg.body, props, True)])
         except Exception as pub_exc:  # noqa: BLE001 - could not park the copy: let the broker redeliver
             log.warning("could not schedule retry of %s: %r; requeueing", msg.message_id, pub_exc)
-            await _settle(msg.nack(requeue=True))
+            await consumer.acks.settle_alone(msg, msg.nack(requeue=True))
             return
-        await _settle(msg.ack())
+        consumer.acks.ack(msg)
 
     async def _dead_letter(
         self,
+        consumer: _RabbitConsumer,
         msg: AbstractIncomingMessage,
-        name: str,
         routing_key: str,
         headers: dict[str, Any],
         attempt: int,
         reason: str,
     ) -> None:
+        name = consumer.spec.name
         log.warning("dead-lettered %s from %s: %s", msg.message_id, name, reason)
         props = Basic.Properties(
             content_type=msg.content_type,
@@ -481,9 +557,9 @@ class RabbitBus:
             await self._publish_window([(self.dlx_exchange, name, msg.body, props, True)])
         except Exception as pub_exc:  # noqa: BLE001 - the broker's own dead-lettering keeps the message
             log.warning("could not store dead letter %s: %r; rejecting to the DLX", msg.message_id, pub_exc)
-            await _settle(msg.reject(requeue=False))
+            await consumer.acks.settle_alone(msg, msg.reject(requeue=False))
             return
-        await _settle(msg.ack())
+        consumer.acks.ack(msg)
 
     # -- operators ----------------------------------------------------------------------------------------
 

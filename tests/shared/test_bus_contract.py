@@ -452,3 +452,28 @@ async def test_close_lets_in_flight_handlers_finish(bus_kind: str, amqp_for: str
     await asyncio.wait_for(started.wait(), 10)
     await b.close()
     assert done == ["closing-1"]
+
+
+async def test_slow_message_is_not_acked_with_the_ones_that_overtook_it(bus: Any) -> None:
+    """Acks may be batched, but never past a message still being handled: if its consumer dies, only it returns."""
+    release = asyncio.Event()
+    finished: list[int] = []
+
+    async def handler(env: Envelope) -> None:
+        if env.payload["i"] == 0:
+            await release.wait()  # stuck until the consumer dies
+        finished.append(env.payload["i"])
+
+    s = spec("overtaken", prefetch=10)
+    await bus.declare(s)
+    await bus.publish_many([OutgoingMessage("overtaken.x", {"i": i}, f"o{i}") for i in range(10)])
+    c = await bus.consume(s, handler)
+    await eventually(lambda: sorted(finished) == list(range(1, 10)), what="messages 1..9 handled")
+    await asyncio.sleep(0.3)  # their acks go out
+    await c.abort()
+    rec = Recorder()
+    survivor = await bus.consume(s, rec)
+    await eventually(lambda: len(rec.seen) >= 1, what="the stuck message redelivered")
+    await asyncio.sleep(0.3)
+    await survivor.stop()
+    assert [(e.message_id, e.attempt) for e in rec.seen] == [("o0", 2)]
