@@ -29,7 +29,7 @@ _FASTAPI_DOCS = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
 def service_spec() -> ServiceSpec:
     return ServiceSpec(
         name="gateway",
-        routers=[api.router, forms.router, pages.router, admin.router],
+        routers=[forms.router, pages.router, api.router, admin.router],  # hot routes first
         title="Sesame API",
     )
 
