@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -93,13 +92,12 @@ async def send_due_digests(session: AsyncSession, now: datetime | None = None) -
                 else []
             )
         )
-        stamp = now.replace(minute=0, second=0, microsecond=0).isoformat()
         await mail_owner(
             session,
             g.project_id,
             subject=f"Sesame {g.digest} digest: bounces and complaints",
             text=text,
-            key=f"digest:{g.project_id}:{g.digest}:{stamp}",
+            key=f"digest:{g.project_id}:{g.digest}:{top}",
         )
         await session.execute(
             sa.update(EmailEvent).where(*pending, EmailEvent.id <= top).values(digested_at=now)
@@ -112,6 +110,10 @@ async def send_due_digests(session: AsyncSession, now: datetime | None = None) -
 async def digest_loop(rt: Runtime, ctx: EventsContext) -> None:
     while True:
         await asyncio.sleep(ctx.settings.digest_interval_seconds)
-        with contextlib.suppress(Exception):
+        try:
             async with rt.uow() as session:
                 await send_due_digests(session)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - next round retries
+            log.warning("digest round failed: %r", exc)

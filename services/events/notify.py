@@ -9,8 +9,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contracts.mail import MailRequested
-from shared.models.core import Project
-from shared.outbox import enqueue
+from shared.db.types import utcnow
+from shared.db.upsert import insert
+from shared.models.core import OutboxMessage, Project
 
 log = logging.getLogger("sesame.events.notify")
 
@@ -24,10 +25,16 @@ async def mail_owner(session: AsyncSession, project_id: int, *, subject: str, te
     mail = MailRequested(
         project_id=project_id, to=owner, subject=subject, text=text, kind="notification", idempotency_key=key
     )
-    enqueue(
-        session,
-        MailRequested.ROUTING_KEY,
-        mail.payload(),
+    # Like shared.outbox.enqueue, but a repeat of the same key (an SNS retry, a replayed row) is a no-op instead of
+    # a unique violation that would abort the whole unit of work.
+    stmt = insert(OutboxMessage.__table__, session).values(
         message_id="mail-" + hashlib.sha1(key.encode()).hexdigest(),
+        routing_key=MailRequested.ROUTING_KEY,
+        payload=mail.payload(),
+        headers={},
+        created_at=utcnow(),
+        attempts=0,
     )
+    await session.execute(stmt.on_conflict_do_nothing(index_elements=["message_id"]))
+    session.info["outbox_dirty"] = True
     return True
