@@ -144,6 +144,17 @@ async def runtime(db_url: str, settings_for: Any) -> Any:
     await rt.stop()
 
 
+@pytest.fixture
+async def sqlite_runtime(sqlite_url: str, settings_for: Any) -> Any:
+    """A started Runtime on a migrated SQLite database (for tests whose SQL is covered on both elsewhere)."""
+    from shared.runtime import Runtime
+
+    rt = Runtime(settings_for(sqlite_url, public_url="https://sesame.example.test"))
+    await rt.start()
+    yield rt
+    await rt.stop()
+
+
 async def make_project(
     rt: Any, name: str = "Acme", owner: str | None = "owner@acme.test", **settings: Any
 ) -> int:

@@ -25,16 +25,6 @@ from tests.ses_setup.conftest import DKIM_TOKENS, REGION, AwsEnv, make_project, 
 REPORTS: dict[str, str] = {}
 
 
-@pytest.fixture
-async def sqlite_runtime(sqlite_url: str, settings_for: Any) -> Any:
-    from shared.runtime import Runtime
-
-    rt = Runtime(settings_for(sqlite_url, public_url="https://sesame.example.test"))
-    await rt.start()
-    yield rt
-    await rt.stop()
-
-
 def setup_settings(env: AwsEnv, dns: Any) -> SesSetupSettings:
     return SesSetupSettings(
         ses_endpoint_url=env.moto_url,

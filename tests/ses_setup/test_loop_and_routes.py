@@ -116,15 +116,15 @@ async def test_feedback_stall_alerts_once_and_recovers(runtime: Any) -> None:
         assert (await s.get(SesSetupState, pid)).stall_alerted_at is None  # type: ignore[union-attr]
 
 
-async def test_no_alert_without_recent_mail_or_inside_the_grace_period(runtime: Any) -> None:
-    pid = await make_project(runtime)
-    async with runtime.uow() as s:
+async def test_no_alert_without_recent_mail_or_inside_the_grace_period(sqlite_runtime: Any) -> None:
+    pid = await make_project(sqlite_runtime)
+    async with sqlite_runtime.uow() as s:
         s.add(SesSetupState(project_id=pid, mode="identity", topics={}, subscriptions={}, last_report={},
                             last_loop={}, suppression_push=False, suppression_last_result={}))  # fmt: skip
         assert await check_stall(s, pid, hours=6) == "ok"
         s.add(Message(project_id=pid, kind="marketing", state="sent", to_address="y@example.net", email_hash="hy",
                       sent_at=utcnow() - timedelta(minutes=2)))  # fmt: skip
-    async with runtime.uow() as s:
+    async with sqlite_runtime.uow() as s:
         assert await check_stall(s, pid, hours=6) == "ok"
 
 

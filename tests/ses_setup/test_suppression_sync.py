@@ -61,23 +61,23 @@ async def test_import_pages_and_is_idempotent(runtime: Any, aws_env: AwsEnv) -> 
 
 
 async def test_existing_local_entry_is_kept_and_removal_on_ses_is_recorded(
-    runtime: Any, aws_env: AwsEnv
+    sqlite_runtime: Any, aws_env: AwsEnv
 ) -> None:
-    pid = await make_project(runtime)
-    await _add_local(runtime, pid, "hard@bounce.test", "hard_bounce")
+    pid = await make_project(sqlite_runtime)
+    await _add_local(sqlite_runtime, pid, "hard@bounce.test", "hard_bounce")
     aws_env.v2.suppress("hard@bounce.test", "BOUNCE")
     aws_env.v2.suppress("other@bounce.test", "BOUNCE")
-    r = await _sync(runtime, aws_env, pid)
+    r = await _sync(sqlite_runtime, aws_env, pid)
     assert len(r.imported) == 1
-    assert (await _local(runtime, pid))["hard@bounce.test"] == "hard_bounce"  # not overwritten
+    assert (await _local(sqlite_runtime, pid))["hard@bounce.test"] == "hard_bounce"  # not overwritten
 
     # The user deletes both from the SES list in the console: Sesame follows, and logs who/why.
     del aws_env.v2.suppressed["hard@bounce.test"]
     del aws_env.v2.suppressed["other@bounce.test"]
-    r = await _sync(runtime, aws_env, pid)
+    r = await _sync(sqlite_runtime, aws_env, pid)
     assert len(r.removed_in_sesame) == 2
-    assert await _local(runtime, pid) == {}
-    async with runtime.uow() as s:
+    assert await _local(sqlite_runtime, pid) == {}
+    async with sqlite_runtime.uow() as s:
         removals = (
             await s.scalars(sa.select(SuppressionRemoval).where(SuppressionRemoval.project_id == pid))
         ).all()
@@ -119,24 +119,24 @@ async def test_push_adds_and_removes_on_ses_when_enabled(runtime: Any, aws_env: 
 
 
 async def test_removal_in_sesame_without_push_is_reported_not_reimported(
-    runtime: Any, aws_env: AwsEnv
+    sqlite_runtime: Any, aws_env: AwsEnv
 ) -> None:
-    pid = await make_project(runtime)
+    pid = await make_project(sqlite_runtime)
     aws_env.v2.suppress("kept@ses.test")
-    await _sync(runtime, aws_env, pid)
-    async with runtime.uow() as s:
+    await _sync(sqlite_runtime, aws_env, pid)
+    async with sqlite_runtime.uow() as s:
         await s.execute(sa.delete(Suppression).where(Suppression.email == "kept@ses.test"))
-    r = await _sync(runtime, aws_env, pid, push=False)
+    r = await _sync(sqlite_runtime, aws_env, pid, push=False)
     assert r.imported == [] and len(r.still_on_ses) == 1
-    assert await _local(runtime, pid) == {}
+    assert await _local(sqlite_runtime, pid) == {}
 
 
-async def test_remote_cap_defers_the_rest_to_the_next_run(runtime: Any, aws_env: AwsEnv) -> None:
-    pid = await make_project(runtime)
+async def test_remote_cap_defers_the_rest_to_the_next_run(sqlite_runtime: Any, aws_env: AwsEnv) -> None:
+    pid = await make_project(sqlite_runtime)
     for i in range(5):
-        await _add_local(runtime, pid, f"b{i}@x.test", "hard_bounce")
-    r = await _sync(runtime, aws_env, pid, push=True, cap=2)
+        await _add_local(sqlite_runtime, pid, f"b{i}@x.test", "hard_bounce")
+    r = await _sync(sqlite_runtime, aws_env, pid, push=True, cap=2)
     assert len(r.pushed) == 2 and r.deferred == 3
-    r = await _sync(runtime, aws_env, pid, push=True, cap=10)
+    r = await _sync(sqlite_runtime, aws_env, pid, push=True, cap=10)
     assert len(r.pushed) == 3 and r.deferred == 0
     assert len(aws_env.v2.suppressed) == 5
