@@ -64,7 +64,7 @@ class Backend:
     """A project's backend: its API key and what it set up."""
 
     system: SystemBase
-    ses: FaultySes
+    ses: FaultySes | None
     key: str
     project_id: int
     owner_email: str

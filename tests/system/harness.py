@@ -327,3 +327,37 @@ def run_cleanly(cmd: list[str], **kw: Any) -> str:
 
 def dump_json(path: Path, data: Any) -> None:
     path.write_text(json.dumps(data, indent=2, default=str))
+
+
+class MotoSes:
+    """moto's server (API fidelity: unverified senders refused with MessageRejected; raw MIME read back from
+    /moto-api/data.json). moto enforces no rates and has no SESv2 GetAccount (the sender falls back to v1)."""
+
+    def __init__(self) -> None:
+        from moto.server import ThreadedMotoServer
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
+
+    def start(self) -> MotoSes:
+        self._server.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.stop()
+
+    def verify_domain(self, domain: str) -> None:
+        import boto3
+
+        client = boto3.client(
+            "sesv2", endpoint_url=self.url, region_name="us-east-1",
+            aws_access_key_id="AKIASESAMESYSTEMTEST", aws_secret_access_key="system-test-secret-access-key",
+        )  # fmt: skip
+        client.create_email_identity(EmailIdentity=domain)
+
+    def raw_messages(self) -> list[dict[str, Any]]:
+        """Every raw message moto accepted: {id, source, destinations, raw_data}."""
+        r = httpx.get(self.url + "/moto-api/data.json", timeout=10)
+        r.raise_for_status()
+        return list(r.json().get("ses", {}).get("RawMessage", []))
