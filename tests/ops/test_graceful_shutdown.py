@@ -31,7 +31,14 @@ async def test_sender_sigterm_mid_campaign_loses_nothing() -> None:
     infra = await Infra.shared()
     system = DistributedSystem(
         infra, ses_url=ses.url, sender_replicas=2,
-        env={**SYSTEM_ENV, "SESAME_SHUTDOWN_GRACE_SECONDS": str(GRACE)},
+        env={
+            **SYSTEM_ENV,
+            "SESAME_SHUTDOWN_GRACE_SECONDS": str(GRACE),
+            # The production leases: a graceful stop must not lean on crash recovery (the system suite's
+            # shortened leases would let the survivor re-send rows the stopping replica is still finishing).
+            "SESAME_SENDER_STALE_SENDING_SECONDS": "120",
+            "SESAME_SENDER_CLAIM_LEASE_SECONDS": "120",
+        },
     )  # fmt: skip
     try:
         await system.start()
