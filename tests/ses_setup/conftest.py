@@ -165,3 +165,18 @@ async def make_project(
         s.add(p)
         await s.flush()
         return int(p.id)
+
+
+async def wait_for(check: Any, timeout: float = 30.0, interval: float = 0.1) -> Any:  # noqa: ASYNC109
+    """Poll an async `check` until it returns something truthy."""
+    import asyncio
+    import time
+
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = await check()
+        if last:
+            return last
+        await asyncio.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout}s (last: {last!r})")

@@ -24,7 +24,7 @@ from shared.models.events import EmailEvent, SnsEndpoint
 from shared.models.sender import Message, SesAccount
 from shared.models.ses_setup import SesSetupState
 from shared.runtime import Runtime
-from tests.ses_setup.conftest import AwsEnv, make_project, publish_good_domain
+from tests.ses_setup.conftest import AwsEnv, make_project, publish_good_domain, wait_for
 from tests.ses_setup.test_doctor import add_account, setup_settings
 
 INTERNAL = "test-internal-token-ses-setup"
@@ -71,6 +71,25 @@ async def test_simulator_loop_through_the_real_pipeline(system: tuple[Runtime, A
 
         ov = await feedback_overview(s, pid, 6)
     assert ov["last_feedback_at"] and ov["last_loop"]["ok"] and not ov["stalled"]
+
+
+async def test_loop_test_route_runs_in_the_background(system: tuple[Runtime, Any]) -> None:
+    rt, sender = system
+    pid = await make_project(rt)
+    h = {"x-sesame-internal-token": INTERNAL, "x-sesame-project-id": str(pid)}
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=sender), base_url="http://sender") as c:
+        r = await c.post("/v1/ses-account/loop-test", json={"wait_seconds": 30}, headers=h)
+        assert r.status_code == 202, r.text
+        run_id = r.json()["run_id"]
+        again = await c.post("/v1/ses-account/loop-test", json={"wait_seconds": 30}, headers=h)
+        assert again.status_code == 409
+
+        async def done() -> Any:
+            loop = (await c.get("/v1/ses-account/feedback", headers=h)).json()["last_loop"]
+            return loop if loop.get("status") == "done" else None
+
+        loop = await wait_for(done, timeout=40)
+    assert loop["run_id"] == run_id and loop["ok"] is True
 
 
 async def test_loop_reports_timeouts_when_nothing_arrives(sqlite_url: str, settings_for: Any) -> None:
@@ -157,7 +176,8 @@ async def test_routes_connect_readiness_sync(
             )
             assert none.status_code == 422 and none.json()["error"] == "no_ses_account"
 
-            r = await c.post("/v1/ses-account/connect", json={}, headers=h)
+            assert (await c.get("/v1/ses-account/connect", headers=h)).json() == {"status": "never_run"}
+            r = await c.post("/v1/ses-account/connect", json={"wait": True}, headers=h)
             assert r.status_code == 200, r.text
             body = r.json()
             assert body["ok"] and body["connect"]["mutating_calls"] == 14, body["text"]
@@ -174,8 +194,16 @@ async def test_routes_connect_readiness_sync(
             assert sorted(allowed) == sorted(body["connect"]["topics"].values())
             assert cs == "sesame-" + str(pid)
 
-            again = (await c.post("/v1/ses-account/connect", json={}, headers=h)).json()
-            assert again["ok"] and again["connect"]["mutating_calls"] == 0
+            # The default runs in the background (SNS confirmation outlasts the gateway timeout): 202, then poll.
+            started = await c.post("/v1/ses-account/connect", json={}, headers=h)
+            assert started.status_code == 202 and started.json()["status"] == "running"
+
+            async def outcome() -> Any:
+                got = (await c.get("/v1/ses-account/connect", headers=h)).json()
+                return got if got["status"] != "running" else None
+
+            again = await wait_for(outcome, timeout=60)
+            assert again["status"] == "done" and again["ok"] and again["connect"]["mutating_calls"] == 0
 
             rep = await c.get("/v1/ses-account/readiness", headers=h)
             assert rep.status_code == 200

@@ -171,10 +171,10 @@ async def wait_for_loop(
     return result
 
 
-async def record_loop(session: AsyncSession, result: LoopResult) -> None:
+async def record_loop(session: AsyncSession, result: LoopResult, *, running: bool = False) -> None:
     st = await project_data.setup_state(session, result.project_id, create=True)
     assert st is not None
-    st.last_loop = result.to_dict()
+    st.last_loop = {**result.to_dict(), "status": "running" if running else "done"}
     st.updated_at = utcnow()
 
 

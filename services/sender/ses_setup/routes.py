@@ -3,17 +3,23 @@ dashboard). The operations manage their own short transactions: AWS calls never 
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from services.sender.crypto import CredentialKeyError
 from services.sender.ses_setup.loop_check import feedback_overview
 from services.sender.ses_setup.service import SesSetup
-from shared.errors import Unprocessable
+from shared.db.types import utcnow
+from shared.errors import Conflict, Unprocessable
 from shared.internal_auth import Internal, ProjectId
 
+log = logging.getLogger("sesame.ses_setup.routes")
 router = APIRouter(tags=["ses-account"])
 admin_router = APIRouter(prefix="/admin", dependencies=[Internal], tags=["ses-account"])
 
@@ -45,11 +51,17 @@ class ConnectIn(BaseModel):
     prove_loop: StrictBool = False
     import_suppressions: StrictBool = True
     dry_run: StrictBool = False
+    # false (default): 202 at once, the work runs in the background (it waits for SNS, longer than the
+    # gateway's request timeout); poll GET /v1/ses-account/connect. true: answer when done.
+    wait: StrictBool = False
 
 
 class LoopIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     wait_seconds: float = Field(120.0, ge=1, le=600)
+    wait: StrictBool = (
+        False  # false: 202 at once; the result appears in GET /v1/ses-account/feedback (last_loop)
+    )
 
 
 class SuppressionSettingsIn(BaseModel):
@@ -64,11 +76,34 @@ async def _guard(coro: Any) -> Any:
         raise Unprocessable(str(exc), error="credentials_unreadable") from None
 
 
-@router.post("/v1/ses-account/connect")
-async def connect_route(body: ConnectIn, project_id: ProjectId, request: Request) -> dict[str, Any]:
-    """Create or repair the SNS/SES feedback wiring (idempotent); lists every AWS call it made."""
-    out = await _guard(
-        setup_of(request).connect(
+def _jobs(request: Request) -> dict[str, asyncio.Task[None]]:
+    jobs: dict[str, asyncio.Task[None]] | None = getattr(request.app.state, "ses_setup_jobs", None)
+    if jobs is None:
+        jobs = request.app.state.ses_setup_jobs = {}
+    return jobs
+
+
+def _ensure_idle(request: Request, key: str) -> None:
+    """One in-process background job per key: a second start while it runs is a 409."""
+    running = _jobs(request).get(key)
+    if running is not None and not running.done():
+        raise Conflict(f"{key.split(':')[0]} already running for this project", error="already_running")
+
+
+def _background(request: Request, key: str, job: Callable[[], Awaitable[None]]) -> None:
+    _ensure_idle(request, key)
+    _jobs(request)[key] = asyncio.create_task(job(), name=f"ses_setup:{key}")
+
+
+@router.post("/v1/ses-account/connect", response_model=None)
+async def connect_route(
+    body: ConnectIn, project_id: ProjectId, request: Request
+) -> dict[str, Any] | JSONResponse:
+    """Create or repair the SNS/SES feedback wiring (idempotent); the outcome lists every AWS call it made."""
+    svc = setup_of(request)
+
+    async def run() -> dict[str, Any]:
+        out = await svc.connect(
             project_id,
             identity=body.identity,
             mode=body.mode,
@@ -77,8 +112,34 @@ async def connect_route(body: ConnectIn, project_id: ProjectId, request: Request
             import_suppressions=body.import_suppressions,
             dry_run=body.dry_run,
         )
-    )
-    return {**out.to_dict(), "text": out.render()}
+        outcome = {"status": "done", "at": utcnow().isoformat(), **out.to_dict(), "text": out.render()}
+        if not body.dry_run:
+            await svc.record_outcome(project_id, outcome)
+        return outcome
+
+    if body.wait or body.dry_run:
+        return await _guard(run())  # type: ignore[no-any-return]
+    _ensure_idle(request, f"connect:{project_id}")
+    await _guard(svc.check_connectable(project_id))
+
+    async def job() -> None:
+        try:
+            await run()
+        except Exception as exc:  # noqa: BLE001 - the outcome is what the caller polls
+            log.exception("background connect of project %s failed", project_id)
+            await svc.record_outcome(
+                project_id, {"status": "failed", "at": utcnow().isoformat(), "error": str(exc)}
+            )
+
+    await svc.record_outcome(project_id, {"status": "running", "started_at": utcnow().isoformat()})
+    _background(request, f"connect:{project_id}", job)
+    return JSONResponse({"status": "running", "poll": "/v1/ses-account/connect"}, status_code=202)
+
+
+@router.get("/v1/ses-account/connect")
+async def connect_status_route(project_id: ProjectId, request: Request) -> dict[str, Any]:
+    """The last connect outcome: running, done (with steps and AWS calls) or failed."""
+    return await setup_of(request).last_outcome(project_id)
 
 
 @router.get("/v1/ses-account/readiness")
@@ -98,11 +159,26 @@ async def production_request_route(
     return await _guard(setup_of(request).request_draft(project_id, domain))  # type: ignore[no-any-return]
 
 
-@router.post("/v1/ses-account/loop-test")
-async def loop_route(body: LoopIn, project_id: ProjectId, request: Request) -> dict[str, Any]:
+@router.post("/v1/ses-account/loop-test", response_model=None)
+async def loop_route(body: LoopIn, project_id: ProjectId, request: Request) -> dict[str, Any] | JSONResponse:
     """Send to success@, bounce@ and complaint@ the simulator and wait for the three feedback events."""
-    result = await setup_of(request).prove_loop(project_id, body.wait_seconds)
-    return {**result.to_dict(), "text": result.render()}
+    svc = setup_of(request)
+    if body.wait:
+        result = await svc.prove_loop(project_id, body.wait_seconds)
+        return {**result.to_dict(), "text": result.render()}
+    _ensure_idle(request, f"loop-test:{project_id}")
+    started = await svc.start_loop(project_id)
+
+    async def job() -> None:
+        try:
+            await svc.finish_loop(started, body.wait_seconds)
+        except Exception:  # noqa: BLE001
+            log.exception("loop test of project %s failed", project_id)
+
+    _background(request, f"loop-test:{project_id}", job)
+    return JSONResponse(
+        {"status": "running", "run_id": started.run_id, "poll": "/v1/ses-account/feedback"}, status_code=202
+    )
 
 
 @router.get("/v1/ses-account/feedback")

@@ -168,6 +168,20 @@ class SesSetup:
                 await self._save_connect(project_id, opts, followup)
         return ConnectOutcome(result, sync, sync_error, loop, followup)
 
+    async def record_outcome(self, project_id: int, outcome: dict[str, Any]) -> None:
+        """Keep the last connect outcome (what GET /v1/ses-account/connect shows; background runs report here)."""
+        async with self.rt.uow() as session:
+            st = await project_data.setup_state(session, project_id, create=True)
+            assert st is not None
+            st.last_report = outcome
+            st.updated_at = utcnow()
+
+    async def last_outcome(self, project_id: int) -> dict[str, Any]:
+        async with self.rt.uow() as session:
+            await project_data.project_row(session, project_id)
+            st = await project_data.setup_state(session, project_id)
+            return dict(st.last_report) if st and st.last_report else {"status": "never_run"}
+
     async def _save_connect(self, project_id: int, opts: ConnectOptions, result: ConnectResult) -> None:
         async with self.rt.uow() as session:
             st = await project_data.setup_state(session, project_id, create=True)
@@ -176,9 +190,10 @@ class SesSetup:
             st.configuration_set = result.configuration_set
             st.topics, st.subscriptions = dict(result.topics), dict(result.subscriptions)
             st.last_report = {
+                "status": "done",
                 "ok": result.ok,
                 "at": utcnow().isoformat(),
-                "steps": [s.__dict__ for s in result.steps],
+                "text": result.render(),
             }
             if result.ok and st.connected_at is None:
                 st.connected_at = utcnow()
@@ -196,19 +211,31 @@ class SesSetup:
             get_core(self.rt).accounts.invalidate(project_id)
 
     # ------------------------------------------------------------------ loop
-    async def prove_loop(self, project_id: int, wait_seconds: float | None = None) -> loop_check.LoopResult:
+    async def start_loop(self, project_id: int) -> loop_check.LoopResult:
+        """Queue the three simulator mails (committed, so the relay publishes them) and mark the run."""
         async with self.rt.uow() as session:
             await project_data.project_row(session, project_id)
             result = loop_check.request_loop(session, project_id)
-        result = await loop_check.wait_for_loop(
-            self.rt.uow,
-            result,
-            wait_seconds=wait_seconds if wait_seconds is not None else self.setup.loop_timeout,
-            poll=0.5,
-        )
+            await loop_check.record_loop(session, result, running=True)
+        return result
+
+    async def finish_loop(
+        self, result: loop_check.LoopResult, wait_seconds: float | None = None
+    ) -> loop_check.LoopResult:
+        wait = wait_seconds if wait_seconds is not None else self.setup.loop_timeout
+        result = await loop_check.wait_for_loop(self.rt.uow, result, wait_seconds=wait, poll=0.5)
         async with self.rt.uow() as session:
             await loop_check.record_loop(session, result)
         return result
+
+    async def prove_loop(self, project_id: int, wait_seconds: float | None = None) -> loop_check.LoopResult:
+        return await self.finish_loop(await self.start_loop(project_id), wait_seconds)
+
+    async def check_connectable(self, project_id: int) -> None:
+        """Fail fast (422) before a background connect: the project must have an SES account."""
+        async with self.rt.uow() as session:
+            await project_data.project_row(session, project_id)
+            await self._account(session, project_id)
 
     # ------------------------------------------------------------------ suppressions
     async def sync_suppressions(
