@@ -95,6 +95,10 @@ class Consumer(Protocol):
     async def stop(self) -> None:
         """Stop taking new messages and wait for in-flight handlers to finish."""
 
+    async def abort(self) -> None:
+        """Die like a crashed process (fault injection in tests): in-flight handlers are cancelled, nothing is
+        acked, and their messages are redelivered (the delivery counts as an attempt)."""
+
 
 class Bus(Protocol):
     async def start(self) -> None:
