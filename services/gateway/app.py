@@ -39,6 +39,8 @@ class _CachedStatic(StaticFiles):
         resp = await super().get_response(path, scope)
         if resp.status_code == 200:
             resp.headers["cache-control"] = "public, max-age=3600"
+            # The embeddable snippet loads the widget (a module script: fetched with CORS) from other sites.
+            resp.headers["access-control-allow-origin"] = "*"
         return resp
 
 

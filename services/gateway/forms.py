@@ -304,7 +304,11 @@ async def altcha_challenge(request: Request) -> Response:
         raise TooManyRequests(
             "too many challenges", headers={"Retry-After": str(gw.page_posts.retry_after(ip))}
         )
-    return JSONResponse(gw.captcha.altcha_challenge(), headers={"cache-control": "no-store"})
+    # Public and credential-free: the embedded snippet's widget fetches it from other sites.
+    return JSONResponse(
+        gw.captcha.altcha_challenge(),
+        headers={"cache-control": "no-store", "access-control-allow-origin": "*"},
+    )
 
 
 def _cors(request: Request, cfg: FormConfig) -> dict[str, str]:

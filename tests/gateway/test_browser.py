@@ -10,6 +10,9 @@ from datetime import date, timedelta
 import httpx
 import pytest
 from playwright.async_api import async_playwright
+from starlette.applications import Starlette
+from starlette.responses import HTMLResponse
+from starlette.routing import Route
 
 from tests.gateway.browser import ARTIFACTS, CHROMIUM_ARGS, ensure_chromium, free_port, serve
 from tests.gateway.embedded import (
@@ -124,6 +127,28 @@ async def test_subscriber_journey_in_a_real_browser(sqlite_url, settings_for) ->
                 await page.wait_for_selector("text=You are unsubscribed")
                 await page.screenshot(path=str(ARTIFACTS / "9-unsubscribed.png"), full_page=True)
                 assert (await subscription_rows(sqlite_url, "ann@example.com"))[news][0] == "unsubscribed"
+
+                # 5. the embeddable snippet pasted into another site (another origin), widget solving cross-origin
+                snippet = (await api.get(f"/f/{news}/embed")).text
+                other = Starlette(routes=[Route("/", lambda _: HTMLResponse(
+                    f"<!doctype html><html lang=en><head><title>Blog</title><link rel=icon href=\"data:,\"></head><body><h1>My blog</h1>{snippet}</body></html>"
+                ))])  # fmt: skip
+                oport = free_port()
+                async with serve(other, oport) as other_url:
+                    blog = other_url.replace("127.0.0.1", "localhost")  # a different origin
+                    await page.goto(blog)
+                    await page.get_by_label("Email address").fill("bea@example.com")
+                    await page.get_by_text("I'm not a robot").click()
+                    await page.wait_for_function(
+                        "() => { const i = document.querySelector('input[name=altcha]'); return i && i.value.length > 20; }",
+                        timeout=60_000,
+                    )
+                    await page.screenshot(
+                        path=str(ARTIFACTS / "11-embedded-on-other-site.png"), full_page=True
+                    )
+                    await page.get_by_role("button", name="Subscribe").click()
+                    await page.wait_for_selector("text=Check your inbox")
+                assert await subscription_rows(sqlite_url, "bea@example.com") == {news: ("pending", None)}
 
                 # keyboard only: the form can be filled and submitted without a mouse
                 await page.goto(f"{public}/f/{news}")

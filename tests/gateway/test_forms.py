@@ -338,3 +338,16 @@ def test_fast_email_normalisation_agrees_with_the_shared_one(raw: str) -> None:
             return "invalid"
 
     assert outcome(fast_normalize_email) == outcome(normalize_email)
+
+
+async def test_static_assets_and_challenge_can_be_used_by_the_embedded_snippet(make_gateway) -> None:  # type: ignore[no-untyped-def]
+    async with make_gateway() as h:
+        r = await h.client.get("/static/altcha/altcha.min.js")
+        assert r.status_code == 200 and r.headers["access-control-allow-origin"] == "*"
+        assert r.headers["x-content-type-options"] == "nosniff" and "javascript" in r.headers["content-type"]
+        r = await h.client.get("/static/altcha/LICENSE.txt")
+        assert "MIT" in r.text
+        r = await h.client.get("/altcha/challenge")
+        assert r.headers["access-control-allow-origin"] == "*" and r.headers["cache-control"] == "no-store"
+        assert r.json()["parameters"]["algorithm"] == "PBKDF2/SHA-256" and r.json()["signature"]
+        assert (await h.client.get("/static/../app.py")).status_code == 404
