@@ -302,3 +302,25 @@ async def test_a_subscription_left_pending_is_subscribed_again() -> None:
     dry = await connect(_ScriptedAws(), _opts(mode="identity", dry_run=True))  # type: ignore[arg-type]
     assert dry.mutating_calls == 0 and not dry.ok
     assert [s.status for s in dry.steps if s.item.startswith("subscription")] == ["pending"] * 3
+
+
+async def test_rotated_webhook_url_replaces_the_stale_subscriptions(aws_env: AwsEnv) -> None:
+    aws_env.verify_domain("good.test")
+    await _run(aws_env)
+    rotated = WEBHOOK.rsplit("/", 1)[0] + "/tok-rotated456"
+    foreign = "https://other.example/hook"
+    sns = aws_env.boto("sns")
+    topics = {t["TopicArn"] for t in sns.list_topics()["Topics"]}
+    sns.subscribe(TopicArn=sorted(topics)[0], Protocol="https", Endpoint=foreign)
+    result = await _run(aws_env, webhook_url=rotated)
+    assert result.ok, result.render()
+    assert (
+        sorted(c["operation"] for c in result.calls if c["mutating"])
+        == ["Subscribe"] * 3 + ["Unsubscribe"] * 3
+    )
+    for arn in topics:
+        endpoints = {s["Endpoint"] for s in sns.list_subscriptions_by_topic(TopicArn=arn)["Subscriptions"]}
+        assert rotated in endpoints and WEBHOOK not in endpoints
+    assert foreign in {
+        s["Endpoint"] for s in sns.list_subscriptions()["Subscriptions"]
+    }  # not ours: untouched

@@ -213,16 +213,25 @@ class _Connector:
                 for s in subs
                 if s.get("Endpoint") == self.opts.webhook_url and s.get("Protocol") == protocol
             ]
-            strays = [
-                s["Endpoint"]
-                for s in subs
-                if s.get("Endpoint") != self.opts.webhook_url and "/webhooks/sns/" in str(s.get("Endpoint"))
-            ]
-            if strays:
+            # Our own topics subscribed to an older webhook URL of this Sesame (the token was rotated): that
+            # endpoint answers 404 now, so the subscription only produces failed deliveries. Remove it.
+            base = self.opts.webhook_url.rsplit("/", 1)[0] + "/"
+            for stray in subs:
+                endpoint = str(stray.get("Endpoint"))
+                if endpoint == self.opts.webhook_url or not endpoint.startswith(base):
+                    continue
+                arn = stray.get("SubscriptionArn", "PendingConfirmation")
+                if arn == "PendingConfirmation":
+                    self.step(
+                        f"subscription {kind}", "info", f"old endpoint {endpoint} pending (expires by itself)"
+                    )
+                    continue
+                done = await self.mutate("sns", "Unsubscribe", SubscriptionArn=arn)
+                status: StepStatus = "drift" if done is None else "repaired"
                 self.step(
                     f"subscription {kind}",
-                    "info",
-                    f"other Sesame-like endpoints also subscribed: {', '.join(strays)} (left untouched)",
+                    status,
+                    f"stale subscription to an old endpoint {endpoint} removed",
                 )
             if mine and mine[0]["SubscriptionArn"] != "PendingConfirmation":
                 self.r.subscriptions[kind] = mine[0]["SubscriptionArn"]
