@@ -175,7 +175,25 @@ class Dispatcher:
         now = utcnow()
         cutoff = now - timedelta(seconds=self.settings.stale_sending_seconds)
         async with self.rt.uow() as session:
-            # Evidence first: feedback already linked an SES message id to the row → SES accepted it.
+            # Evidence first. Any event the events service linked to the row (with a configuration set SES
+            # publishes a Send event for every accepted mail, tagged sesame-message) proves SES accepted it.
+            try:
+                from shared.models.events import EmailEvent
+
+                ev = (
+                    sa.select(EmailEvent.ses_message_id)
+                    .where(EmailEvent.message_id == M.c.id, EmailEvent.ses_message_id.is_not(None))
+                    .limit(1)
+                    .scalar_subquery()
+                )
+                await session.execute(
+                    sa.update(M)
+                    .where(M.c.state == "sending", M.c.sending_at < cutoff, M.c.ses_message_id.is_(None))
+                    .values(ses_message_id=ev)
+                )
+            except ImportError:  # the events tables are not part of this deployment
+                pass
+            # Feedback already linked an SES message id to the row → SES accepted it.
             r1 = await session.execute(
                 sa.update(M)
                 .where(M.c.state == "sending", M.c.sending_at < cutoff, M.c.ses_message_id.is_not(None))

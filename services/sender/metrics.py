@@ -23,3 +23,6 @@ SES_LATENCY = Histogram(
 )
 QUOTA_USED = Gauge("sesame_sender_quota_used_ratio", "Share of the 24-hour quota used", ["project"])
 RECOVERED = Counter("sesame_sender_recovered_total", "Rows the recovery sweep reconciled", ["what"])
+LATE_SLOTS = Counter(
+    "sesame_sender_late_slots_total", "Send slots missed by more than the jitter allowance (re-taken)"
+)

@@ -3,9 +3,9 @@
 Each account's row stores `tat`, the epoch time of its next free send slot. Taking n tokens is one short
 transaction (row lock on Postgres, BEGIN IMMEDIATE on SQLite): slots start at max(tat, now), are spaced
 1 / (rate × safety) apart, and may be reserved at most `horizon` seconds ahead; `tat` moves past the last slot
-granted. The caller waits for each slot before its SES call. There is no burst allowance, so in any one-second
-window at most ⌈rate × safety⌉ slots fall — the safety margin absorbs the jitter between a slot and the moment
-the request reaches SES. Replicas on different hosts must share a clock (NTP): an offset of ε seconds lets at
+granted. The caller waits for each slot before its SES call. There is no burst allowance, and the spacing leaves
+room for `jitter` seconds of lateness between a slot and the moment its request reaches SES (see
+`effective_rate`), so no one-second window ever holds more than the SES max send rate. Replicas on different hosts must share a clock (NTP): an offset of ε seconds lets at
 most ε × rate extra sends into one window.
 """
 
@@ -34,17 +34,33 @@ class Grant:
 
 class SharedRateLimiter:
     def __init__(
-        self, sessionmaker: async_sessionmaker[AsyncSession], *, safety: float = 0.97, horizon: float = 0.5
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        *,
+        safety: float = 1.0,
+        horizon: float = 0.5,
+        jitter: float = 0.025,
     ) -> None:
         self._sessionmaker = sessionmaker
         self._safety = safety
+        self._jitter = jitter
         self._horizon = horizon
 
     def effective_rate(self, max_send_rate: float) -> float:
+        """Slots per second handed out for an SES max send rate R.
+
+        Slots 1/r apart put ⌊T·r⌋ + 1 slots into any window of length T. For at most R sends in any one-second
+        window even when a request reaches SES up to `jitter` seconds late, (1 + jitter)·r + 1 ≤ R, so
+        r = (R − 1) / (1 + jitter) (R = 50, jitter 25 ms → 47.8/s, 95.6 % of R), times `safety`.
+        """
         if max_send_rate is None or max_send_rate <= 0 or math.isinf(max_send_rate):
             return UNLIMITED
-        # Always at least one slot per second, never more than SES allows.
-        return max(min(max_send_rate, 1.0), max_send_rate * self._safety)
+        if max_send_rate <= 1:
+            return max_send_rate / (1.0 + self._jitter)
+        return (max_send_rate - 1.0) / (1.0 + self._jitter) * self._safety
+
+    def unlimited(self, max_send_rate: float) -> bool:
+        return self.effective_rate(max_send_rate) == UNLIMITED
 
     async def take(self, key: str, max_send_rate: float, n: int) -> Grant:
         """Reserve up to `n` slots now (possibly fewer, possibly none with a retry time)."""

@@ -57,7 +57,12 @@ class SenderSettings(BaseSettings):
     throttle_backoff_seconds: float = Field(1.0, description="Backoff after SES throttling (jitter added).")
 
     rate_safety: float = Field(
-        0.97, description="Fraction of the SES max send rate the shared token bucket hands out."
+        1.0, description="Extra factor (≤ 1) on the send rate the shared bucket hands out."
+    )
+    rate_jitter_seconds: float = Field(
+        0.025,
+        description="Lateness of a request behind its send slot that the bucket's spacing absorbs while keeping "
+        "every one-second window at or under the SES max send rate.",
     )
     rate_horizon_seconds: float = Field(
         0.5, description="How far ahead a sender may reserve send slots from the shared bucket."

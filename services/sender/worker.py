@@ -111,7 +111,10 @@ class SendWorker:
         self.accounts = accounts
         self.composer = composer
         self.limiter = SharedRateLimiter(
-            runtime.sessionmaker, safety=settings.rate_safety, horizon=settings.rate_horizon_seconds
+            runtime.sessionmaker,
+            safety=settings.rate_safety,
+            horizon=settings.rate_horizon_seconds,
+            jitter=settings.rate_jitter_seconds,
         )
         self.sem = asyncio.Semaphore(settings.ses_concurrency)
 
@@ -149,21 +152,55 @@ class SendWorker:
         t0 = time.perf_counter()
         slots = await self.limiter.acquire(batch.view.bucket_key, batch.view.max_send_rate, len(ready))
         metrics.RATE_WAIT.observe(time.perf_counter() - t0)
-        outcomes = await asyncio.gather(
-            *(self._send_one(batch.view, it, s) for it, s in zip(ready, slots, strict=True))
-        )
-        outcomes += [Outcome(it, "compose", error=it.error) for it in batch.items if it.composed is None]
-        async with self.rt.uow() as session:
-            await self._record(session, batch, outcomes)
-        if any(o.kind == "throttled" for o in outcomes):
-            await self.limiter.penalize(batch.view.bucket_key, self.settings.throttle_backoff_seconds)
-        return sum(1 for o in outcomes if o.kind == "sent")
+        # Outcomes are recorded as they come (a flush loop writes whatever finished since its last write), so
+        # a crash leaves at most the calls in flight plus one flush unrecorded — not the whole batch.
+        pending: list[Outcome] = [
+            Outcome(it, "compose", error=it.error) for it in batch.items if it.composed is None
+        ]
+        wake = asyncio.Event()
+        sent = 0
+
+        async def call(it: Item, slot: float) -> None:
+            pending.append(await self._send_one(batch.view, it, slot))
+            wake.set()
+
+        calls = asyncio.gather(*(call(it, s) for it, s in zip(ready, slots, strict=True)))
+        try:
+            while True:
+                if not pending:
+                    if calls.done():
+                        break
+                    wake.clear()
+                    waiter = asyncio.ensure_future(wake.wait())
+                    await asyncio.wait({waiter, calls}, return_when=asyncio.FIRST_COMPLETED)
+                    waiter.cancel()
+                    continue
+                taken, pending[:] = list(pending), []
+                async with self.rt.uow() as session:
+                    await self._record(session, batch, taken)
+                sent += sum(1 for o in taken if o.kind == "sent")
+                if any(o.kind == "throttled" for o in taken):
+                    await self.limiter.penalize(batch.view.bucket_key, self.settings.throttle_backoff_seconds)
+        finally:
+            if not calls.done():
+                calls.cancel()
+            await asyncio.gather(calls, return_exceptions=True)
+        return sent
 
     async def _send_one(self, view: AccountView, it: Item, slot: float) -> Outcome:
-        await wait_until(slot)
         c = it.composed
         assert c is not None
         async with self.sem:
+            while True:
+                await wait_until(slot)
+                # A slot is only good on time: a process that fell behind (CPU starved, GC, a slow commit) must
+                # not fire its overdue slots in a burst — it takes a fresh one instead.
+                if time.time() - slot <= self.settings.rate_jitter_seconds or self.limiter.unlimited(
+                    view.max_send_rate
+                ):
+                    break
+                metrics.LATE_SLOTS.inc()
+                (slot,) = await self.limiter.acquire(view.bucket_key, view.max_send_rate, 1)
             t0 = time.perf_counter()
             try:
                 sid = await view.client.send_raw(

@@ -99,6 +99,7 @@ async def gather_facts(
         extra={
             "volume_30d": await project_data.volume(session, project_id, 30),
             "owner": project.owner_email,
+            "imports": await project_data.imports(session, project_id),
         },
     )
 
@@ -382,7 +383,7 @@ class _Doctor:
             )
 
     def practices(self) -> None:
-        self.checks += practice_checks.check_lists(self.f.lists)
+        self.checks += practice_checks.check_lists(self.f.lists, self.f.extra.get("imports"))
         self.checks.append(self.f.unsubscribe)
         self.checks.append(practice_checks.check_rate_control(self.f.account, self.f.rate_bucket))
         self.checks += practice_checks.check_rates(self.f.rates, self.setup.min_volume_for_rates)

@@ -184,6 +184,7 @@ async def record_loop(session: AsyncSession, result: LoopResult, *, running: boo
 async def feedback_overview(session: AsyncSession, project_id: int, stall_hours: float) -> dict[str, Any]:
     """For the dashboard: last feedback received, recent volume, stall state, last loop proof."""
     now = utcnow()
+    await project_data.project_row(session, project_id)
     last = await project_data.last_feedback(session, project_id)
     st = await project_data.setup_state(session, project_id)
     since = now - timedelta(hours=stall_hours)

@@ -57,7 +57,7 @@ def captcha_provider(form_settings: Any) -> str | None:
     return provider
 
 
-def check_lists(lists: list[Any]) -> list[CheckResult]:
+def check_lists(lists: list[Any], imported: list[tuple[str, int]] | None = None) -> list[CheckResult]:
     if not lists:
         return [
             _c("double_optin", "warn", "no lists yet", "create lists with double_optin (the default)"),
@@ -68,6 +68,20 @@ def check_lists(lists: list[Any]) -> list[CheckResult]:
     if single:
         fix = 'PATCH /v1/lists/{id} {"double_optin": true} for each'
         out.append(_c("double_optin", "fail", f"single opt-in: {', '.join(single)}", fix, lists=len(lists)))
+    elif imported:
+        total = sum(n for _, n in imported)
+        sources = "; ".join(f"{src!r}: {n}" for src, n in imported[:3])
+        out.append(
+            _c(
+                "double_optin",
+                "warn",
+                f"all {len(lists)} lists confirm by e-mail, but {total} subscriptions were imported without it "
+                f"in the last year ({sources})",
+                "import only addresses that opted in with you; re-confirm imported lists with a confirmation campaign",
+                lists=len(lists),
+                imported=total,
+            )
+        )
     else:
         out.append(_c("double_optin", "pass", f"all {len(lists)} lists confirm by e-mail", lists=len(lists)))
     bare = [x.name for x in lists if captcha_provider(x.form_settings) is None]

@@ -26,7 +26,7 @@ from shared.models.core import Project
 from shared.models.events import EmailEvent, ProjectGuard, ReputationBucket, SnsEndpoint, SnsSubscription
 from shared.models.sender import Message, SesAccount
 from shared.models.ses_setup import SesSetupState
-from shared.models.subscriptions import MailingList
+from shared.models.subscriptions import ContactImport, MailingList
 
 FEEDBACK_TYPES = ("bounce", "complaint", "delivery", "reject", "delivery_delay", "rendering_failure")
 
@@ -247,3 +247,16 @@ async def volume(session: AsyncSession, project_id: int, days: int = 30) -> dict
         )
     ).all()
     return {k: int(n) for k, n in rows}
+
+
+async def imports(session: AsyncSession, project_id: int, days: int = 365) -> list[tuple[str, int]]:
+    """Bulk imports (subscriptions created without our double opt-in): (consent source, subscriptions)."""
+    since = utcnow() - timedelta(days=days)
+    rows = (
+        await session.execute(
+            sa.select(ContactImport.consent_source, sa.func.sum(ContactImport.subscriptions_created))
+            .where(ContactImport.project_id == project_id, ContactImport.created_at >= since)
+            .group_by(ContactImport.consent_source)
+        )
+    ).all()
+    return [(str(src), int(n or 0)) for src, n in rows if n]
