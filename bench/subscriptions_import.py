@@ -3,7 +3,8 @@
     .venv/bin/python -m bench.subscriptions_import [--quick] [--rows N]
 
 Figures:
-- the import as the service runs it (`services.subscriptions.imports.run_import`: streamed CSV, every row validated
+- the import as the service runs it (`services.subscriptions.imports.run_import`, default settings: 5,000-row
+  batches, 2 written at once on their own connections; streamed CSV, every row validated
   and normalised, contacts + active subscriptions + change-log rows inserted set-based per batch, progress updated
   per batch), into a freshly migrated database;
 - ceiling 1: raw asyncpg COPY of the same, already-normalised contact rows into `contacts`;

@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Header, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.subscriptions.common import Page, SubSettings, iso, page_out
+from services.subscriptions.common import Page, SubSettings, encode_cursor, iso, page_out
 from services.subscriptions.csv_rows import Batch, CsvBatches, HeaderError
 from services.subscriptions.lists import get_list
 from services.subscriptions.projects import get_project
@@ -75,12 +75,14 @@ async def _insert_pg(session: AsyncSession, imp: ContactImport, b: Batch) -> tup
     raw = (await conn.get_raw_connection()).driver_connection
     assert raw is not None
     detail = f"import {imp.id}: {imp.consent_source}"[:500]
+    order = sorted(range(len(b.hashes)), key=b.hashes.__getitem__)
+    emails, hashes, attrs = ([col[i] for i in order] for col in (b.emails, b.hashes, b.attributes))
     row = await raw.fetchrow(
         _PG_BATCH,
         imp.project_id,
-        b.emails,
-        b.hashes,
-        b.attributes,
+        emails,
+        hashes,
+        attrs,
         utcnow(),
         imp.list_id,
         imp.consent_source,
@@ -184,7 +186,9 @@ async def _apply_batch(rt: Runtime, imp: ContactImport, b: Batch, max_errors: in
             )
             enqueue(session, SubscriptionsImported.ROUTING_KEY, msg.payload())
         values = {
-            "processed_bytes": b.position,
+            "processed_bytes": sa.case(
+                (ContactImport.processed_bytes < b.position, b.position), else_=ContactImport.processed_bytes
+            ),
             "rows_processed": ContactImport.rows_processed + b.rows,
             "rows_imported": ContactImport.rows_imported + len(b.emails),
             "contacts_created": ContactImport.contacts_created + created,
@@ -201,6 +205,16 @@ async def _apply_batch(rt: Runtime, imp: ContactImport, b: Batch, max_errors: in
         )
         assert fresh is not None
         return fresh
+
+
+def _latest(
+    current: ContactImport, new: ContactImport, on_progress: ProgressCallback | None
+) -> ContactImport:
+    """Keep the most advanced snapshot of the counters (concurrent batches finish in any order)."""
+    best = new if new.rows_processed >= current.rows_processed else current
+    if on_progress:
+        on_progress(best)
+    return best
 
 
 async def _finish(rt: Runtime, import_id: int, status: str, error: str | None = None) -> ContactImport:
@@ -234,16 +248,32 @@ async def run_import(
                 batches = await asyncio.to_thread(CsvBatches, fh, ss.import_batch_rows)
             except HeaderError as exc:
                 return await _finish(rt, import_id, "failed", str(exc))
-            # Read the next batch in a thread while the database takes the current one.
+            # Read the next batch in a thread while the database takes the current one(s). On Postgres several
+            # batches go in at once on their own connections (rows are sorted by hash inside each batch, so
+            # concurrent batches take row locks in the same order and cannot deadlock each other).
+            parallel = ss.import_parallel_batches if rt.engine.dialect.name == "postgresql" else 1
+            inflight: set[asyncio.Task[ContactImport]] = set()
             pending = asyncio.ensure_future(asyncio.to_thread(batches.next_batch))
-            while True:
-                batch = await pending
-                if batch is None:
-                    break
-                pending = asyncio.ensure_future(asyncio.to_thread(batches.next_batch))
-                imp = await _apply_batch(rt, imp, batch, ss.import_max_errors)
-                if on_progress:
-                    on_progress(imp)
+            try:
+                while True:
+                    batch = await pending
+                    if batch is None:
+                        break
+                    pending = asyncio.ensure_future(asyncio.to_thread(batches.next_batch))
+                    if len(inflight) >= parallel:
+                        finished, inflight = await asyncio.wait(inflight, return_when=asyncio.FIRST_COMPLETED)
+                        for t in finished:
+                            imp = _latest(imp, t.result(), on_progress)
+                    inflight.add(asyncio.create_task(_apply_batch(rt, imp, batch, ss.import_max_errors)))
+                while inflight:
+                    finished, inflight = await asyncio.wait(inflight, return_when=asyncio.FIRST_COMPLETED)
+                    for t in finished:
+                        imp = _latest(imp, t.result(), on_progress)
+            finally:
+                for t in inflight:
+                    t.cancel()
+                if inflight:
+                    await asyncio.gather(*inflight, return_exceptions=True)
         done = await _finish(rt, import_id, "completed")
         if on_progress:
             on_progress(done)
@@ -455,9 +485,14 @@ async def read_import(project_id: ProjectId, session: DbSession, import_id: int)
 async def import_errors(
     project_id: ProjectId, session: DbSession, import_id: int, page: Page
 ) -> dict[str, Any]:
+    """Refused rows in line order (the cursor is the last line number seen)."""
     imp = await _get_import(session, project_id, import_id)
-    q = sa.select(ImportRowError).where(ImportRowError.import_id == imp.id).order_by(ImportRowError.id)
+    q = sa.select(ImportRowError).where(ImportRowError.import_id == imp.id).order_by(ImportRowError.line)
     if page.after is not None:
-        q = q.where(ImportRowError.id > page.after)
+        q = q.where(ImportRowError.line > page.after)
     rows = list((await session.scalars(q.limit(page.limit + 1))).all())
-    return page_out([{"line": r.line, "value": r.value, "reason": r.reason} for r in rows], rows, page.limit)
+    more = len(rows) > page.limit
+    return {
+        "data": [{"line": r.line, "value": r.value, "reason": r.reason} for r in rows[: page.limit]],
+        "next_cursor": encode_cursor(rows[page.limit - 1].line) if more else None,
+    }

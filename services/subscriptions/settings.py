@@ -33,6 +33,12 @@ class SubscriptionsSettings(BaseSettings):
         None,
         description="Where uploaded CSV files wait while they are imported (default: the system temp dir).",
     )
+    import_parallel_batches: int = Field(
+        2,
+        ge=1,
+        le=8,
+        description="Batches of one import written at once on Postgres (each on its own connection).",
+    )
     import_max_errors: int = Field(
         100_000, description="Bad rows recorded per import; beyond this they are only counted."
     )

@@ -207,3 +207,28 @@ async def test_import_100k_rows_postgres(svc: Svc) -> None:
             )
             == imp["rows_imported"]
         )
+
+
+async def test_import_many_batches_with_repeats(svc: Svc) -> None:
+    """Small batches written concurrently (Postgres), addresses repeated across batches in other spellings."""
+    pid, h = await svc.project()
+    lid = await svc.new_list(h)
+    svc.app.state.sub_settings.import_batch_rows = 100
+    rows = ["email,n"]
+    for i in range(3000):
+        j = i if i % 10 else i // 7  # every tenth row repeats an earlier address
+        rows.append(f"{'U' if i % 2 else 'u'}ser{j}@Example.com,{i}")
+    body = ("\n".join(rows) + "\n").encode()
+    first = await _run(svc, h, lid, body)
+    unique = len({(i if i % 10 else i // 7) for i in range(3000)})
+    assert first["status"] == "completed", first
+    assert first["contacts_created"] == unique == first["subscriptions_created"]
+    second = await _run(svc, h, lid, body)
+    assert (
+        second["status"] == "completed"
+        and second["contacts_created"] == 0
+        and second["subscriptions_created"] == 0
+    )
+    async with svc.rt.uow() as s:
+        n = await s.scalar(sa.select(sa.func.count()).select_from(Contact).where(Contact.project_id == pid))
+        assert n == unique
