@@ -197,3 +197,38 @@ async def test_distributed_mode_forwards_over_http(sqlite_url, settings_for) -> 
                     headers={"Content-Type": "application/x-www-form-urlencoded"},
                 )
                 assert r.status_code == 200
+
+
+async def test_key_lookup_on_both_dialects(db_url, settings_for) -> None:  # type: ignore[no-untyped-def]
+    """The api_keys ⋈ projects lookup on SQLite and the real Postgres: live, revoked, deleted project."""
+    import httpx
+    import sqlalchemy as sa
+
+    from services.gateway.app import create_app
+    from shared.db.engine import create_engine
+    from shared.models.core import Project
+    from shared.settings import Settings
+    from tests.gateway.conftest import gw_settings, running
+    from tests.gateway.standins import subscriptions_standin
+
+    pid, key = await add_project_and_key(db_url)
+    _, revoked = await add_project_and_key(db_url, revoked=True, name="Old")
+    gone_pid, gone = await add_project_and_key(db_url, name="Gone")
+    engine = create_engine(Settings().database.model_copy(update={"url": db_url}))
+    async with engine.begin() as conn:
+        await conn.execute(sa.update(Project).where(Project.id == gone_pid).values(deleted_at=sa.func.now()))
+    await engine.dispose()
+    settings = settings_for(db_url)
+    standin, rec = subscriptions_standin(internal_token=settings.security.internal_token)
+    app = create_app(
+        settings=settings, upstream_apps={"subscriptions": standin}, gateway_settings=gw_settings()
+    )
+    async with running(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+            r = await c.get("/v1/contacts", headers={"Authorization": f"Bearer {key}"})
+            assert r.status_code == 200 and r.json()["project"] == str(pid)
+            for bad in (revoked, gone):
+                assert (
+                    await c.get("/v1/contacts", headers={"Authorization": f"Bearer {bad}"})
+                ).status_code == 401
+    assert [c["path"] for c in rec.calls] == ["/v1/contacts"]

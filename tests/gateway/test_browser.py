@@ -27,6 +27,12 @@ from tests.gateway.embedded import (
 
 pytestmark = pytest.mark.slow
 
+# Visible form controls of our own markup without an accessible name (label, aria-label or aria-labelledby).
+UNLABELLED_INPUTS = """() => [...document.querySelectorAll('main input, main select, main textarea')]
+  .filter(el => el.type !== 'hidden' && !el.closest('altcha-widget') && !el.closest('[aria-hidden=true]'))
+  .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby'))
+  .map(el => el.name || el.id)"""
+
 
 async def test_subscriber_journey_in_a_real_browser(sqlite_url, settings_for) -> None:  # type: ignore[no-untyped-def]
     executable = ensure_chromium()
@@ -63,6 +69,8 @@ async def test_subscriber_journey_in_a_real_browser(sqlite_url, settings_for) ->
 
                 # 1. the hosted form, ALTCHA solved by the widget in the browser
                 await page.goto(f"{public}/f/{news}")
+                unlabelled = await page.evaluate(UNLABELLED_INPUTS)
+                assert unlabelled == [], unlabelled
                 await page.screenshot(path=str(ARTIFACTS / "1-form.png"), full_page=True)
                 await page.get_by_label("Email address").fill("ann@example.com")
                 await page.get_by_text("I'm not a robot").click()  # where a person clicks
@@ -91,6 +99,7 @@ async def test_subscriber_journey_in_a_real_browser(sqlite_url, settings_for) ->
                 # 3. preference center: pause until a date, then resume
                 await page.goto(prefs)
                 await page.screenshot(path=str(ARTIFACTS / "6-preferences.png"), full_page=True)
+                assert await page.evaluate(UNLABELLED_INPUTS) == []
                 until = (date.today() + timedelta(days=14)).isoformat()
                 item = page.locator(f"#list-{news}")
                 await item.get_by_label("Pause until").fill(until)
