@@ -136,3 +136,10 @@ def test_env_example_names_only_real_settings() -> None:
         k for k in env if k.startswith("SESAME_") and k != "SESAME_IMAGE" and f"`{k}`" not in reference
     ]
     assert not unknown, f"not a Sesame setting: {unknown}"
+
+
+def test_csv_imports_spool_to_disk_not_the_read_only_root(compose: dict) -> None:
+    svc = compose["services"]["subscriptions"]
+    spool = svc["environment"]["SESAME_SUBSCRIPTIONS_IMPORT_SPOOL_DIR"]
+    assert svc["read_only"] is True and spool not in svc.get("tmpfs", [])
+    assert f'VOLUME ["{spool}"]' in (ROOT / "Dockerfile").read_text(), "the spool dir is the image's volume"

@@ -218,3 +218,13 @@ def test_pre_upgrade_phase_holds_everything_the_migration_job_needs(docs: list[d
     assert pod["serviceAccountName"] == kinds["ServiceAccount"]
     refs = {next(iter(e.values()))["name"] for e in pod["containers"][0]["envFrom"]}
     assert refs == {kinds["ConfigMap"], kinds["Secret"]}
+
+
+def test_csv_imports_spool_to_a_sized_volume(docs: list[dict]) -> None:
+    (config,) = _kind(docs, "ConfigMap")
+    spool = config["data"]["SESAME_SUBSCRIPTIONS_IMPORT_SPOOL_DIR"]
+    (dep,) = [d for d in _kind(docs, "Deployment") if _component(d) == "subscriptions"]
+    pod = dep["spec"]["template"]["spec"]
+    mount = next(m for m in pod["containers"][0]["volumeMounts"] if m["mountPath"] == spool)
+    volume = next(v for v in pod["volumes"] if v["name"] == mount["name"])
+    assert volume["emptyDir"]["sizeLimit"] == "1Gi"
