@@ -20,7 +20,8 @@ SYSTEM_ENV = {
     "SESAME_EVENTS_MIN_VOLUME": "20",
     "SESAME_SENDER_WARMUP_ENABLED": "false",
     "SESAME_SENDER_SWEEP_INTERVAL": "1",
-    "SESAME_SENDER_STALE_SENDING_SECONDS": "40",  # evidence (delivery events) arrives well within this
+    # SESAME_SENDER_STALE_SENDING_SECONDS stays at its default (120 s): shorter windows reclaim rows that a live but
+    # CPU-starved replica is still about to send, which duplicates mail (seen with 15 s and 40 s on this machine).
     "SESAME_SENDER_CLAIM_LEASE_SECONDS": "15",
     "SESAME_SENDER_RETRY_BASE_SECONDS": "0.5",
     "SESAME_SENDER_RETRY_MAX_SECONDS": "5",
