@@ -142,6 +142,7 @@ async def test_well_configured_domain_passes(sqlite_runtime: Any, aws_env: AwsEn
     assert report.calls and not any(c["mutating"] for c in report.calls)
 
     draft = await svc.request_draft(pid)
+    print("\n" + draft["text"])
     assert draft["unverified"] == [], draft["unverified"]
     assert (
         "double opt-in" in draft["text"]
@@ -149,6 +150,8 @@ async def test_well_configured_domain_passes(sqlite_runtime: Any, aws_env: AwsEn
         and "TODO, not verified" not in draft["text"]
     )
     assert "bounce rate was 0.40%" in draft["text"]
+    assert "mailbox simulator" not in draft["text"]  # no loop test ran: not claimed
+    assert "warm-up schedule" in draft["text"]
 
 
 async def test_badly_configured_domain_fails_with_fixes(
@@ -212,6 +215,7 @@ async def test_badly_configured_domain_fails_with_fixes(
     assert text.count("fix: ") >= 10
 
     draft = await svc.request_draft(pid)
+    print("\n" + draft["text"] + "\n".join(draft["unverified"]))
     assert "TODO, not verified" in draft["text"]
     assert any(u.startswith("double_optin") for u in draft["unverified"])
     assert "Every list uses double opt-in" not in draft["text"]

@@ -22,6 +22,7 @@ def build_request_draft(
     lists: list[tuple[str, bool]],
     volume_30d: dict[str, int],
     rates: Rates,
+    warmup: bool = False,
 ) -> tuple[str, list[str]]:
     ok = report.passed
     unverified: list[str] = []
@@ -55,7 +56,7 @@ def build_request_draft(
             collect = (
                 f"Recipients subscribe themselves through signup forms on our site ({len(lists)} lists: {names}). "
                 "Every list uses double opt-in: an address only receives list mail after clicking the signed, "
-                "expiring confirmation link sent to it, and we keep when and how consent was given."
+                "expiring confirmation link sent to it. No addresses were bulk-imported in the last year."
             )
         else:
             collect = f"Recipients subscribe through signup forms ({len(lists)} lists: {names}). " + todo(
@@ -63,10 +64,10 @@ def build_request_draft(
                 "double opt-in is not enabled on every list; enable it or describe your consent process",
             )
         if ok("captcha"):
-            collect += " Public forms are protected by a captcha, a honeypot field and rate limits against fake signups."
+            used = (report.get("captcha").detail or "").split(" on all ")[0]  # type: ignore[union-attr]
+            collect += f" Every public signup form is protected by a captcha ({used}) against fake signups."
         else:
             collect += " " + todo("captcha", "not every public form has a captcha")
-        collect += " We never buy, rent or scrape addresses."
     else:
         collect = "We only mail people who have an account or transaction with us. [TODO: describe how addresses are collected]"
         unverified.append(
@@ -76,10 +77,11 @@ def build_request_draft(
 
     # Bounces and complaints
     if ok("feedback_wired") and ok("feedback_flowing"):
-        last = (report.get("feedback_flowing") or None).facts.get("last")  # type: ignore[union-attr]
+        facts = report.get("feedback_flowing").facts  # type: ignore[union-attr]
+        proof = "verified end to end with the SES mailbox simulator; " if facts.get("loop_ok") else ""
         bc = (
-            "SES bounce, complaint and delivery notifications reach us through Amazon SNS (verified end to end with the "
-            f"SES mailbox simulator; last notification received {last}). They are processed automatically: hard "
+            "SES bounce, complaint and delivery notifications reach us through Amazon SNS "
+            f"({proof}last notification received {facts.get('last')}). They are processed automatically: hard "
             "bounces and complaints suppress the address at once, soft bounces after repeated failures, and a "
             "complaint also unsubscribes the address from every list. Suppressed addresses are excluded before "
             "every send."
@@ -134,6 +136,7 @@ def build_request_draft(
         unverified.append(
             "bounce_rate/complaint_rate — not quoted: too little volume or above the thresholds"
         )
-    vol += " We expect to send about [TODO: messages per day] messages per day, growing gradually (Sesame ramps new volume up with a warm-up schedule)."
+    vol += " We expect to send about [TODO: messages per day] messages per day"
+    vol += ", growing gradually: new volume is ramped up on a warm-up schedule." if warmup else "."
     p += ["", "Volume:", vol]
     return "\n".join(p) + "\n", unverified

@@ -298,6 +298,9 @@ class SesSetup:
             lists = await project_data.lists(session, project_id)
             volume = await project_data.volume(session, project_id, 30)
             rates = await project_data.rates(session, project_id, 14)
+            warmup = await session.scalar(
+                sa.select(SesAccount.warmup_enabled).where(SesAccount.project_id == project_id)
+            )
         text, unverified = build_request_draft(
             report,
             project_name=project.name,
@@ -305,6 +308,7 @@ class SesSetup:
             lists=[(x.name, x.double_optin) for x in lists],
             volume_30d=volume,
             rates=rates,
+            warmup=bool(warmup),
         )
         return {"text": text, "unverified": unverified, "ready": report.ready, "report": report.to_dict()}
 
