@@ -120,7 +120,7 @@ async def connect_route(
     if body.wait or body.dry_run:
         return await _guard(run())  # type: ignore[no-any-return]
     _ensure_idle(request, f"connect:{project_id}")
-    await _guard(svc.check_connectable(project_id))
+    await _guard(svc.check_connectable(project_id, body.identity))
 
     async def job() -> None:
         try:

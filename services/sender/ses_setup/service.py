@@ -231,11 +231,16 @@ class SesSetup:
     async def prove_loop(self, project_id: int, wait_seconds: float | None = None) -> loop_check.LoopResult:
         return await self.finish_loop(await self.start_loop(project_id), wait_seconds)
 
-    async def check_connectable(self, project_id: int) -> None:
-        """Fail fast (422) before a background connect: the project must have an SES account."""
+    async def check_connectable(self, project_id: int, identity: str | None = None) -> None:
+        """Fail fast (422) before a background connect: an SES account and a sending identity are needed."""
         async with self.rt.uow() as session:
             await project_data.project_row(session, project_id)
-            await self._account(session, project_id)
+            acct = await self._account(session, project_id)
+            state = await project_data.setup_state(session, project_id)
+            if not (identity or (state and state.identity) or _domain_of(acct.row.from_address)):
+                raise Unprocessable(
+                    "no sending identity: pass identity (the verified domain)", error="no_identity"
+                )
 
     # ------------------------------------------------------------------ suppressions
     async def sync_suppressions(
