@@ -74,8 +74,11 @@ class ReadinessReport:
             if c.fix and c.status != "pass":
                 lines.append(f"{'':4}  {'':<{width}}  fix: {c.fix}")
         n = self.counts
-        verdict = (
-            "ready to request production access" if self.ready else "not ready: fix the FAIL lines first"
-        )
+        if not self.ready:
+            verdict = "not ready: fix the FAIL lines first"
+        elif self.passed("production_access"):
+            verdict = "production access granted and every checklist item holds"
+        else:
+            verdict = "ready to request production access (`sesame doctor --request-draft`)"
         lines += ["", f"{n['pass']} pass, {n['warn']} warn, {n['fail']} fail — {verdict}"]
         return "\n".join(lines)
