@@ -71,7 +71,7 @@ class SenderProcess:
             start_new_session=True,
         )
 
-    def wait_ready(self, timeout: float = 40.0) -> None:
+    def wait_ready(self, timeout: float = 120.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc is not None and self.proc.poll() is not None:
@@ -249,3 +249,57 @@ async def sql(db_url: str, stmt: str, params: Mapping[str, Any] | None = None) -
             return list((await conn.execute(sa.text(stmt), dict(params or {}))).all())
     finally:
         await engine.dispose()
+
+
+class BenchInfra:
+    """A migrated Postgres database, a RabbitMQ vhost and an SES stand-in process, removed on exit (benches)."""
+
+    def __init__(self, *, rate: float | None = None, logdir: Path | None = None) -> None:
+        import tempfile
+
+        self.rate = rate
+        self.logdir = logdir or Path(tempfile.mkdtemp(prefix="sesame-bench-"))
+        self.procs: list[SenderProcess] = []
+
+    async def __aenter__(self) -> BenchInfra:
+        import asyncio
+        import uuid
+
+        from shared.migrate import upgrade
+        from tests.support import infra
+
+        self.db_url = await infra.create_pg_database("sesame_bench")
+        await asyncio.to_thread(upgrade, self.db_url)
+        self.amqp_url = await asyncio.to_thread(infra.create_vhost)
+        self.exchange = f"b{uuid.uuid4().hex[:8]}"
+        args = [sys.executable, "-m", "tests.support.ses_standin", "--port", "0"]
+        if self.rate:
+            args += ["--rate", str(self.rate)]
+        self.standin = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=REPO)  # noqa: ASYNC220
+        self.ses_url = self.standin.stdout.readline().decode().strip()  # type: ignore[union-attr]
+        return self
+
+    def sender(self, name: str, **env: Any) -> SenderProcess:
+        p = SenderProcess(self.db_url, self.amqp_url, self.exchange, self.ses_url, self.logdir, name, **env)
+        self.procs.append(p)
+        return p
+
+    def standin_stats(self, detail: bool = False) -> dict[str, Any]:
+        import json
+
+        with urllib.request.urlopen(
+            self.ses_url + "/_standin/stats" + ("?detail=1" if detail else ""), timeout=30
+        ) as r:
+            return dict(json.loads(r.read()))
+
+    async def __aexit__(self, *exc: Any) -> None:
+        import asyncio
+
+        from tests.support import infra
+
+        for p in self.procs:
+            p.stop()
+        self.standin.terminate()
+        self.standin.wait(10)
+        await infra.drop_pg_database(self.db_url)
+        await asyncio.to_thread(infra.delete_vhost, self.amqp_url)

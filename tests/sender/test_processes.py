@@ -33,7 +33,7 @@ def standin_thread() -> Iterator[StandinThread]:
     t.stop()
 
 
-async def _wait_campaign(db_url: str, cid: int, total: int, timeout: float) -> dict[str, int]:
+async def _wait_campaign(db_url: str, cid: int, total: int, timeout: float) -> dict[str, int]:  # noqa: ASYNC109
     deadline = time.monotonic() + timeout
     counts: dict[str, int] = {}
     while time.monotonic() < deadline:
@@ -95,7 +95,7 @@ async def test_sigkill_mid_campaign_loses_nothing(pg_url: str, amqp_url: str, tm
         a.wait_ready()
         await start_campaign_now(pg_url, cid)
         deadline = time.monotonic() + 30
-        while t.standin.stats()["accepted_total"] < 100 and time.monotonic() < deadline:
+        while t.standin.stats()["accepted_total"] < 100 and time.monotonic() < deadline:  # noqa: ASYNC110
             await asyncio.sleep(0.02)
         a.kill9()
         ambiguous = {
