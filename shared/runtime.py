@@ -50,12 +50,12 @@ class Runtime:
             await asyncio.wait_for(ping(self.engine), timeout=15)
         except Exception as exc:  # noqa: BLE001 - turned into one clear line
             raise StartupError(
-                f"database unreachable at {self.engine.url.render_as_string(hide_password=True)}: {exc}"
+                f"database unreachable at {self.engine.url.render_as_string(hide_password=True)}: {_one_line(exc)}"
             ) from exc
         try:
             await self.bus.start()
         except Exception as exc:  # noqa: BLE001
-            raise StartupError(f"message bus unreachable: {exc}") from exc
+            raise StartupError(f"message bus unreachable: {_one_line(exc)}") from exc
         self.relay.start()
         self._started = True
 
@@ -76,13 +76,19 @@ async def preflight(settings: Settings) -> None:
         await asyncio.wait_for(ping(engine), timeout=15)
     except Exception as exc:  # noqa: BLE001 - turned into one clear line
         url = engine.url.render_as_string(hide_password=True)
-        raise StartupError(f"database unreachable at {url}: {exc or type(exc).__name__}") from None
+        raise StartupError(f"database unreachable at {url}: {_one_line(exc)}") from None
     finally:
         await engine.dispose()
     bus = create_bus(settings.bus)
     try:
         await bus.start()
     except Exception as exc:  # noqa: BLE001
-        raise StartupError(f"message bus unreachable: {exc}") from None
+        raise StartupError(f"message bus unreachable: {_one_line(exc)}") from None
     finally:
         await bus.close()
+
+
+def _one_line(exc: BaseException) -> str:
+    """The first line of an error (SQLAlchemy appends a 'Background on this error' line)."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

@@ -45,7 +45,7 @@ def start_sesame(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.
     )
 
 
-async def wait_ready(proc: subprocess.Popen[bytes], port: int, within: float = 60.0) -> dict[str, Any]:
+async def wait_ready(proc: subprocess.Popen[bytes], port: int, within: float = 90.0) -> dict[str, Any]:
     deadline = time.monotonic() + within
     async with httpx.AsyncClient(timeout=2) as client:
         while time.monotonic() < deadline:
@@ -59,7 +59,9 @@ async def wait_ready(proc: subprocess.Popen[bytes], port: int, within: float = 6
             except httpx.TransportError:
                 pass
             await asyncio.sleep(0.2)
-    raise AssertionError(f"/readyz on port {port} not 200 within {within}s")
+    proc.terminate()
+    _, err = proc.communicate(timeout=30)
+    raise AssertionError(f"{proc.args!r}: /readyz not 200 within {within}s:\n{err.decode()[-3000:]}")
 
 
 def stop_cleanly(proc: subprocess.Popen[bytes]) -> str:
@@ -141,10 +143,14 @@ async def test_distributed_services_boot_and_stop_cleanly(pg_url: str, amqp_url:
         bodies = await asyncio.gather(*(wait_ready(procs[n], ports[n]) for n in SERVICES))
         for body in bodies:
             assert body["checks"] == {"database": "ok", "bus": "ok"}
-    finally:
+    except BaseException:
         for proc in procs.values():
             if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
+                proc.kill()
+            proc.communicate()
+        raise
+    for proc in procs.values():
+        proc.send_signal(signal.SIGTERM)
     for name, proc in procs.items():
         try:
             _, err = proc.communicate(timeout=20)
@@ -208,3 +214,14 @@ async def test_broker_unreachable_is_one_line(pg_url: str, tmp_path: Path) -> No
     )
     assert "message bus unreachable: RabbitMQ unreachable at amqp://guest:***@127.0.0.1:1/ after 2s" in line
     assert time.monotonic() - started >= 2  # it kept retrying for the connect timeout
+
+
+@pytest.mark.postgres
+def test_missing_postgres_database_is_one_line(tmp_path: Path) -> None:
+    """SQLAlchemy's errors carry a second 'Background on this error' line: still one line on stderr."""
+    env = sesame_env(
+        SESAME_DATABASE_URL=f"postgresql+asyncpg://postgres@127.0.0.1:5432/nope_{uuid.uuid4().hex[:8]}"
+    )
+    line = run_failing(["serve", "events", "--port", str(free_port())], env, tmp_path)
+    assert "database unreachable at postgresql+asyncpg://postgres@127.0.0.1:5432/nope_" in line
+    assert "does not exist" in line
