@@ -129,6 +129,7 @@ async def test_distributed_services_boot_and_stop_cleanly(pg_url: str, amqp_url:
         SESAME_BUS_URL=amqp_url,
         SESAME_BUS_EXCHANGE=f"boot{uuid.uuid4().hex[:8]}",
         SESAME_BUS_CONNECT_TIMEOUT="10",
+        SESAME_DATABASE_POOL_SIZE="2",  # four processes on a shared test server
     )
     ports = {name: free_port() for name in SERVICES}
     env.update(
