@@ -136,3 +136,68 @@ async def test_connected_account_loop_through_sns_and_the_events_pipeline(
     # With feedback proven, the next connect changes nothing (configuration-set mode keeps forwarding as is).
     again = await svc.connect(pid, import_suppressions=False)
     assert again.connect.mutating_calls == 0, again.render()
+
+
+async def _pump(
+    rt: Runtime, client: httpx.AsyncClient, sns: TestSns, token: str, pid: int, topics: dict[str, str]
+) -> None:
+    """Plays SES + SNS: every loop mail the sender hands to the SES stand-in gets its feedback delivered."""
+    done: set[int] = set()
+    while True:
+        async with rt.uow() as s:
+            rows = (
+                await s.execute(
+                    sa.select(Message.id, Message.to_address, Message.ses_message_id).where(
+                        Message.project_id == pid,
+                        Message.idempotency_key.like("bus:ses-loop:%"),
+                        Message.ses_message_id.is_not(None),
+                    )
+                )
+            ).all()
+        for mid, to, ses_id in rows:
+            if mid in done:
+                continue
+            done.add(mid)
+            box = to.split("+", 1)[0]
+            kind = next(k for k, v in LOOP.items() if v == box)
+            mail = SentMail(ses_message_id=ses_id, destination=[to], source="news@good.test",
+                            tags={"sesame-project": str(pid), "sesame-message": str(mid)})  # fmt: skip
+            await _post(client, token, sns.notification(ses_feedback_for(mail), topic_arn=topics[kind]))
+        await asyncio.sleep(0.1)
+
+
+async def test_identity_mode_turns_forwarding_off_once_the_loop_is_proven(
+    connected_system: dict[str, Any], aws_env: AwsEnv
+) -> None:
+    rt: Runtime = connected_system["rt"]
+    svc: SesSetup = connected_system["svc"]
+    svc.setup.loop_timeout = 30
+    pid = await make_project(rt)
+    await add_account(rt, pid, "news@good.test")
+    aws_env.verify_domain("good.test")
+    first = await svc.connect(pid, mode="identity", import_suppressions=False)
+    assert first.connect.ok
+    ses = aws_env.boto("ses")
+    attrs = ses.get_identity_notification_attributes(Identities=["good.test"])["NotificationAttributes"][
+        "good.test"
+    ]
+    assert attrs["ForwardingEnabled"] is True  # nothing proven yet
+    async with rt.uow() as s:
+        token = await s.scalar(sa.select(SnsEndpoint.token).where(SnsEndpoint.project_id == pid))
+    pump = asyncio.create_task(
+        _pump(rt, connected_system["events"], connected_system["sns"], token, pid, first.connect.topics)
+    )
+    try:
+        out = await svc.connect(pid, mode="identity", import_suppressions=False, prove_loop=True)
+    finally:
+        pump.cancel()
+    assert out.loop is not None and out.loop.ok, out.render()
+    assert out.followup is not None
+    assert [c["operation"] for c in out.followup.calls if c["mutating"]] == [
+        "SetIdentityFeedbackForwardingEnabled"
+    ]
+    attrs = ses.get_identity_notification_attributes(Identities=["good.test"])["NotificationAttributes"][
+        "good.test"
+    ]
+    assert attrs["ForwardingEnabled"] is False
+    assert "feedback forwarding" in out.render().lower() or "email forwarding" in out.render().lower()
