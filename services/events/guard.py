@@ -27,6 +27,16 @@ THRESHOLDS = ("warn_bounce_rate", "warn_complaint_rate", "pause_bounce_rate", "p
 async def guard_row(session: AsyncSession, project_id: int, *, lock: bool = False) -> ProjectGuard:
     """The project's guard row, created with defaults on first use (locked FOR UPDATE on Postgres if asked)."""
     await session.flush()  # pending changes to the row must not be overwritten by the reload below
+    q = (
+        sa.select(ProjectGuard)
+        .where(ProjectGuard.project_id == project_id)
+        .execution_options(populate_existing=True)
+    )
+    if lock and dialect_name(session) == "postgresql":
+        q = q.with_for_update()
+    row = (await session.scalars(q)).first()
+    if row is not None:
+        return row
     await session.execute(
         insert(ProjectGuard.__table__, session)
         .values(
@@ -39,13 +49,6 @@ async def guard_row(session: AsyncSession, project_id: int, *, lock: bool = Fals
         )
         .on_conflict_do_nothing(index_elements=["project_id"])
     )
-    q = (
-        sa.select(ProjectGuard)
-        .where(ProjectGuard.project_id == project_id)
-        .execution_options(populate_existing=True)
-    )
-    if lock and dialect_name(session) == "postgresql":
-        q = q.with_for_update()
     return (await session.scalars(q)).one()
 
 

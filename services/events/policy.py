@@ -89,26 +89,35 @@ async def _record(
     return (await session.execute(stmt)).scalar()
 
 
-async def _resolve_message_id(session: AsyncSession, project_id: int, item: FeedbackItem) -> int | None:
-    """Our messages.id: from our tags/header, else looked up by SES message id in the sender's table if present."""
-    if item.tag_message_id is not None and item.tag_project_id in (None, project_id):
-        return item.tag_message_id
+def _sender_messages() -> Any:
+    """The sender's `messages` model if that module exists (read-only use), else None."""
     try:
-        from shared.models import sender as sender_models  # written by the sender service; may not exist yet
+        from shared.models import sender as sender_models
     except ImportError:
         return None
     model = getattr(sender_models, "Message", None)
-    if model is None or not hasattr(model, "ses_message_id"):
-        return None
-    try:
-        async with session.begin_nested():
-            return await session.scalar(
-                sa.select(model.id)
-                .where(model.ses_message_id == item.ses_message_id, model.project_id == project_id)
-                .limit(1)
-            )
-    except Exception:  # noqa: BLE001 - linking is best effort; the sender also links by ses_message_id
-        return None
+    return model if model is not None and hasattr(model, "ses_message_id") else None
+
+
+async def _resolve_message_id(
+    session: AsyncSession, project_id: int, item: FeedbackItem, cache: dict[str, int | None]
+) -> int | None:
+    """Our messages.id: from our tags/header, else by SES message id in the sender's table (None if not sent yet:
+    the email.sent consumer links such events when the send is recorded)."""
+    if item.tag_message_id is not None and item.tag_project_id in (None, project_id):
+        return item.tag_message_id
+    if item.ses_message_id in cache:
+        return cache[item.ses_message_id]
+    model = _sender_messages()
+    found = None
+    if model is not None:
+        found = await session.scalar(
+            sa.select(model.id)
+            .where(model.ses_message_id == item.ses_message_id, model.project_id == project_id)
+            .limit(1)
+        )
+    cache[item.ses_message_id] = found
+    return found
 
 
 async def apply_feedback(
@@ -125,14 +134,17 @@ async def apply_feedback(
     out = Outcome()
     if not items:
         return out
-    g = await guard_row(session, project_id)
-    threshold = g.soft_bounce_threshold or settings.soft_bounce_threshold
-    window = timedelta(days=g.soft_bounce_window_days or settings.soft_bounce_window_days)
+    threshold, window = settings.soft_bounce_threshold, timedelta(days=settings.soft_bounce_window_days)
+    if any(i.event_type == "bounce" and i.bounce_type != HARD for i in items):
+        g = await guard_row(session, project_id)  # per-project soft-bounce policy
+        threshold = g.soft_bounce_threshold or threshold
+        window = timedelta(days=g.soft_bounce_window_days) if g.soft_bounce_window_days else window
+    linked: dict[str, int | None] = {}
     buckets = {"hard_bounces": 0, "soft_bounces": 0, "complaints": 0, "delivered": 0, "rejects": 0}
     counted_any = False
 
     for item in sorted(items, key=lambda i: (i.email_hash or "", i.event_type)):
-        message_id = await _resolve_message_id(session, project_id, item)
+        message_id = await _resolve_message_id(session, project_id, item, linked)
         base: dict[str, Any] = {
             "project_id": project_id,
             "email": item.email or "",
