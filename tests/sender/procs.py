@@ -228,18 +228,25 @@ async def start_campaign_now(db_url: str, campaign_id: int) -> tuple[int, float]
 
 
 async def campaign_counts(db_url: str, campaign_id: int) -> dict[str, int]:
+    """Messages per state (an unreachable database — e.g. out of connections on a shared machine — reads as {})."""
     engine = create_engine(DatabaseSettings(url=db_url))
     try:
-        async with engine.connect() as conn:
-            rows = (
-                await conn.execute(
-                    sa.text("SELECT state, count(*) FROM messages WHERE campaign_id = :c GROUP BY state"),
-                    {"c": campaign_id},
-                )
-            ).all()
-            return {r[0]: int(r[1]) for r in rows}
+        return await _campaign_counts(engine, campaign_id)
+    except sa.exc.DBAPIError:
+        return {}
     finally:
         await engine.dispose()
+
+
+async def _campaign_counts(engine: Any, campaign_id: int) -> dict[str, int]:
+    async with engine.connect() as conn:
+        rows = (
+            await conn.execute(
+                sa.text("SELECT state, count(*) FROM messages WHERE campaign_id = :c GROUP BY state"),
+                {"c": campaign_id},
+            )
+        ).all()
+        return {r[0]: int(r[1]) for r in rows}
 
 
 async def sql(db_url: str, stmt: str, params: Mapping[str, Any] | None = None) -> list[Any]:
