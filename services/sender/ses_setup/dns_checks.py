@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 import dns.asyncresolver
@@ -93,10 +94,10 @@ async def check_dkim_records(dns_: DnsLookup, domain: str, tokens: list[str], re
     problems: list[str] = []
     fixes: list[str] = []
     ok = 0
-    for token in tokens:
+    answers = await asyncio.gather(*(dns_.query(f"{t}._domainkey.{domain}", "CNAME") for t in tokens))
+    for token, res in zip(tokens, answers, strict=True):
         name = f"{token}._domainkey.{domain}"
         want = f"{token}.dkim.amazonses.com"
-        res = await dns_.query(name, "CNAME")
         if res.status == "error":
             return _dns_error("dkim_dns", title, name, res, "dns")
         if res.status == "ok" and res.values[0] in dkim_targets(token, region):

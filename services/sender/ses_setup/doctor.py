@@ -7,6 +7,7 @@ saying so, never a `pass`.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -102,6 +103,10 @@ async def gather_facts(
             "imports": await project_data.imports(session, project_id),
         },
     )
+
+
+async def _value(c: CheckResult) -> CheckResult:
+    return c
 
 
 def default_domain(facts: Facts) -> str | None:
@@ -219,23 +224,24 @@ class _Doctor:
                     fix = "publish the MX and SPF records below; SES re-checks them"
                     self.put("mail_from", "warn", f"{mail_from}: SES status {status or 'Pending'}", fix)
 
-        # DNS is checked even without SES access, with what is known.
-        if self.aws is not None:
-            dkim_dns = self.add(await dns_checks.check_dkim_records(self.dns, d, tokens, region))
-        else:
-            dkim_dns = self.add(
-                CheckResult(
-                    "dkim_dns",
-                    "Easy DKIM CNAMEs in DNS",
-                    "warn",
-                    "DKIM tokens unknown without SES access",
-                    "connect the SES account first",
-                    "dns",
-                )
-            )
+        # DNS is checked even without SES access, with what is known; the lookups run concurrently so the
+        # report stays within one resolver timeout or two even when DNS is slow.
         mf = mail_from or f"mail.{d}"
-        mx = self.add(await dns_checks.check_mail_from_mx(self.dns, mf, region))
-        spf = self.add(await dns_checks.check_mail_from_spf(self.dns, mf))
+        no_tokens = CheckResult(
+            "dkim_dns", "Easy DKIM CNAMEs in DNS", "warn", "DKIM tokens unknown without SES access",
+            "connect the SES account first", "dns",
+        )  # fmt: skip
+        dkim_res, mx_res, spf_res, dmarc_res = await asyncio.gather(
+            dns_checks.check_dkim_records(self.dns, d, tokens, region)
+            if self.aws is not None
+            else _value(no_tokens),
+            dns_checks.check_mail_from_mx(self.dns, mf, region),
+            dns_checks.check_mail_from_spf(self.dns, mf),
+            dns_checks.check_dmarc(self.dns, d),
+        )
+        dkim_dns = self.add(dkim_res)
+        mx = self.add(mx_res)
+        spf = self.add(spf_res)
         if not mail_from:
             for c in (mx, spf):
                 c.detail = f"(suggested MAIL FROM {mf}) {c.detail}"
@@ -244,7 +250,7 @@ class _Doctor:
                         "warn",
                         "the records exist but SES does not use them: set the custom MAIL FROM (above)",
                     )
-        dmarc = self.add(await dns_checks.check_dmarc(self.dns, d))
+        dmarc = self.add(dmarc_res)
         mail_from_ok = mx.status == "pass" and spf.status != "fail"
         self.add(
             dns_checks.check_dmarc_alignment(

@@ -293,7 +293,8 @@ class SesSetup:
             )
         if facts.account is None:
             return await readiness_report(facts, domain=domain, setup=self.setup, aws=None)
-        async with AwsSession(facts.account.target) as aws:
+        # Short timeouts: the report is read-only and must answer within the gateway's request timeout.
+        async with AwsSession(facts.account.target, timeout=5.0) as aws:
             return await readiness_report(facts, domain=domain, setup=self.setup, aws=aws)
 
     async def request_draft(self, project_id: int, domain: str | None = None) -> dict[str, Any]:
