@@ -206,7 +206,9 @@ def _table(headers: list[str], rows: list[list[Any]]) -> str:
 def render_text(status: Status) -> str:
     parts = []
     if status.queues:
-        rows = [[q.name, q.ready, f"{q.dead}+" if q.dead_capped else q.dead] for q in status.queues]
+        rows: list[list[Any]] = [
+            [q.name, q.ready, f"{q.dead}+" if q.dead_capped else q.dead] for q in status.queues
+        ]
         parts.append("Queues\n" + _table(["queue", "ready", "dead-lettered"], rows))
     if status.outbox:
         age = status.outbox.oldest_age_seconds
@@ -229,8 +231,8 @@ def render_text(status: Status) -> str:
             "guard_state",
         ]
         keys = [k for k in keys if any(k in p for p in status.projects)]
-        rows = [[p.get(k) for k in keys] for p in status.projects]
-        parts.append("Projects\n" + _table([k.replace("_", " ") for k in keys], rows))
+        project_rows: list[list[Any]] = [[p.get(k) for k in keys] for p in status.projects]
+        parts.append("Projects\n" + _table([k.replace("_", " ") for k in keys], project_rows))
     else:
         parts.append("Projects\n(none)")
     parts += [f"note: {n}" for n in status.notes]
