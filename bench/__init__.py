@@ -1,0 +1,1 @@
+"""Benchmarks: one module per figure area; see bench/README.md."""
