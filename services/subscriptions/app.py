@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.subscriptions import contacts, lists, projects, public, subscriptions_api, suppressions
+from services.subscriptions import contacts, imports, lists, projects, public, subscriptions_api, suppressions
 from services.subscriptions.feedback import FEEDBACK_QUEUE, feedback_handler
 from services.subscriptions.settings import SubscriptionsSettings
 from services.subscriptions.tasks import resume_loop
@@ -13,11 +13,11 @@ from shared.service_app import ServiceSpec, build_app
 from shared.settings import Settings
 
 
-def service_spec(sub_settings: SubscriptionsSettings | None = None) -> ServiceSpec:
+def service_spec(
+    sub_settings: SubscriptionsSettings | None = None, runner: imports.ImportRunner | None = None
+) -> ServiceSpec:
     ss = sub_settings or SubscriptionsSettings()
-    from services.subscriptions import imports
-
-    runner = imports.ImportRunner(ss)
+    runner = runner or imports.ImportRunner(ss)
     return ServiceSpec(
         name="subscriptions",
         title="Sesame subscriptions",
@@ -48,8 +48,8 @@ def create_app(
     sub_settings: SubscriptionsSettings | None = None,
 ) -> FastAPI:
     ss = sub_settings or SubscriptionsSettings()
-    spec = service_spec(ss)
-    app = build_app(spec, settings=settings, runtime=runtime)
+    runner = imports.ImportRunner(ss)
+    app = build_app(service_spec(ss, runner), settings=settings, runtime=runtime)
     app.state.sub_settings = ss
-    app.state.import_runner = spec.tasks[1].__self__  # type: ignore[attr-defined]
+    app.state.import_runner = runner
     return app
