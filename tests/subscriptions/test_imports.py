@@ -232,3 +232,55 @@ async def test_import_many_batches_with_repeats(svc: Svc) -> None:
     async with svc.rt.uow() as s:
         n = await s.scalar(sa.select(sa.func.count()).select_from(Contact).where(Contact.project_id == pid))
         assert n == unique
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+async def test_import_stopped_by_shutdown_is_marked_failed(
+    db_url: str, settings_for: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    import httpx
+
+    import services.subscriptions.imports as imports_mod
+    from services.subscriptions.app import create_app
+    from shared.db.engine import create_engine
+    from shared.models.subscriptions import ContactImport
+    from shared.settings import DatabaseSettings
+    from tests.subscriptions.conftest import INTERNAL
+
+    release = threading.Event()
+
+    class Stuck(imports_mod.CsvBatches):
+        def next_batch(self):  # type: ignore[no-untyped-def]
+            release.wait(10)
+            return None
+
+    monkeypatch.setattr(imports_mod, "CsvBatches", Stuck)
+    settings = settings_for(db_url)
+    settings.security.internal_token = INTERNAL
+    app = create_app(settings=settings)
+    try:
+        async with app.router.lifespan_context(app):
+            c = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://s")
+            base = {"x-sesame-internal-token": INTERNAL}
+            pid = (await c.post("/admin/projects", json={"name": "P"}, headers=base)).json()["project"]["id"]
+            h = {**base, "x-sesame-project-id": str(pid)}
+            lid = (await c.post("/v1/lists", json={"name": "L"}, headers=h)).json()["id"]
+            r = await c.post(
+                f"/v1/lists/{lid}/imports",
+                params={"consent_source": "crm"},
+                content=b"email\na@example.com\n",
+                headers=h,
+            )
+            assert r.status_code == 202 and r.json()["status"] == "running"
+            await asyncio.sleep(0.2)
+    finally:
+        release.set()
+    engine = create_engine(DatabaseSettings(url=db_url))
+    try:
+        async with engine.connect() as conn:
+            row = (await conn.execute(sa.select(ContactImport.status, ContactImport.error))).one()
+    finally:
+        await engine.dispose()
+    assert row.status == "failed" and "interrupted" in (row.error or "")
