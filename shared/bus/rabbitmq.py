@@ -9,7 +9,12 @@ Topology for namespace `ns` (all durable):
 - `ns.dlx` (direct, key `<name>`) → `ns.<name>.dead`: dead letters, the reason in `x-sesame-dead-reason`.
 
 A delivery's attempt number is our `x-sesame-attempt` header (copies made for retries) plus the quorum queue's
-`x-delivery-count` (returns after a consumer died), so both kinds of redelivery count.
+`x-delivery-count` (returns after a consumer died), so both kinds of redelivery count. (Checked on RabbitMQ 3.10,
+which counts every return; 4.3 changed quorum queues to count only deliveries judged failed, where a consumer
+death may no longer raise the attempt or reach the delivery limit.)
+
+Cost per message is kept at raw aio-pika's: publishes go straight to the confirm channel in windows whose
+confirms are awaited together, and a consumer's acks are coalesced into one `multiple` ack per loop turn.
 """
 
 from __future__ import annotations
