@@ -63,7 +63,7 @@ def _headers(request: Request) -> list[tuple[str, str]]:
 )
 async def api_proxy(request: Request, rest: str) -> Response:
     gw = gateway(request)
-    path = request.url.path
+    path = request.scope["path"]  # decoded, as the service will route it (request.url.path is re-quoted)
     service = service_for(path)
     assert gw.auth is not None
     # Authenticate before anything else, so an unknown path tells an anonymous caller nothing.
@@ -89,7 +89,7 @@ async def sns_webhook(request: Request, endpoint_token: str) -> Response:
     gw = gateway(request)
     body = await read_body(request, gw.config.webhook_max_body_bytes)
     resp = await gw.upstreams.request(
-        "events", "POST", request.url.path, query=request.url.query, headers=_headers(request), body=body
+        "events", "POST", request.scope["path"], query=request.url.query, headers=_headers(request), body=body
     )
     return Response(resp.body, resp.status, headers=dict(response_headers(resp.headers)))
 

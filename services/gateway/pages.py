@@ -27,7 +27,11 @@ PREF_ACTIONS = ("pause", "unsubscribe", "unsubscribe_all", "resubscribe")
 
 
 def _token_ok(token: str) -> bool:
-    return 0 < len(token) <= _TOKEN_MAX and all(c.isalnum() or c in "-_." for c in token)
+    return (
+        0 < len(token) <= _TOKEN_MAX
+        and not token.startswith(".")
+        and all(c.isalnum() or c in "-_." for c in token)
+    )
 
 
 def _brand(data: Any) -> Branding:

@@ -14,11 +14,12 @@ import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import aiohttp
+from yarl import URL
 
-from shared.errors import SesameError
+from shared.errors import NotFound, SesameError
 from shared.internal_auth import INTERNAL_TOKEN_HEADER, PROJECT_HEADER
 from shared.logging import correlation_id
 
@@ -40,6 +41,7 @@ _HOP_BY_HOP = {
     "content-length",
 }
 _STRIPPED_IN = _HOP_BY_HOP | {INTERNAL_TOKEN_HEADER, PROJECT_HEADER, "authorization", "x-api-key", "cookie"}
+_PATH_SAFE = "/:@!$&'()*+,;=-._~%"
 _STRIPPED_OUT = _HOP_BY_HOP | {"content-encoding", "set-cookie", "server", "date"}
 
 
@@ -82,6 +84,13 @@ def forwardable_headers(headers: Iterable[tuple[str, str]]) -> list[tuple[str, s
 
 def response_headers(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     return [(k, v) for k, v in headers if k.lower() not in _STRIPPED_OUT]
+
+
+def unsafe_path(path: str) -> bool:
+    """Dot segments, empty segments or backslashes: never forwarded (they could reach another route)."""
+    if "\\" in path or "//" in path or "\x00" in path:
+        return True
+    return any(seg in (".", "..") for seg in path.split("/"))
 
 
 class Upstreams:
@@ -142,6 +151,8 @@ class Upstreams:
         timeout: float | None = None,  # noqa: ASYNC109 - per-call override of the client's timeout
     ) -> UpstreamResponse:
         """Forward one request; raises UpstreamUnavailable (503) / UpstreamTimeout (504)."""
+        if unsafe_path(path):
+            raise NotFound("no such route")
         hdrs = [(k, v) for k, v in headers]
         if json_body is not None:
             body = json.dumps(json_body).encode()
@@ -181,7 +192,9 @@ class Upstreams:
         if self._session is None:
             await self.start()
         assert self._session is not None
-        url = f"{base}{path}" + (f"?{qs}" if qs else "")
+        # Sent exactly as given (percent-encoded once, never normalised): a `..` segment must not be resolved
+        # into another route of the service on the way (callers refuse such paths anyway).
+        url = URL(f"{base}{quote(path, safe=_PATH_SAFE)}" + (f"?{qs}" if qs else ""), encoded=True)
         kwargs: dict[str, Any] = {}
         if timeout is not None:
             kwargs["timeout"] = aiohttp.ClientTimeout(total=timeout, sock_connect=self.connect_timeout)

@@ -232,3 +232,45 @@ async def test_key_lookup_on_both_dialects(db_url, settings_for) -> None:  # typ
                     await c.get("/v1/contacts", headers={"Authorization": f"Bearer {bad}"})
                 ).status_code == 401
     assert [c["path"] for c in rec.calls] == ["/v1/contacts"]
+
+
+async def test_dot_segments_never_reach_another_route_of_a_service(sqlite_url, settings_for) -> None:  # type: ignore[no-untyped-def]
+    """An API key must not reach the services' internal /admin routes through `..` (aiohttp/yarl would
+    normalise it away on the way out): such paths are refused, and sent un-normalised anyway."""
+    from services.gateway.app import create_app
+    from services.gateway.upstream import _asgi_call
+    from tests.gateway.browser import free_port, serve
+    from tests.gateway.conftest import gw_settings, running
+    from tests.gateway.standins import subscriptions_standin
+
+    _, key = await add_project_and_key(sqlite_url)
+    settings = settings_for(sqlite_url)
+    standin, rec = subscriptions_standin(internal_token=settings.security.internal_token)
+
+    @standin.get("/admin/projects")
+    async def admin_projects() -> dict[str, str]:
+        return {"secret": "admin"}
+
+    async with serve(standin, free_port()) as url:
+        settings.services.subscriptions_url = url
+        app = create_app(settings=settings, gateway_settings=gw_settings())
+        async with running(app):
+            auth = [("authorization", f"Bearer {key}")]
+            for path in (
+                "/v1/lists/../../admin/projects",
+                "/v1/lists/./../../admin/projects",
+                "/v1/lists/..\\..\\admin/projects",
+                "/v1/lists//..//..//admin/projects",
+            ):
+                r = await _asgi_call(app, "GET", path, "", auth, b"")
+                assert r.status == 404, (path, r.status, r.body)
+            r = await _asgi_call(app, "POST", "/webhooks/sns/..", "", [], b"{}")
+            assert r.status == 404
+            r = await _asgi_call(app, "GET", "/p/..", "", [], b"")
+            assert r.status == 400
+            r = await _asgi_call(
+                app, "GET", "/v1/contacts/a b", "", auth, b""
+            )  # ordinary encoding still works
+            assert r.status == 200
+    assert not [c for c in rec.calls if c["path"].startswith("/admin")]
+    assert [c["path"] for c in rec.calls] == ["/v1/contacts/a b"]
