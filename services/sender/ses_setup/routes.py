@@ -112,10 +112,7 @@ async def connect_route(
             import_suppressions=body.import_suppressions,
             dry_run=body.dry_run,
         )
-        outcome = {"status": "done", "at": utcnow().isoformat(), **out.to_dict(), "text": out.render()}
-        if not body.dry_run:
-            await svc.record_outcome(project_id, outcome)
-        return outcome
+        return {"status": "done", "at": utcnow().isoformat(), **out.to_dict(), "text": out.render()}
 
     if body.wait or body.dry_run:
         return await _guard(run())  # type: ignore[no-any-return]

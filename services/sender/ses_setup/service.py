@@ -166,7 +166,12 @@ class SesSetup:
                 async with AwsSession(target) as aws:
                     followup = await connect(aws, opts, allow_topics=allow)
                 await self._save_connect(project_id, opts, followup)
-        return ConnectOutcome(result, sync, sync_error, loop, followup)
+        outcome = ConnectOutcome(result, sync, sync_error, loop, followup)
+        await self.record_outcome(
+            project_id,
+            {"status": "done", "at": utcnow().isoformat(), **outcome.to_dict(), "text": outcome.render()},
+        )
+        return outcome
 
     async def record_outcome(self, project_id: int, outcome: dict[str, Any]) -> None:
         """Keep the last connect outcome (what GET /v1/ses-account/connect shows; background runs report here)."""
@@ -189,12 +194,6 @@ class SesSetup:
             st.identity, st.mode, st.webhook_url = opts.identity, opts.mode, opts.webhook_url
             st.configuration_set = result.configuration_set
             st.topics, st.subscriptions = dict(result.topics), dict(result.subscriptions)
-            st.last_report = {
-                "status": "done",
-                "ok": result.ok,
-                "at": utcnow().isoformat(),
-                "text": result.render(),
-            }
             if result.ok and st.connected_at is None:
                 st.connected_at = utcnow()
             st.updated_at = utcnow()
