@@ -26,3 +26,7 @@ RECOVERED = Counter("sesame_sender_recovered_total", "Rows the recovery sweep re
 LATE_SLOTS = Counter(
     "sesame_sender_late_slots_total", "Send slots missed by more than the jitter allowance (re-taken)"
 )
+AMBIGUOUS = Counter(
+    "sesame_sender_ambiguous_total",
+    "SES calls that got no answer (timeout / dropped): SES may have accepted them",
+)

@@ -27,7 +27,9 @@ from botocore.credentials import Credentials
 
 log = logging.getLogger("sesame.sender.ses")
 
-ErrorKind = Literal["throttled", "daily_quota", "rejected", "paused", "suspended", "config", "transient"]
+ErrorKind = Literal[
+    "throttled", "daily_quota", "rejected", "paused", "suspended", "config", "transient", "ambiguous"
+]
 
 
 @dataclass
@@ -212,8 +214,12 @@ class SesHttpClient:
                 method, url, data=body, headers=dict(req.headers.items())
             ) as resp:
                 return resp.status, resp.headers, await resp.read()
+        except aiohttp.ClientConnectorError as exc:
+            # The request never reached SES: safe to retry.
+            raise SesError("transient", type(exc).__name__, str(exc) or "connection failed") from None
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-            raise SesError("transient", type(exc).__name__, str(exc) or "network error") from None
+            # Sent but no answer (timeout, dropped connection): SES may have accepted it.
+            raise SesError("ambiguous", type(exc).__name__, str(exc) or "no answer from SES") from None
 
     async def send_raw(
         self,

@@ -495,7 +495,10 @@ class SendWorker:
                 quota.append(o)
             elif o.kind in ("paused", "suspended"):
                 pause.append(o)
-            elif o.kind == "transient":
+            elif o.kind == "ambiguous" and self.settings.ambiguous_policy == "fail":
+                o.error = f"no answer from SES, not retried (ambiguous_policy=fail): {o.error}"
+                failed.append(o)
+            elif o.kind in ("transient", "ambiguous"):
                 if o.item.attempts >= self.settings.max_attempts:
                     o.error = f"gave up after {o.item.attempts} attempts: {o.error}"
                     failed.append(o)
@@ -518,6 +521,7 @@ class SendWorker:
                 )
                 outbox.append(self._outbox_row(ev.ROUTING_KEY, ev.payload(), now))
                 metrics.FAILED.labels(o.item.kind, o.kind).inc()
+        metrics.AMBIGUOUS.inc(sum(1 for o in outcomes if o.kind == "ambiguous"))
         if retry:
             await session.execute(
                 sa.update(M)

@@ -72,7 +72,7 @@ class Sender:
             return [r.payload for r in rows]
 
 
-async def wait_for(check: Callable[[], Awaitable[Any]], timeout: float = 20.0, interval: float = 0.05) -> Any:  # noqa: ASYNC109
+async def wait_for(check: Callable[[], Awaitable[Any]], timeout: float = 60.0, interval: float = 0.05) -> Any:  # noqa: ASYNC109
     deadline = time.monotonic() + timeout
     last = None
     while time.monotonic() < deadline:
