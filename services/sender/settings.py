@@ -47,7 +47,7 @@ class SenderSettings(BaseSettings):
     ambiguous_policy: Literal["resend", "fail"] = Field(
         "resend",
         description="A row left in `sending` without evidence of acceptance: resend (at-least-once) or fail "
-        "(at-most-once). See docs/sender.md for the window this concerns.",
+        "(at-most-once). See services/sender/README.md for the window this concerns.",
     )
     sweep_interval: float = Field(5.0, description="Seconds between recovery sweeps (stale claims / sends).")
 
