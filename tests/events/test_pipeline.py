@@ -139,10 +139,12 @@ async def _run_all_samples(h: Harness) -> None:
             assert hard == expected_hard, name
 
 
+@pytest.mark.slow
 async def test_every_sample_through_the_pipeline(harness: Harness) -> None:
     await _run_all_samples(harness)
 
 
+@pytest.mark.slow
 @pytest.mark.rabbitmq
 async def test_every_sample_through_the_pipeline_on_rabbitmq(
     sns: TestSns,

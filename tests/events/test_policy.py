@@ -9,6 +9,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
 from services.events.consumers import sent_handler
@@ -110,6 +111,7 @@ async def _send_volume(h: Harness, pid: int, n: int) -> None:
             await handle(env)  # redelivery: counted once
 
 
+@pytest.mark.slow
 async def test_guard_pauses_once_mails_owner_once_and_resumes(sns, db_url: str, settings_for) -> None:  # type: ignore[no-untyped-def]
     es = EventsSettings(min_volume=50, digest_interval_seconds=3600)
     async with events_harness(sns, settings_for(db_url), events_settings=es) as h:
