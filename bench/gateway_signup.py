@@ -150,9 +150,13 @@ async def _load(url: str, bodies: list[bytes], seconds: float, concurrency: int)
     stop_at = 0.0
 
     async def one(session: aiohttp.ClientSession, body: bytes) -> None:
-        async with session.post(url, data=body, headers=headers, allow_redirects=False) as r:
-            await r.read()
-            statuses[r.status] = statuses.get(r.status, 0) + 1
+        try:
+            async with session.post(url, data=body, headers=headers, allow_redirects=False) as r:
+                await r.read()
+                statuses[r.status] = statuses.get(r.status, 0) + 1
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            key = f"client error {exc.__class__.__name__}"
+            statuses[key] = statuses.get(key, 0) + 1  # type: ignore[index]
 
     async def worker(session: aiohttp.ClientSession) -> None:
         while time.perf_counter() < stop_at:
@@ -163,7 +167,7 @@ async def _load(url: str, bodies: list[bytes], seconds: float, concurrency: int)
             await one(session, body)
             latencies.append(time.perf_counter() - t0)
 
-    connector = aiohttp.TCPConnector(limit=concurrency)
+    connector = aiohttp.TCPConnector(limit=concurrency, keepalive_timeout=4.0)
     async with aiohttp.ClientSession(connector=connector) as session:
         warm = [next(it) for _ in range(min(200, len(bodies) // 10))]
         await asyncio.gather(*[one(session, b) for b in warm])

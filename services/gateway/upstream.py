@@ -207,7 +207,11 @@ class Upstreams:
                     hdrs_out = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in resp.raw_headers]
                     return UpstreamResponse(resp.status, hdrs_out, data)
             except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError, OSError) as exc:
-                if isinstance(exc, aiohttp.ServerTimeoutError):
+                # (TimeoutError is an OSError: a total/read timeout is 504; not even connecting in time is 503.)
+                if isinstance(exc, TimeoutError | aiohttp.ServerTimeoutError) and not isinstance(
+                    exc, aiohttp.ConnectionTimeoutError
+                ):
+                    log.warning("%s %s %s timed out", service, method, path)
                     raise UpstreamTimeout(f"{service} did not answer in time") from None
                 if attempt == 1 and _safe_to_retry(method, exc):
                     log.info("%s: retrying %s %s once after %r", service, method, path, exc)

@@ -274,3 +274,42 @@ async def test_dot_segments_never_reach_another_route_of_a_service(sqlite_url, s
             assert r.status == 200
     assert not [c for c in rec.calls if c["path"].startswith("/admin")]
     assert [c["path"] for c in rec.calls] == ["/v1/contacts/a b"]
+
+
+async def test_slow_service_is_504_over_http_and_in_process(sqlite_url, settings_for) -> None:  # type: ignore[no-untyped-def]
+    import asyncio
+
+    import httpx
+    from fastapi import FastAPI
+
+    from services.gateway.app import create_app
+    from tests.gateway.browser import free_port, serve
+    from tests.gateway.conftest import gw_settings, running
+
+    _, key = await add_project_and_key(sqlite_url)
+    slow = FastAPI()
+
+    @slow.get("/v1/lists")
+    async def lists() -> dict[str, str]:
+        await asyncio.sleep(3)
+        return {"late": "yes"}
+
+    settings = settings_for(sqlite_url)
+    async with serve(slow, free_port()) as url:
+        settings.services.subscriptions_url = url
+        for upstream_apps in (None, {"subscriptions": slow}):
+            app = create_app(
+                settings=settings,
+                upstream_apps=upstream_apps,
+                gateway_settings=gw_settings(upstream_timeout=0.5),
+            )
+            async with running(app):
+                async with httpx.AsyncClient(
+                    transport=httpx.ASGITransport(app=app), base_url="http://t"
+                ) as c:
+                    r = await c.get("/v1/lists", headers={"Authorization": f"Bearer {key}"})
+                    assert r.status_code == 504, upstream_apps
+                    assert r.json() == {
+                        "error": "upstream_timeout",
+                        "detail": "subscriptions did not answer in time",
+                    }
