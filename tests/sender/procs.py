@@ -252,8 +252,9 @@ async def _campaign_counts(engine: Any, campaign_id: int) -> dict[str, int]:
 async def sql(db_url: str, stmt: str, params: Mapping[str, Any] | None = None) -> list[Any]:
     engine = create_engine(DatabaseSettings(url=db_url))
     try:
-        async with engine.connect() as conn:
-            return list((await conn.execute(sa.text(stmt), dict(params or {}))).all())
+        async with engine.begin() as conn:
+            result = await conn.execute(sa.text(stmt), dict(params or {}))
+            return list(result.all()) if result.returns_rows else []
     finally:
         await engine.dispose()
 
