@@ -14,6 +14,7 @@ from services.subscriptions.app import create_app
 from services.subscriptions.settings import SubscriptionsSettings
 from shared.bus.protocol import Envelope, QueueSpec
 from shared.runtime import Runtime
+from shared.settings import DatabaseSettings
 
 INTERNAL = "test-internal-token-0123456789"
 
@@ -69,6 +70,8 @@ def sub_settings() -> SubscriptionsSettings:
 @pytest.fixture
 async def svc(db_url: str, settings_for: Any, sub_settings: SubscriptionsSettings) -> AsyncIterator[Svc]:
     settings = settings_for(db_url, public_url="https://mail.example.org")
+    # At most 10 connections per test app: the machine's Postgres (max 100) is shared with other suites.
+    settings.database = DatabaseSettings(url=db_url, pool_size=5)
     settings.security.internal_token = INTERNAL
     app = create_app(settings=settings, sub_settings=sub_settings)
     async with app.router.lifespan_context(app):
@@ -99,6 +102,7 @@ async def rabbit_svc(
 ) -> AsyncIterator[Svc]:
     """The same app on Postgres + the real RabbitMQ (a private exchange/queue namespace)."""
     settings = settings_for(pg_url, bus_url=amqp_url, public_url="https://mail.example.org")
+    settings.database = DatabaseSettings(url=pg_url, pool_size=5)
     settings.security.internal_token = INTERNAL
     runtime = Runtime(settings, bus_namespace=bus_namespace)
     app = create_app(settings=settings, runtime=runtime, sub_settings=sub_settings)
