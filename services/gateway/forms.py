@@ -229,7 +229,7 @@ def _list_id(raw: str) -> int:
     return int(raw)
 
 
-@router.get("/f/{list_id}", include_in_schema=False)
+@router.api_route("/f/{list_id}", methods=["GET", "HEAD"], include_in_schema=False)
 async def form_page(request: Request, list_id: str) -> Response:
     gw = gateway(request)
     try:
@@ -267,7 +267,7 @@ async def form_post(request: Request, list_id: str) -> Response:
     return RedirectResponse(f"/f/{cfg.list_id}/thanks", status_code=303)
 
 
-@router.get("/f/{list_id}/thanks", include_in_schema=False)
+@router.api_route("/f/{list_id}/thanks", methods=["GET", "HEAD"], include_in_schema=False)
 async def form_thanks(request: Request, list_id: str) -> Response:
     gw = gateway(request)
     try:
@@ -277,7 +277,7 @@ async def form_thanks(request: Request, list_id: str) -> Response:
     return render(request, "check_inbox.html", {"cfg": cfg}, branding=cfg.branding, frameable=True)
 
 
-@router.get("/f/{list_id}/embed", include_in_schema=False)
+@router.api_route("/f/{list_id}/embed", methods=["GET", "HEAD"], include_in_schema=False)
 async def form_embed(request: Request, list_id: str) -> Response:
     """An HTML snippet to paste into another site (a plain form posting to the hosted form's URL)."""
     gw = gateway(request)

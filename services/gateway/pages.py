@@ -76,7 +76,7 @@ def _upstream_error(request: Request, resp: UpstreamResponse) -> Response:
 
 
 # --- confirm -----------------------------------------------------------------------------------------------
-@router.get("/confirm/{token}", include_in_schema=False)
+@router.api_route("/confirm/{token}", methods=["GET", "HEAD"], include_in_schema=False)
 async def confirm_page(request: Request, token: str) -> Response:
     if not _token_ok(token):
         return _bad_link(request)
@@ -164,7 +164,7 @@ def _prefs_page(
     )
 
 
-@router.get("/p/{token}", include_in_schema=False)
+@router.api_route("/p/{token}", methods=["GET", "HEAD"], include_in_schema=False)
 async def preferences_page(request: Request, token: str) -> Response:
     gw = gateway(request)
     if not _token_ok(token):
@@ -244,7 +244,7 @@ async def preferences_post(request: Request, token: str) -> Response:
 
 
 # --- unsubscribe -------------------------------------------------------------------------------------------
-@router.get("/u/{token}", include_in_schema=False)
+@router.api_route("/u/{token}", methods=["GET", "HEAD"], include_in_schema=False)
 async def unsubscribe_page(request: Request, token: str) -> Response:
     """Shows what will happen and a button; never changes anything."""
     gw = gateway(request)

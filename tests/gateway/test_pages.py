@@ -74,6 +74,10 @@ async def test_unsubscribe_landing_get_never_changes_state(make_gateway) -> None
         assert "Unsubscribe" in r.text and 'name="confirm" value="yes"' in r.text
         assert "ann@example.com" in r.text and "Weekly news" in r.text
         assert [c["method"] for c in h.subs.calls] == ["GET"]
+        # link scanners also send HEAD: answered, nothing changes
+        assert (await h.client.head("/u/good")).status_code == 200
+        assert (await h.client.head("/confirm/good")).status_code == 200
+        assert [c["method"] for c in h.subs.calls] == ["GET", "GET"]
         # the button: result page, not a redirect
         r = await h.client.post("/u/good", data={"confirm": "yes"})
         assert r.status_code == 200 and "You are unsubscribed" in r.text
