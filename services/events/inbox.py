@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from services.events.context import EventsContext
 from services.events.digest import immediate_digest
+from services.events.guard import evaluate
 from services.events.notify import mail_owner
 from services.events.policy import Outcome, apply_feedback
 from services.events.ses_feedback import NotSesFeedback, parse_feedback
@@ -166,29 +167,7 @@ async def process(rt: Runtime, ctx: EventsContext, inbox_id: int) -> Outcome | N
             row = (await session.scalars(q)).first()
             if row is None:
                 return None
-            now = utcnow()
-            row.attempts += 1
-            try:
-                items = parse_feedback(row.body)
-            except NotSesFeedback as exc:
-                row.status, row.last_error, row.processed_at = "rejected", f"not SES feedback: {exc}", now
-                log.warning("inbox %s is not SES feedback: %s", inbox_id, exc)
-                return Outcome()
-            outcome = await apply_feedback(
-                session, row.project_id, items, ctx.settings, inbox_id=row.id, now=now
-            )
-            if outcome.rejects:
-                await mail_owner(
-                    session,
-                    row.project_id,
-                    subject="Amazon SES rejected messages of your project",
-                    text="These messages were not sent:\n\n" + "\n".join(outcome.rejects),
-                    key=f"reject:{row.project_id}:{row.source}:{row.message_id}",
-                )
-            if outcome.bounces or outcome.complaints:
-                await immediate_digest(session, row.project_id, outcome, key=f"{row.source}:{row.message_id}")
-            row.status, row.processed_at, row.last_error = "processed", now, None
-            return outcome
+            return await _apply_row(session, ctx, row, utcnow(), evaluate_guard=True)
     except Exception as exc:
         async with rt.uow() as session:
             await session.execute(
@@ -200,12 +179,68 @@ async def process(rt: Runtime, ctx: EventsContext, inbox_id: int) -> Outcome | N
         raise
 
 
+async def _apply_row(
+    session: Any, ctx: EventsContext, row: SnsInbox, now: Any, *, evaluate_guard: bool
+) -> Outcome:
+    """Parse and apply one claimed row inside the caller's unit of work; marks it processed or rejected."""
+    row.attempts += 1
+    try:
+        items = parse_feedback(row.body)
+    except NotSesFeedback as exc:
+        row.status, row.last_error, row.processed_at = "rejected", f"not SES feedback: {exc}", now
+        log.warning("inbox %s is not SES feedback: %s", row.id, exc)
+        return Outcome()
+    outcome = await apply_feedback(
+        session, row.project_id, items, ctx.settings, inbox_id=row.id, now=now, evaluate_guard=evaluate_guard
+    )
+    if outcome.rejects:
+        await mail_owner(
+            session,
+            row.project_id,
+            subject="Amazon SES rejected messages of your project",
+            text="These messages were not sent:\n\n" + "\n".join(outcome.rejects),
+            key=f"reject:{row.project_id}:{row.source}:{row.message_id}",
+        )
+    if outcome.bounces or outcome.complaints:
+        await immediate_digest(session, row.project_id, outcome, key=f"{row.source}:{row.message_id}")
+    row.status, row.processed_at, row.last_error = "processed", now, None
+    return outcome
+
+
+async def process_batch(rt: Runtime, ctx: EventsContext, ids: list[int]) -> bool:
+    """All claimable rows of a batch in one unit of work (one commit, one guard assessment per project).
+    False if anything failed: nothing of the batch is kept and the caller falls back to one row at a time."""
+    try:
+        async with rt.uow() as session:
+            q = (
+                sa.select(SnsInbox)
+                .where(SnsInbox.id.in_(ids), SnsInbox.status.in_(PENDING))
+                .order_by(SnsInbox.id)
+            )
+            if dialect_name(session) == "postgresql":
+                q = q.with_for_update(skip_locked=True)
+            rows = list((await session.scalars(q)).all())
+            now = utcnow()
+            to_assess: set[int] = set()
+            for row in rows:
+                if (await _apply_row(session, ctx, row, now, evaluate_guard=False)).counted:
+                    to_assess.add(row.project_id)
+            for project_id in sorted(to_assess):
+                await evaluate(session, project_id, ctx.settings, now)
+        return True
+    except Exception as exc:  # noqa: BLE001 - retried row by row, each failure recorded on its row
+        log.info("inbox batch of %d failed (%r); processing it row by row", len(ids), exc)
+        return False
+
+
 def inbox_handler(ctx: EventsContext):  # type: ignore[no-untyped-def]
     def factory(rt: Runtime):  # type: ignore[no-untyped-def]
         async def handle(env: Envelope) -> None:
             ids = env.payload.get("inbox_ids")
             if not isinstance(ids, list) or not all(isinstance(i, int) for i in ids):
                 raise MalformedMessage("inbox_ids must be a list of ints")
+            if await process_batch(rt, ctx, ids):
+                return
             failed = []
             for inbox_id in ids:
                 try:

@@ -40,6 +40,7 @@ class Outcome:
     complaints: int = 0
     rejects: list[str] = field(default_factory=list)
     suppressed: list[str] = field(default_factory=list)
+    counted: bool = False  # feedback that moves the rates was recorded
 
 
 async def _lock_address(session: AsyncSession, project_id: int, ehash: str, now: datetime) -> None:
@@ -128,8 +129,10 @@ async def apply_feedback(
     *,
     inbox_id: int | None = None,
     now: datetime | None = None,
+    evaluate_guard: bool = True,
 ) -> Outcome:
-    """Apply the policy to one notification's items inside the caller's unit of work."""
+    """Apply the policy to one notification's items inside the caller's unit of work (`evaluate_guard=False`:
+    the caller re-assesses the guard itself, once per batch; `Outcome.counted` tells it to)."""
     now = now or utcnow()
     out = Outcome()
     if not items:
@@ -253,7 +256,8 @@ async def apply_feedback(
         enqueue(session, contract.ROUTING_KEY, contract.payload(), message_id=f"evt-{project_id}-{event_id}")
 
     await add_to_bucket(session, project_id, now, **buckets)
-    if counted_any:
+    out.counted = counted_any
+    if counted_any and evaluate_guard:
         await evaluate(session, project_id, settings, now)
     return out
 
