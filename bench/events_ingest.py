@@ -251,26 +251,16 @@ async def measure(seconds: float, concurrency: int) -> dict[str, Any]:
                 _stop(proc)
 
         # processing keeps up? wait (bounded) for the inbox to drain and report the processing rate
-        t_end = time.perf_counter()
         pg = await asyncpg.connect(dsn)
         try:
-            full = "(SELECT id FROM projects WHERE name = 'full')"
-            total = await pg.fetchval(f"SELECT count(*) FROM sns_inbox WHERE project_id = {full}")
-            while time.perf_counter() - t_end < 60:
-                left = await pg.fetchval(
-                    f"SELECT count(*) FROM sns_inbox WHERE status <> 'processed' AND project_id = {full}"
-                )
-                if left == 0:
-                    break
-                await asyncio.sleep(0.5)
-            first, last = await pg.fetchrow(
-                f"SELECT min(received_at), max(processed_at) FROM sns_inbox WHERE project_id = {full}"
+            # both projects' rows: the one-process server also works off what the webhook-only replica stored
+            total = await pg.fetchval("SELECT count(*) FROM sns_inbox")
+            await asyncio.sleep(20)  # a fixed window: rows processed per second of processing time
+            first, last, done = await pg.fetchrow(
+                "SELECT min(processed_at), max(processed_at), count(*) FROM sns_inbox WHERE status = 'processed'"
             )
-            done = await pg.fetchval(
-                f"SELECT count(*) FROM sns_inbox WHERE status = 'processed' AND project_id = {full}"
-            )
-            results["processing"] = {"total": total, "processed": done,
-                                     "rate": done / max((last - first).total_seconds(), 1e-3) if last else 0.0}  # fmt: skip
+            span = (last - first).total_seconds() if done > 1 else 0.0
+            results["processing"] = {"total": total, "processed": done, "rate": done / span if span else 0.0}
         finally:
             await pg.close()
         _stop(proc)
@@ -301,7 +291,7 @@ async def run(quick: bool) -> list[dict[str, Any]]:
         {"name": "SNS webhook latency p99, one process also processing, c=64", "value": round(ev["p99"], 1), "unit": "ms p99",
          "ceiling": round(ce["p99"], 1), "ceiling_name": "bare FastAPI POST + INSERT", "higher_is_better": False,
          "target": TARGET_P99_MS},
-        {"name": "SNS inbox processing (policy, events, outbox) after ingest", "value": round(r["processing"]["rate"]),
+        {"name": "SNS inbox processing (policy, events, outbox), one process", "value": round(r["processing"]["rate"]),
          "unit": "msg/s"},
         {"name": "SNS webhook server CPU per accepted message (webhook-only)", "value": round(ing["cpu_us"]), "unit": "us/msg",
          "ceiling": round(ce["cpu_us"]), "ceiling_name": "bare FastAPI POST + INSERT", "higher_is_better": False},
