@@ -19,7 +19,7 @@ import os
 import time
 from typing import Any
 
-ROWS = 50_000
+ROWS = 20_000
 QUICK_ROWS = 5_000
 
 
