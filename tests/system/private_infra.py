@@ -156,16 +156,18 @@ class PrivateRabbit:
             f"RABBITMQ_PID_FILE={d}/beam.pid", "ERL_EPMD_ADDRESS=127.0.0.1",
         ]  # fmt: skip
 
-    def _ctl(self, *args: str, timeout: float = 60, check: bool = True) -> subprocess.CompletedProcess[bytes]:
+    def _ctl(
+        self, *args: str, timeout: float = 180, check: bool = True
+    ) -> subprocess.CompletedProcess[bytes]:
         return subprocess.run(
             [*_as_user("rabbitmq"), *self._env(), str(RABBIT_BIN / "rabbitmqctl"), "-n", self.node, *args],
             check=check, capture_output=True, timeout=timeout, cwd=self.dir,
         )  # fmt: skip
 
-    def start(self, timeout: float = 90) -> None:
+    def start(self, timeout: float = 180) -> None:
         subprocess.run(
             [*_as_user("rabbitmq"), *self._env(), str(RABBIT_BIN / "rabbitmq-server"), "-detached"],
-            check=True, capture_output=True, timeout=60, cwd=self.dir,
+            check=True, capture_output=True, timeout=180, cwd=self.dir,
         )  # fmt: skip
         deadline = time.monotonic() + timeout
         while not port_open(self.port):

@@ -119,7 +119,7 @@ class ServiceProcess:
         """Poll `path` until 200; fails with the process log if it exits or times out."""
         deadline = time.monotonic() + within
         last = ""
-        async with httpx.AsyncClient(timeout=3) as client:
+        async with httpx.AsyncClient(timeout=10) as client:
             while True:
                 if not self.alive():
                     raise RuntimeError(
