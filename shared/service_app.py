@@ -150,9 +150,12 @@ def build_app(spec: ServiceSpec, *, settings: Settings | None = None, runtime: R
             app.state.ready = False
             # Graceful stop: consumers stop taking work and finish in-flight messages, then loops end.
             grace = settings.runtime.shutdown_grace_seconds
-            for c in consumers:
+            # All consumers drain together under one deadline, so the whole stop fits the grace period.
+            if consumers:
                 with contextlib.suppress(Exception):
-                    await asyncio.wait_for(c.stop(), grace)
+                    await asyncio.wait_for(
+                        asyncio.gather(*(c.stop() for c in consumers), return_exceptions=True), grace
+                    )
             for task in tasks:
                 task.cancel()
             for task in tasks:
