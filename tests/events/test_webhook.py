@@ -232,3 +232,21 @@ async def test_concurrent_duplicate_deliveries_store_once(harness: Harness) -> N
     assert len(rows) == 1
     bounced = await harness.outbox("email.bounced")
     assert len(bounced) == 1
+
+
+async def test_certificate_download_failure_asks_sns_to_retry(db_url: str, settings_for) -> None:  # type: ignore[no-untyped-def]
+    """A temporarily unreachable certificate host is a 503 (SNS retries), never a 4xx that would drop the message."""
+    from services.events.certs import CertificateUnavailable
+    from tests.events.conftest import events_harness
+
+    class Down(TestSns):
+        async def fetch(self, url: str) -> bytes:
+            self.fetched.append(url)
+            raise CertificateUnavailable("timeout")
+
+    async with events_harness(Down(), settings_for(db_url)) as h:
+        r = await h.post(h.sns.notification(BOUNCE))
+        assert r.status_code == 503 and r.json()["error"] == "certificate_unavailable"
+        assert await h.inbox() == []
+        r = await h.client.get("/v1/reputation?series=1y", headers=h.api_headers())
+        assert r.status_code == 400
