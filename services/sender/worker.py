@@ -149,14 +149,14 @@ class SendWorker:
             except Exception as exc:  # noqa: BLE001 - a bad template or address fails this message only
                 it.error = f"could not build the message: {getattr(exc, 'detail', None) or exc}"
         ready = [it for it in batch.items if it.composed is not None]
-        t0 = time.perf_counter()
-        slots = await self.limiter.acquire(batch.view.bucket_key, batch.view.max_send_rate, len(ready))
-        metrics.RATE_WAIT.observe(time.perf_counter() - t0)
         # Outcomes are recorded as they come (a flush loop writes whatever finished since its last write), so
         # a crash leaves at most the calls in flight plus one flush unrecorded — not the whole batch.
         pending: list[Outcome] = [
             Outcome(it, "compose", error=it.error) for it in batch.items if it.composed is None
         ]
+        if pending:
+            async with self.rt.uow() as session:  # compose failures are recorded from `sending`
+                await self._to_sending(session, [o.item.id for o in pending])
         wake = asyncio.Event()
         sent = 0
 
@@ -164,7 +164,34 @@ class SendWorker:
             pending.append(await self._send_one(batch.view, it, slot))
             wake.set()
 
-        calls = asyncio.gather(*(call(it, s) for it, s in zip(ready, slots, strict=True)))
+        async def schedule() -> None:
+            # Rows move to `sending` only once they hold a send slot (≤ rate_horizon ahead), so `sending` lasts one
+            # slot wait plus one SES call — never the whole batch's wait for the bucket.
+            todo = list(ready)
+            tasks: list[asyncio.Task[None]] = []
+            t0 = time.perf_counter()
+            try:
+                while todo:
+                    grant = await self.limiter.take(
+                        batch.view.bucket_key, batch.view.max_send_rate, len(todo)
+                    )
+                    if not grant.slots:
+                        await asyncio.sleep(max(0.0, (grant.retry_at or 0) - time.time()))
+                        continue
+                    chunk, todo = todo[: len(grant.slots)], todo[len(grant.slots) :]
+                    async with self.rt.uow() as session:
+                        taken = await self._to_sending(session, [it.id for it in chunk])
+                    for it, slot in zip(chunk, grant.slots, strict=True):
+                        if it.id in taken:  # another replica may have taken a row meanwhile
+                            tasks.append(asyncio.create_task(call(it, slot)))
+                metrics.RATE_WAIT.observe(time.perf_counter() - t0)
+                await asyncio.gather(*tasks)
+            except BaseException:
+                for t in tasks:
+                    t.cancel()
+                raise
+
+        calls = asyncio.ensure_future(schedule())
         try:
             while True:
                 if not pending:
@@ -181,11 +208,27 @@ class SendWorker:
                 sent += sum(1 for o in taken if o.kind == "sent")
                 if any(o.kind == "throttled" for o in taken):
                     await self.limiter.penalize(batch.view.bucket_key, self.settings.throttle_backoff_seconds)
+            calls.result()  # a failure while scheduling: the bus retries the work message
         finally:
             if not calls.done():
                 calls.cancel()
             await asyncio.gather(calls, return_exceptions=True)
         return sent
+
+    async def _to_sending(self, session: AsyncSession, ids: list[int]) -> set[int]:
+        """Guarded `queued → sending`: only rows still queued under a claim move (returns their ids)."""
+        if not ids:
+            return set()
+        now = utcnow()
+        result = await session.execute(
+            sa.update(M)
+            .where(M.c.id.in_(ids), M.c.state == "queued", M.c.claimed_until.is_not(None))
+            .values(
+                state="sending", sending_at=now, attempts=M.c.attempts + 1, claimed_until=None, updated_at=now
+            )
+            .returning(M.c.id)
+        )
+        return set(result.scalars())
 
     async def _send_one(self, view: AccountView, it: Item, slot: float) -> Outcome:
         c = it.composed
@@ -332,22 +375,7 @@ class SendWorker:
             metrics.DELAYED.labels("quota").inc(len(delay_ids))
         if not allowed:
             return Batch(project_id, view, [])
-        taken = set(
-            (
-                await session.execute(
-                    sa.update(M)
-                    .where(M.c.id.in_(list(allowed)), M.c.state == "queued", M.c.claimed_until.is_not(None))
-                    .values(
-                        state="sending",
-                        sending_at=now,
-                        attempts=M.c.attempts + 1,
-                        claimed_until=None,
-                        updated_at=now,
-                    )
-                    .returning(M.c.id)
-                )
-            ).scalars()
-        )
+        taken = allowed
         items: list[Item] = []
         default_from = view.from_address or self.settings.default_from
         for r in candidates:
