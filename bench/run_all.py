@@ -239,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="*", default=None, help="run only these modules")
     parser.add_argument("--skip", nargs="*", default=[], help="skip these modules")
     parser.add_argument(
-        "--timeout", type=float, default=None, help="per-module timeout (default 120 s, quick 60 s)"
+        "--timeout", type=float, default=None, help="per-module timeout (default 240 s, quick 120 s)"
     )
     parser.add_argument("--json", type=Path, default=None, help="also write the raw results here")
     parser.add_argument("--list", action="store_true", help="list the benchmarks and exit")
@@ -254,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.list:
         print("\n".join(f"{m}{'' if has_run(m) else '  (subprocess, printed output)'}" for m in modules))
         return 0
-    timeout = args.timeout or (60.0 if args.quick else 120.0)
+    timeout = args.timeout or (120.0 if args.quick else 240.0)
     print(f"measuring raw ceilings{' (quick)' if args.quick else ''} …", file=sys.stderr, flush=True)
     from bench.ceilings import measure
 
