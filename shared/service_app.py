@@ -201,4 +201,29 @@ def build_app(spec: ServiceSpec, *, settings: Settings | None = None, runtime: R
 
     for router in spec.routers:
         app.include_router(router)
+    _document_error_bodies(app)
     return app
+
+
+ERROR_SCHEMA = {
+    "title": "Error",
+    "type": "object",
+    "properties": {"error": {"type": "string"}, "detail": {}},
+    "required": ["error"],
+}
+
+
+def _document_error_bodies(app: FastAPI) -> None:
+    """The OpenAPI document describes 422s as they are sent: {"error", "detail"} (install_error_handlers)."""
+    from fastapi.openapi.utils import get_openapi
+
+    def openapi() -> dict:  # type: ignore[type-arg]
+        if app.openapi_schema is None:
+            schema = get_openapi(title=app.title, version=app.version, routes=app.routes)
+            schemas = schema.get("components", {}).get("schemas", {})
+            if "HTTPValidationError" in schemas:
+                schemas["HTTPValidationError"] = ERROR_SCHEMA
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -19,8 +19,37 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from shared.errors import Unprocessable
 
-_HTML_ENV = SandboxedEnvironment(autoescape=True, undefined=Undefined, keep_trailing_newline=True)
-_TEXT_ENV = SandboxedEnvironment(autoescape=False, undefined=Undefined, keep_trailing_newline=True)
+MAX_RENDERED_CHARS = 2_000_000  # one value built by a template expression (a 20 KB newsletter is 1 %)
+MAX_EXPONENT = 64
+
+
+class LimitedSandbox(SandboxedEnvironment):
+    """The Jinja sandbox plus resource limits: `'a' * 10**9` or `2 ** 10**9` is refused, not computed.
+
+    The stock sandbox already caps `range()` (MAX_RANGE, raising OverflowError) and blocks attribute escapes;
+    it does not bound sequence repetition, concatenation or exponentiation.
+    """
+
+    intercepted_binops = frozenset(["*", "**", "+"])
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**":
+            if isinstance(right, int | float) and abs(right) > MAX_EXPONENT:
+                raise SecurityError(f"exponent over {MAX_EXPONENT} refused")
+        elif operator == "*":
+            for seq, n in ((left, right), (right, left)):
+                if isinstance(seq, str | bytes | list | tuple) and isinstance(n, int):
+                    if len(seq) * n > MAX_RENDERED_CHARS:
+                        raise SecurityError(f"a value over {MAX_RENDERED_CHARS} items refused")
+        elif operator == "+":
+            if isinstance(left, str | bytes | list | tuple) and isinstance(right, str | bytes | list | tuple):
+                if len(left) + len(right) > MAX_RENDERED_CHARS:
+                    raise SecurityError(f"a value over {MAX_RENDERED_CHARS} items refused")
+        return super().call_binop(context, operator, left, right)
+
+
+_HTML_ENV = LimitedSandbox(autoescape=True, undefined=Undefined, keep_trailing_newline=True)
+_TEXT_ENV = LimitedSandbox(autoescape=False, undefined=Undefined, keep_trailing_newline=True)
 
 MAX_TEMPLATE_CHARS = 500_000
 
@@ -117,7 +146,7 @@ class CompiledTemplate:
             subject = " ".join(self.subject.render(context).split())
             html = self.html.render(context) if self.html is not None else None
             text = self.text.render(context)
-        except SecurityError as exc:
+        except (SecurityError, OverflowError, RecursionError, MemoryError) as exc:
             raise TemplateInvalid(
                 {"part": "render", "line": None, "message": f"unsafe template: {exc}"}
             ) from None
