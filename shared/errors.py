@@ -111,6 +111,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(DBAPIError)
     async def _dbapi(_: Request, exc: DBAPIError) -> JSONResponse:
+        cause = getattr(exc.orig, "__cause__", None)
+        if cause is not None and type(cause).__name__ == "DataError":
+            # asyncpg refuses a parameter client-side (e.g. an id past 64 bits) before any SQL runs
+            return JSONResponse(error_body("invalid_value", "a value is out of range or malformed"), 422)
         if exc.connection_invalidated:
             return JSONResponse(error_body("unavailable", "database unavailable"), 503)
         log.exception("database error")

@@ -186,9 +186,14 @@ class SendWorker:
                             tasks.append(asyncio.create_task(call(it, slot)))
                 metrics.RATE_WAIT.observe(time.perf_counter() - t0)
                 await asyncio.gather(*tasks)
-            except BaseException:
+            except asyncio.CancelledError:
                 for t in tasks:
                     t.cancel()
+                raise
+            except Exception:
+                # Scheduling failed (e.g. the database went away): the calls already started finish and are
+                # recorded; cancelling them would leave SES-accepted mail unrecorded (→ resent later).
+                await asyncio.gather(*tasks, return_exceptions=True)
                 raise
 
         calls = asyncio.ensure_future(schedule())
@@ -203,8 +208,7 @@ class SendWorker:
                     waiter.cancel()
                     continue
                 taken, pending[:] = list(pending), []
-                async with self.rt.uow() as session:
-                    await self._record(session, batch, taken)
+                await self._record_durably(batch, taken)
                 sent += sum(1 for o in taken if o.kind == "sent")
                 if any(o.kind == "throttled" for o in taken):
                     await self.limiter.penalize(batch.view.bucket_key, self.settings.throttle_backoff_seconds)
@@ -472,6 +476,27 @@ class SendWorker:
         return max(floor, min(cap, oldest + timedelta(hours=24)))
 
     # -- phase 4: record -------------------------------------------------------------------------------------
+
+    async def _record_durably(self, batch: Batch, outcomes: list[Outcome]) -> None:
+        """Record outcomes, retrying through a database outage: an SES-accepted mail whose record is lost would
+        be taken for a crash by the stale-sending sweep and sent again. Retries stop well inside that window."""
+        deadline = time.monotonic() + self.settings.stale_sending_seconds * 0.75
+        delay = 0.25
+        while True:
+            try:
+                async with self.rt.uow() as session:
+                    await self._record(session, batch, outcomes)
+                return
+            except (sa.exc.OperationalError, sa.exc.InterfaceError, OSError, ConnectionError) as exc:
+                if time.monotonic() + delay > deadline:
+                    raise
+                log.warning("recording %d outcomes failed, retrying in %.2fs: %r", len(outcomes), delay, exc)
+            except sa.exc.DBAPIError as exc:
+                if not exc.connection_invalidated or time.monotonic() + delay > deadline:
+                    raise
+                log.warning("recording %d outcomes failed, retrying in %.2fs: %r", len(outcomes), delay, exc)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
 
     async def _record(self, session: AsyncSession, batch: Batch, outcomes: list[Outcome]) -> None:
         now = utcnow()
