@@ -70,6 +70,18 @@ def error_body(error: str, detail: Any = None) -> dict[str, Any]:
     return {"error": error, "detail": detail}
 
 
+def _refused_value(exc: DBAPIError) -> bool:
+    """asyncpg refused a parameter (an id past 64 bits, a NUL byte, a lone surrogate): the client's input."""
+    cause = getattr(exc.orig, "__cause__", None) or exc.orig
+    if isinstance(cause, UnicodeError | OverflowError):
+        return True
+    try:
+        from asyncpg.exceptions import DataError as PgDataError
+    except ImportError:  # pragma: no cover - asyncpg is a dependency
+        return False
+    return isinstance(cause, PgDataError)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Map domain errors, validation errors and lost backends to clear JSON answers (never a bare 500)."""
 
@@ -104,6 +116,11 @@ def install_error_handlers(app: FastAPI) -> None:
         log.info("value refused by the database: %s", exc.orig)
         return JSONResponse(error_body("invalid_value", "a value is out of range or malformed"), 422)
 
+    @app.exception_handler(UnicodeError)
+    async def _unicode(_: Request, exc: UnicodeError) -> JSONResponse:
+        # e.g. a lone surrogate ("\udade") in JSON text: valid JSON, not encodable text
+        return JSONResponse(error_body("invalid_value", "text is not valid Unicode"), 422)
+
     @app.exception_handler(OverflowError)
     async def _overflow(_: Request, exc: OverflowError) -> JSONResponse:
         # e.g. an id past 64 bits reaching SQLite ("Python int too large to convert to SQLite INTEGER")
@@ -111,8 +128,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(DBAPIError)
     async def _dbapi(_: Request, exc: DBAPIError) -> JSONResponse:
-        cause = getattr(exc.orig, "__cause__", None)
-        if cause is not None and type(cause).__name__ == "DataError":
+        if _refused_value(exc):
             # asyncpg refuses a parameter client-side (e.g. an id past 64 bits) before any SQL runs
             return JSONResponse(error_body("invalid_value", "a value is out of range or malformed"), 422)
         if exc.connection_invalidated:
