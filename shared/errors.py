@@ -136,6 +136,19 @@ def install_error_handlers(app: FastAPI) -> None:
         log.exception("database error")
         return JSONResponse(error_body("internal_error", "database error"), 500)
 
+    try:
+        from botocore.exceptions import BotoCoreError, ClientError
+    except ImportError:  # pragma: no cover - botocore comes with aioboto3
+        pass
+    else:
+
+        @app.exception_handler(ClientError)
+        @app.exception_handler(BotoCoreError)
+        async def _aws(_: Request, exc: Exception) -> JSONResponse:
+            # AWS (or the endpoint standing in for it) failed us: a gateway error with its reason, not a bare 500
+            log.warning("AWS call failed: %r", exc)
+            return JSONResponse(error_body("upstream_error", f"AWS call failed: {exc}"[:500]), 502)
+
     @app.exception_handler(ConnectionError)
     async def _conn(_: Request, exc: ConnectionError) -> JSONResponse:
         log.error("backend unavailable: %r", exc)

@@ -166,7 +166,7 @@ async def list_removals(project_id: ProjectId, session: DbSession, page: Page) -
     return page_out([removal_out(r) for r in rows], rows, page.limit)
 
 
-@router.get("/v1/suppressions/export")
+@router.get("/v1/suppressions/export", responses={200: {"content": {"text/csv": {}}, "description": "CSV"}})
 async def export_suppressions(project_id: ProjectId, request: Request) -> StreamingResponse:
     """CSV of the whole list, streamed page by page (email is empty for erased contacts)."""
     rt = request.app.state.runtime

@@ -16,6 +16,8 @@ from aiobotocore.session import AioSession, get_session
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from shared.errors import SesameError
+
 MUTATING = re.compile(r"^(Create|Put|Set|Update|Delete|Subscribe|Unsubscribe|Confirm|Send|Verify)")
 # Parameters never echoed into logs or reports.
 _SECRET_KEYS = {"RawMessage", "Content"}
@@ -57,8 +59,10 @@ def _short(v: Any) -> str:
     return s if len(s) <= 90 else s[:87] + "..."
 
 
-class AwsError(Exception):
-    """An AWS call failed; carries the error code and the call that failed."""
+class AwsError(SesameError):
+    """An AWS call failed; carries the error code and the call that failed (502 with the reason if unhandled)."""
+
+    status_code, error = 502, "upstream_error"
 
     def __init__(self, call: AwsCall, code: str, message: str) -> None:
         super().__init__(f"{call.service}:{call.operation} failed: {code}: {message}")
