@@ -17,15 +17,16 @@ INTERNAL_TOKEN_HEADER = "x-sesame-internal-token"
 PROJECT_HEADER = "x-sesame-project-id"
 
 
-def require_internal(request: Request) -> None:
-    """Refuse requests that did not come through the gateway (or a trusted internal caller)."""
+async def require_internal(request: Request) -> None:
+    """Refuse requests that did not come through the gateway (or a trusted internal caller).
+    Async on purpose: FastAPI runs a plain `def` dependency in a worker thread, a thread hand-off per request."""
     expected = request.app.state.runtime.settings.security.internal_token
     presented = request.headers.get(INTERNAL_TOKEN_HEADER, "")
     if not hmac.compare_digest(presented.encode(), expected.encode()):
         raise Unauthorized("internal token missing or wrong")
 
 
-def current_project(request: Request, _: None = Depends(require_internal)) -> int:
+async def current_project(request: Request, _: None = Depends(require_internal)) -> int:
     """The project id the gateway authenticated for this request."""
     raw = request.headers.get(PROJECT_HEADER, "")
     if not raw.isdigit():

@@ -62,9 +62,15 @@ async def _db_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
+async def _runtime(request: Request) -> Runtime:
+    return get_runtime(request)
+
+
 # One unit of work per request, committed when the route returns (before the response is sent).
+# Dependencies are async on purpose: FastAPI runs a plain `def` dependency in a worker thread (a thread
+# hand-off per request and dependency).
 DbSession = Annotated[AsyncSession, Depends(_db_session, scope="function")]
-RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+RuntimeDep = Annotated[Runtime, Depends(_runtime)]
 
 
 def _traced(service: str, queue: str, handler: Handler) -> Handler:

@@ -18,7 +18,12 @@ def get_sub_settings(request: Request) -> SubscriptionsSettings:
     return request.app.state.sub_settings  # type: ignore[no-any-return]
 
 
-SubSettings = Annotated[SubscriptionsSettings, Depends(get_sub_settings)]
+async def _sub_settings(request: Request) -> SubscriptionsSettings:
+    return get_sub_settings(request)
+
+
+# Async dependencies: FastAPI runs a plain `def` one in a worker thread.
+SubSettings = Annotated[SubscriptionsSettings, Depends(_sub_settings)]
 
 
 def encode_cursor(last_id: int) -> str:
@@ -52,7 +57,15 @@ class PageParams:
         self.limit = min(limit, get_sub_settings(request).page_size_max)
 
 
-Page = Annotated[PageParams, Depends(PageParams)]
+async def _page(
+    request: Request,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 50,
+) -> PageParams:
+    return PageParams(request, cursor, limit)
+
+
+Page = Annotated[PageParams, Depends(_page)]
 
 
 class PageOut(BaseModel):

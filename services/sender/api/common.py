@@ -10,7 +10,7 @@ from services.sender.core import SenderCore, get_core
 from shared.models.sender import Message
 
 
-def _core(request: Request) -> SenderCore:
+async def _core(request: Request) -> SenderCore:
     return get_core(request.app.state.runtime)
 
 
