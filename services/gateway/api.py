@@ -83,17 +83,6 @@ async def api_proxy(request: Request, rest: str) -> Response:
     return Response(resp.body, resp.status, headers=dict(response_headers(resp.headers)))
 
 
-@router.post("/webhooks/sns/{endpoint_token}", include_in_schema=False)
-async def sns_webhook(request: Request, endpoint_token: str) -> Response:
-    """Forwarded unchanged (body and SNS headers) to the events service, which verifies the signature."""
-    gw = gateway(request)
-    body = await read_body(request, gw.config.webhook_max_body_bytes)
-    resp = await gw.upstreams.request(
-        "events", "POST", request.scope["path"], query=request.url.query, headers=_headers(request), body=body
-    )
-    return Response(resp.body, resp.status, headers=dict(response_headers(resp.headers)))
-
-
 # --- one OpenAPI document ---------------------------------------------------------------------------------
 def _rename_refs(node: Any, renames: dict[str, str]) -> Any:
     if isinstance(node, dict):

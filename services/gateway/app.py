@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware import Middleware
 
 from services.gateway import admin, api, forms, pages
 from services.gateway.api_auth import ApiKeyAuth
@@ -16,6 +17,7 @@ from services.gateway.captcha import CaptchaVerifier
 from services.gateway.rendering import error_page
 from services.gateway.security import SecurityHeadersMiddleware
 from services.gateway.settings import GatewaySettings
+from services.gateway.sns_passthrough import SnsWebhookPassthrough
 from services.gateway.state import STATIC, Gateway
 from services.gateway.upstream import Upstreams, UpstreamTimeout, UpstreamUnavailable
 from shared.errors import error_body
@@ -58,6 +60,8 @@ def create_app(
     app.router.routes[:] = [r for r in app.router.routes if getattr(r, "path", None) not in _FASTAPI_DOCS]
     app.mount("/static", _CachedStatic(directory=str(STATIC)), name="static")
     app.add_middleware(SecurityHeadersMiddleware)
+    # Innermost of the middlewares: SNS's POSTs are answered before routing (services/gateway/sns_passthrough.py).
+    app.user_middleware.append(Middleware(SnsWebhookPassthrough))
 
     async def _upstream_down(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, UpstreamUnavailable | UpstreamTimeout)

@@ -149,6 +149,35 @@ async def test_sns_webhook_forwarded_unchanged(make_gateway, reference_dir) -> N
             assert call["headers"][k.lower()] == v
 
 
+async def test_sns_webhook_limits_errors_and_headers(make_gateway) -> None:  # type: ignore[no-untyped-def]
+    """The webhook's own ASGI path keeps what every route has: size limit before forwarding, 503 with a reason,
+    security headers and the request id; anything but a POST to /webhooks/sns/<token> is never forwarded."""
+    async with make_gateway(webhook_max_body_bytes=1000) as h:
+        r = await h.client.post("/webhooks/sns/tok", content=b"x" * 1001)
+        assert r.status_code == 413 and r.json()["error"] == "payload_too_large"
+
+        async def chunked():  # type: ignore[no-untyped-def]
+            for _ in range(3):
+                yield b"y" * 400
+
+        r = await h.client.post("/webhooks/sns/tok", content=chunked())
+        assert r.status_code == 413
+        for method, path in (("GET", "/webhooks/sns/tok"), ("POST", "/webhooks/sns/"),
+                             ("POST", "/webhooks/sns/a/b"), ("POST", "/webhooks/sns/.."),
+                             ("POST", "/webhooks/snsx/tok")):  # fmt: skip
+            r = await h.client.request(method, path, content=b"{}")
+            assert r.status_code in (404, 405), (method, path, r.status_code)
+        assert h.events.calls == []
+        r = await h.client.post("/webhooks/sns/tok", content=b"{}", headers={"x-request-id": "rid-1"})
+        assert r.status_code == 200 and h.events.calls[-1]["body"] == b"{}"
+        assert r.headers["x-request-id"] == "rid-1"
+        assert r.headers["x-content-type-options"] == "nosniff" and r.headers["x-frame-options"] == "DENY"
+    async with make_gateway(drop=("events",)) as h:
+        r = await h.client.post("/webhooks/sns/tok", content=b"{}")
+        assert r.status_code == 503
+        assert r.json() == {"error": "unavailable", "detail": "events is unavailable"}
+
+
 async def test_one_openapi_document_and_local_docs(make_gateway) -> None:  # type: ignore[no-untyped-def]
     async with make_gateway() as h:
         r = await h.client.get("/openapi.json")
