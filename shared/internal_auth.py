@@ -20,6 +20,11 @@ PROJECT_HEADER = "x-sesame-project-id"
 async def require_internal(request: Request) -> None:
     """Refuse requests that did not come through the gateway (or a trusted internal caller).
     Async on purpose: FastAPI runs a plain `def` dependency in a worker thread, a thread hand-off per request."""
+    check_internal(request)
+
+
+def check_internal(request: Request) -> None:
+    """The check itself, for the few plain (non-FastAPI) routes on hot paths."""
     expected = request.app.state.runtime.settings.security.internal_token
     presented = request.headers.get(INTERNAL_TOKEN_HEADER, "")
     if not hmac.compare_digest(presented.encode(), expected.encode()):

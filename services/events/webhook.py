@@ -30,7 +30,7 @@ from services.events.sns_signature import (
 from shared.db.types import utcnow
 from shared.db.upsert import insert
 from shared.errors import BadRequest, Forbidden, NotFound, PayloadTooLarge, Unavailable, error_body
-from shared.internal_auth import Internal
+from shared.internal_auth import Internal, check_internal
 from shared.models.events import SnsEndpoint, SnsSubscription
 
 log = logging.getLogger("sesame.events.webhook")
@@ -119,8 +119,11 @@ async def _record_subscription(
     await session.execute(stmt.on_conflict_do_update(index_elements=["project_id", "topic_arn"], set_=values))
 
 
-@router.post("/webhooks/sns/{endpoint_token}")
-async def sns_webhook(endpoint_token: str, request: Request) -> JSONResponse:
+async def sns_webhook(request: Request) -> JSONResponse:
+    """The hot path of feedback: a plain Starlette route (no dependency solving, no request model), internal
+    token checked by hand; errors are SesameErrors answered by the app's handlers like everywhere else."""
+    check_internal(request)
+    endpoint_token: str = request.path_params["endpoint_token"]
     ctx = ctx_of(request)
     rt = request.app.state.runtime
     body = await _read_body(request, ctx.settings.webhook_max_body_bytes)
@@ -202,3 +205,6 @@ async def sns_webhook(endpoint_token: str, request: Request) -> JSONResponse:
         )
     log.warning("SNS topic %s unsubscribed from project %s", env.topic_arn, ep.project_id)
     return JSONResponse({"status": "recorded"})
+
+
+router.add_route("/webhooks/sns/{endpoint_token}", sns_webhook, methods=["POST"], include_in_schema=False)
