@@ -41,24 +41,6 @@ log = logging.getLogger("sesame.gateway.forms")
 router = APIRouter()
 
 HONEYPOT = "hp_comment"
-# Plain ASCII addresses (nearly all) are checked with one regex; anything else goes through email_validator.
-# The subscriptions service validates again (422), so this only decides what is worth forwarding.
-_PLAIN_EMAIL = re.compile(
-    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
-)
-
-
-def fast_normalize_email(raw: str) -> str:
-    """normalize_email's answer for plain ASCII addresses without its cost; the full check for the rest."""
-    value = raw.strip()
-    if len(value) <= 254 and "xn--" not in value.lower() and _PLAIN_EMAIL.match(value):
-        local, _, domain = value.rpartition("@")
-        if len(local) <= 64:
-            return f"{local}@{domain.lower()}"
-    return normalize_email(value)
-
-
 _FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")  # as the subscriptions API validates them
 
 
@@ -152,7 +134,7 @@ async def signup(
         raise SignupRefused(400, "captcha_failed", str(exc).capitalize() + ".") from None
     raw_email = values.get("email")
     try:
-        email = fast_normalize_email(raw_email if isinstance(raw_email, str) else "")
+        email = normalize_email(raw_email if isinstance(raw_email, str) else "")
     except InvalidEmail:
         raise SignupRefused(422, "invalid_email", "Please enter a valid email address.") from None
     if not gw.signup_email.take(email.lower()):

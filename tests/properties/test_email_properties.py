@@ -9,7 +9,7 @@ from email_validator.rfc_constants import CASE_INSENSITIVE_MAILBOX_NAMES
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
-from shared.email_address import InvalidEmail, email_hash, normalize_email
+from shared.email_address import InvalidEmail, _plain_ascii, email_hash, normalize_email
 
 LOCAL_CHARS = string.ascii_letters + string.digits + "!#$%&'*+-/=?^_`{|}~"
 label = st.text(string.ascii_letters + string.digits, min_size=1, max_size=12)
@@ -101,3 +101,39 @@ def test_hash_is_stable_hex_and_case_insensitive(raw: str) -> None:
     assert len(h) == 64 and all(c in "0123456789abcdef" for c in h)
     assert email_hash(n.upper()) == h
     assert email_hash(n) == h
+
+
+def _validator_outcome(raw: str) -> str:
+    """What email_validator alone answers (the slow path normalize_email skips for plain ASCII addresses)."""
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        info = validate_email(raw.strip(), check_deliverability=False, allow_smtputf8=True)
+    except EmailNotValidError:
+        return "invalid"
+    return f"{info.local_part}@{info.domain.lower()}"
+
+
+@settings(max_examples=500)
+@given(st.one_of(address, st.text(LOCAL_CHARS + "@.-\"ü ", max_size=80), st.builds(
+    lambda lp, d, tld: f"{lp}@{d}.{tld}", local, label, st.sampled_from(["test", "local", "invalid", "c0m", "i"]))))
+@example("Ann@Example.COM")
+@example("Postmaster@example.com")
+@example("a..b@x.io")
+@example("a@-x.io")
+@example("a@x.123")
+@example("a@xn--bcher-kva.de")
+@example("a@foo.localhost")
+@example("x" * 65 + "@x.io")
+@example("a@" + "b" * 64 + ".io")
+@example('"q"@x.io')
+def test_the_fast_path_answers_exactly_what_email_validator_answers(raw: str) -> None:
+    fast = _plain_ascii(raw.strip())
+    if fast is not None:
+        assert fast == _validator_outcome(raw), raw
+    try:
+        got = normalize_email(raw)
+    except InvalidEmail:
+        got = "invalid"
+    if len(raw) <= 320:
+        assert got == _validator_outcome(raw), raw
