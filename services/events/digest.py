@@ -23,8 +23,23 @@ log = logging.getLogger("sesame.events.digest")
 PERIODS = {"hourly": timedelta(hours=1), "daily": timedelta(days=1)}
 
 
-async def immediate_digest(session: AsyncSession, project_id: int, outcome: Outcome, *, key: str) -> None:
-    mode = await session.scalar(sa.select(ProjectGuard.digest).where(ProjectGuard.project_id == project_id))
+async def immediate_digest(
+    session: AsyncSession,
+    project_id: int,
+    outcome: Outcome,
+    *,
+    key: str,
+    modes: dict[int, str | None] | None = None,
+) -> None:
+    """Mail the owner now if the project's digest is `immediate` (`modes`: a per-batch cache of the setting)."""
+    if modes is not None and project_id in modes:
+        mode = modes[project_id]
+    else:
+        mode = await session.scalar(
+            sa.select(ProjectGuard.digest).where(ProjectGuard.project_id == project_id)
+        )
+        if modes is not None:
+            modes[project_id] = mode
     if mode != "immediate":
         return
     lines = [f"{outcome.bounces} bounce(s), {outcome.complaints} complaint(s)."]

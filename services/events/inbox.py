@@ -21,6 +21,7 @@ from services.events.digest import immediate_digest
 from services.events.guard import evaluate
 from services.events.notify import mail_owner
 from services.events.policy import Outcome, apply_feedback
+from services.events.reputation import add_to_bucket
 from services.events.ses_feedback import NotSesFeedback, parse_feedback
 from shared.bus.protocol import Envelope, MalformedMessage, QueueSpec, TransientError
 from shared.db.types import utcnow
@@ -179,8 +180,22 @@ async def process(rt: Runtime, ctx: EventsContext, inbox_id: int) -> Outcome | N
         raise
 
 
+class _BatchTotals:
+    """What a batch writes once rather than per row: reputation counts per project, digest settings read."""
+
+    def __init__(self) -> None:
+        self.buckets: dict[int, dict[str, int]] = {}
+        self.digest_modes: dict[int, str | None] = {}
+
+
 async def _apply_row(
-    session: Any, ctx: EventsContext, row: SnsInbox, now: Any, *, evaluate_guard: bool
+    session: Any,
+    ctx: EventsContext,
+    row: SnsInbox,
+    now: Any,
+    *,
+    evaluate_guard: bool,
+    batch: _BatchTotals | None = None,
 ) -> Outcome:
     """Parse and apply one claimed row inside the caller's unit of work; marks it processed or rejected."""
     row.attempts += 1
@@ -191,7 +206,14 @@ async def _apply_row(
         log.warning("inbox %s is not SES feedback: %s", row.id, exc)
         return Outcome()
     outcome = await apply_feedback(
-        session, row.project_id, items, ctx.settings, inbox_id=row.id, now=now, evaluate_guard=evaluate_guard
+        session,
+        row.project_id,
+        items,
+        ctx.settings,
+        inbox_id=row.id,
+        now=now,
+        evaluate_guard=evaluate_guard,
+        bucket_totals=batch.buckets.setdefault(row.project_id, {}) if batch else None,
     )
     if outcome.rejects:
         await mail_owner(
@@ -202,7 +224,13 @@ async def _apply_row(
             key=f"reject:{row.project_id}:{row.source}:{row.message_id}",
         )
     if outcome.bounces or outcome.complaints:
-        await immediate_digest(session, row.project_id, outcome, key=f"{row.source}:{row.message_id}")
+        await immediate_digest(
+            session,
+            row.project_id,
+            outcome,
+            key=f"{row.source}:{row.message_id}",
+            modes=batch.digest_modes if batch else None,
+        )
     row.status, row.processed_at, row.last_error = "processed", now, None
     return outcome
 
@@ -222,9 +250,12 @@ async def process_batch(rt: Runtime, ctx: EventsContext, ids: list[int]) -> bool
             rows = list((await session.scalars(q)).all())
             now = utcnow()
             to_assess: set[int] = set()
+            totals = _BatchTotals()
             for row in rows:
-                if (await _apply_row(session, ctx, row, now, evaluate_guard=False)).counted:
+                if (await _apply_row(session, ctx, row, now, evaluate_guard=False, batch=totals)).counted:
                     to_assess.add(row.project_id)
+            for project_id, counts in sorted(totals.buckets.items()):
+                await add_to_bucket(session, project_id, now, **counts)
             for project_id in sorted(to_assess):
                 await evaluate(session, project_id, ctx.settings, now)
         return True

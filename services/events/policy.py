@@ -22,7 +22,7 @@ from services.events.ses_feedback import FeedbackItem
 from services.events.settings import EventsSettings
 from shared.contracts.email import EmailBounced, EmailComplained, EmailDelivered, EmailRejected
 from shared.db.types import UTCDateTime, utcnow
-from shared.db.upsert import insert
+from shared.db.upsert import dialect_name, insert
 from shared.models.events import EmailEvent, FeedbackAddress
 from shared.outbox import enqueue
 
@@ -43,12 +43,66 @@ class Outcome:
     counted: bool = False  # feedback that moves the rates was recorded
 
 
-async def _lock_address(session: AsyncSession, project_id: int, ehash: str, now: datetime) -> None:
-    stmt = insert(FeedbackAddress.__table__, session).values(
-        project_id=project_id, email_hash=ehash, bounces=0, complaints=0, updated_at=now
+# The hot statements are built once per dialect and executed with parameters: building one with `.values(...)`
+# per event costs more CPU (cache-key generation over every bound value) than running it.
+_STATEMENTS: dict[tuple[str, str], Any] = {}
+
+
+def _statement(session: AsyncSession, name: str) -> Any:
+    key = (dialect_name(session), name)
+    stmt = _STATEMENTS.get(key)
+    if stmt is None:
+        stmt = _STATEMENTS[key] = _BUILDERS[name](session)
+    return stmt
+
+
+def _build_lock(session: AsyncSession) -> Any:
+    base = insert(FeedbackAddress.__table__, session)
+    return base.on_conflict_do_update(
+        index_elements=["project_id", "email_hash"], set_={"updated_at": base.excluded.updated_at}
     )
+
+
+def _build_record(session: AsyncSession) -> Any:
+    return (
+        insert(EmailEvent.__table__, session)
+        .on_conflict_do_nothing(index_elements=["project_id", "dedupe_key"])
+        .returning(EmailEvent.__table__.c.id)
+    )
+
+
+def _build_touch(session: AsyncSession) -> Any:
+    fa = FeedbackAddress.__table__
+    return (
+        sa.update(fa)
+        .where(
+            fa.c.project_id == sa.bindparam("p_project_id"), fa.c.email_hash == sa.bindparam("p_email_hash")
+        )
+        .values(
+            bounces=fa.c.bounces + sa.bindparam("p_bounces"),
+            complaints=fa.c.complaints + sa.bindparam("p_complaints"),
+            updated_at=sa.bindparam("p_now", type_=UTCDateTime()),
+            suppressed_reason=sa.func.coalesce(
+                fa.c.suppressed_reason, sa.bindparam("p_reason", type_=sa.String())
+            ),
+            suppressed_at=sa.func.coalesce(
+                fa.c.suppressed_at,
+                sa.case(
+                    (sa.bindparam("p_reason", type_=sa.String()).is_(None), None),
+                    else_=sa.bindparam("p_now", type_=UTCDateTime()),
+                ),
+            ),
+        )
+    )
+
+
+_BUILDERS = {"lock": _build_lock, "record": _build_record, "touch": _build_touch}
+
+
+async def _lock_address(session: AsyncSession, project_id: int, ehash: str, now: datetime) -> None:
     await session.execute(
-        stmt.on_conflict_do_update(index_elements=["project_id", "email_hash"], set_={"updated_at": now})
+        _statement(session, "lock"),
+        {"project_id": project_id, "email_hash": ehash, "bounces": 0, "complaints": 0, "updated_at": now},
     )
 
 
@@ -64,30 +118,28 @@ async def _record(
     detail = dict(item.detail)
     if item.tag_project_id is not None and item.tag_project_id != project_id:
         detail["tag_project_mismatch"] = item.tag_project_id
-    stmt = (
-        insert(EmailEvent.__table__, session)
-        .values(
-            project_id=project_id,
-            inbox_id=inbox_id,
-            dedupe_key=item.dedupe_key,
-            event_type=item.event_type,
-            email=item.email,
-            email_hash=item.email_hash,
-            ses_message_id=item.ses_message_id,
-            message_id=message_id,
-            bounce_type=item.bounce_type,
-            bounce_subtype=item.bounce_subtype,
-            feedback_type=item.feedback_type or item.complaint_subtype,
-            diagnostic=item.diagnostic or item.reason,
-            detail=detail,
-            occurred_at=item.occurred_at,
-            created_at=utcnow(),
-            **flags,
-        )
-        .on_conflict_do_nothing(index_elements=["project_id", "dedupe_key"])
-        .returning(EmailEvent.__table__.c.id)
-    )
-    return (await session.execute(stmt)).scalar()
+    params = {
+        "project_id": project_id,
+        "inbox_id": inbox_id,
+        "dedupe_key": item.dedupe_key,
+        "event_type": item.event_type,
+        "email": item.email,
+        "email_hash": item.email_hash,
+        "ses_message_id": item.ses_message_id,
+        "message_id": message_id,
+        "bounce_type": item.bounce_type,
+        "bounce_subtype": item.bounce_subtype,
+        "feedback_type": item.feedback_type or item.complaint_subtype,
+        "diagnostic": item.diagnostic or item.reason,
+        "detail": detail,
+        "occurred_at": item.occurred_at,
+        "created_at": utcnow(),
+        "soft_bounce": False,
+        "counted": False,
+        "suppressed": False,
+        **flags,
+    }
+    return (await session.execute(_statement(session, "record"), params)).scalar()
 
 
 def _sender_messages() -> Any:
@@ -130,9 +182,11 @@ async def apply_feedback(
     inbox_id: int | None = None,
     now: datetime | None = None,
     evaluate_guard: bool = True,
+    bucket_totals: dict[str, int] | None = None,
 ) -> Outcome:
     """Apply the policy to one notification's items inside the caller's unit of work (`evaluate_guard=False`:
-    the caller re-assesses the guard itself, once per batch; `Outcome.counted` tells it to)."""
+    the caller re-assesses the guard itself, once per batch; `Outcome.counted` tells it to). With
+    `bucket_totals` the reputation counts are added there, for the caller to write once per batch."""
     now = now or utcnow()
     out = Outcome()
     if not items:
@@ -255,7 +309,11 @@ async def apply_feedback(
         out.events.append(event_id)
         enqueue(session, contract.ROUTING_KEY, contract.payload(), message_id=f"evt-{project_id}-{event_id}")
 
-    await add_to_bucket(session, project_id, now, **buckets)
+    if bucket_totals is None:
+        await add_to_bucket(session, project_id, now, **buckets)
+    else:
+        for k, v in buckets.items():
+            bucket_totals[k] = bucket_totals.get(k, 0) + v
     out.counted = counted_any
     if counted_any and evaluate_guard:
         await evaluate(session, project_id, settings, now)
@@ -272,18 +330,14 @@ async def _touch_address(
     complaints: int = 0,
     reason: str | None = None,
 ) -> None:
-    values: dict[str, Any] = {
-        "bounces": FeedbackAddress.bounces + bounces,
-        "complaints": FeedbackAddress.complaints + complaints,
-        "updated_at": now,
-    }
-    if reason:
-        values["suppressed_reason"] = sa.func.coalesce(FeedbackAddress.suppressed_reason, reason)
-        values["suppressed_at"] = sa.func.coalesce(
-            FeedbackAddress.suppressed_at, sa.literal(now, UTCDateTime())
-        )
     await session.execute(
-        sa.update(FeedbackAddress)
-        .where(FeedbackAddress.project_id == project_id, FeedbackAddress.email_hash == ehash)
-        .values(**values)
+        _statement(session, "touch"),
+        {
+            "p_project_id": project_id,
+            "p_email_hash": ehash,
+            "p_bounces": bounces,
+            "p_complaints": complaints,
+            "p_now": now,
+            "p_reason": reason or None,
+        },
     )
