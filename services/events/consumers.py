@@ -52,6 +52,19 @@ def sandbox_handler(ctx: EventsContext):  # type: ignore[no-untyped-def]
     return factory
 
 
+_EV = EmailEvent.__table__
+# Table-level (no ORM session synchronisation) and built once: this runs for every mail sent.
+_LINK = (
+    sa.update(_EV)
+    .where(
+        _EV.c.project_id == sa.bindparam("p"),
+        _EV.c.ses_message_id == sa.bindparam("ses"),
+        _EV.c.message_id.is_(None),
+    )
+    .values(message_id=sa.bindparam("mid"))
+)
+
+
 def sent_handler(rt: Runtime):  # type: ignore[no-untyped-def]
     async def handle(env: Envelope) -> None:
         msg = EmailSent.parse(env.payload)
@@ -63,13 +76,7 @@ def sent_handler(rt: Runtime):  # type: ignore[no-untyped-def]
             await add_to_bucket(session, msg.project_id, sent_at, sent=1)
             # Feedback that arrived before the send was recorded gets its link now.
             await session.execute(
-                sa.update(EmailEvent)
-                .where(
-                    EmailEvent.project_id == msg.project_id,
-                    EmailEvent.ses_message_id == msg.ses_message_id,
-                    EmailEvent.message_id.is_(None),
-                )
-                .values(message_id=msg.message_id)
+                _LINK, {"p": msg.project_id, "ses": msg.ses_message_id, "mid": msg.message_id}
             )
 
     return handle

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db.types import utcnow
-from shared.db.upsert import insert
+from shared.db.upsert import dialect_name, insert
 from shared.models.events import EmailEvent, ReputationBucket
 
 WINDOWS = {"24h": timedelta(hours=24), "7d": timedelta(days=7)}
@@ -27,17 +27,23 @@ def hour_of(ts: datetime) -> datetime:
     return ts.replace(minute=0, second=0, microsecond=0)
 
 
+_UPSERTS: dict[tuple[str, tuple[str, ...]], Any] = {}
+
+
 async def add_to_bucket(session: AsyncSession, project_id: int, hour: datetime, **increments: int) -> None:
-    """Add counts to one (project, hour) bucket in one upsert statement."""
+    """Add counts to one (project, hour) bucket in one upsert statement (built once per set of counters)."""
     incs = {k: v for k, v in increments.items() if v}
     if not incs:
         return
-    table = ReputationBucket.__table__
-    stmt = insert(table, session).values(project_id=project_id, hour=hour_of(hour), **incs)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["project_id", "hour"], set_={k: table.c[k] + stmt.excluded[k] for k in incs}
-    )
-    await session.execute(stmt)
+    key = (dialect_name(session), tuple(sorted(incs)))
+    stmt = _UPSERTS.get(key)
+    if stmt is None:
+        table = ReputationBucket.__table__
+        base = insert(table, session)
+        stmt = _UPSERTS[key] = base.on_conflict_do_update(
+            index_elements=["project_id", "hour"], set_={k: table.c[k] + base.excluded[k] for k in key[1]}
+        )
+    await session.execute(stmt, {"project_id": project_id, "hour": hour_of(hour), **incs})
 
 
 @dataclass
