@@ -10,11 +10,13 @@ claimed again once its lease runs out: delayed, never lost.
 Sweep: reconciles rows left in `sending` by a sender that died mid-call, finishes campaigns with nothing left
 to send, starts scheduled campaigns, re-reads SES quotas while sending, and advances warm-up.
 
-The exactly-once window: a row stays `sending` only between the batch's claim and its record (≤ one SES
-round-trip plus the slot wait). If the process dies inside it, whether SES accepted those calls is unknown —
-SES has no idempotency key. After `stale_sending_seconds` the sweep first trusts evidence (a feedback event that
-carried the SES message id); otherwise `ambiguous_policy` decides: `resend` (default; at-least-once — at most
-the in-flight calls of the dead process can be duplicated) or `fail` (at-most-once).
+The exactly-once window: a row is `sending` from the moment it holds a send slot until its outcome is recorded
+(≤ the slot wait plus one SES call plus one flush of the worker's record loop). If the process dies inside it,
+whether SES accepted those calls is unknown — SES has no idempotency key. After `stale_sending_seconds` the sweep
+hands such rows to reconcile.py: feedback linked to the row (by our `sesame-message` tag / `X-Sesame-Message-Id`
+header, or by SES id) proves acceptance → `sent`; feedback already processed for later mail of the project proves
+the opposite → `queued` again; otherwise the row waits, at most `ambiguous_max_wait_seconds`, and then
+`ambiguous_policy` decides (`resend`: at-least-once; `fail`: at-most-once, with the reason).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.sender import metrics
 from services.sender.accounts import Accounts, apply_quota, pause_project
 from services.sender.fanout import fan_out
+from services.sender.reconcile import reconcile_stale_sending
 from services.sender.ses import SesError
 from services.sender.settings import SenderSettings
 from services.sender.worker import MK_QUEUE, MK_ROUTING, QUOTA_WAIT, TX_ROUTING
@@ -172,61 +175,26 @@ class Dispatcher:
             await asyncio.sleep(self.settings.sweep_interval)
 
     async def reconcile_stale_sending(self) -> int:
-        now = utcnow()
-        cutoff = now - timedelta(seconds=self.settings.stale_sending_seconds)
+        """Decide the rows a dead sender left in `sending` (services/sender/reconcile.py); returns how many changed."""
         async with self.rt.uow() as session:
-            # Evidence first. Any event the events service linked to the row (with a configuration set SES
-            # publishes a Send event for every accepted mail, tagged sesame-message) proves SES accepted it.
-            try:
-                from shared.models.events import EmailEvent
-
-                ev = (
-                    sa.select(EmailEvent.ses_message_id)
-                    .where(EmailEvent.message_id == M.c.id, EmailEvent.ses_message_id.is_not(None))
-                    .limit(1)
-                    .scalar_subquery()
-                )
-                await session.execute(
-                    sa.update(M)
-                    .where(M.c.state == "sending", M.c.sending_at < cutoff, M.c.ses_message_id.is_(None))
-                    .values(ses_message_id=ev)
-                )
-            except ImportError:  # the events tables are not part of this deployment
-                pass
-            # Feedback already linked an SES message id to the row → SES accepted it.
-            r1 = await session.execute(
-                sa.update(M)
-                .where(M.c.state == "sending", M.c.sending_at < cutoff, M.c.ses_message_id.is_not(None))
-                .values(state="sent", sent_at=sa.func.coalesce(M.c.sent_at, M.c.sending_at), updated_at=now)
-            )
-            stale = sa.and_(M.c.state == "sending", M.c.sending_at < cutoff, M.c.ses_message_id.is_(None))
-            if self.settings.ambiguous_policy == "resend":
-                r2 = await session.execute(
-                    sa.update(M)
-                    .where(stale)
-                    .values(
-                        state="queued",
-                        claimed_until=None,
-                        send_after=now,
-                        last_error="sender stopped during the SES call; sent again (possible duplicate)",
-                        updated_at=now,
-                    )
-                )
-            else:
-                r2 = await session.execute(
-                    sa.update(M)
-                    .where(stale)
-                    .values(
-                        state="failed",
-                        last_error="sender stopped during the SES call; not retried (ambiguous_policy=fail)",
-                        updated_at=now,
-                    )
-                )
-        n = int(r1.rowcount or 0) + int(r2.rowcount or 0)
-        if n:
-            metrics.RECOVERED.labels("stale_sending").inc(n)
-            log.warning("reconciled %d rows left in sending (%d with evidence)", n, r1.rowcount or 0)
-        return n
+            r = await reconcile_stale_sending(session, self.settings, utcnow())
+        for what, n in (
+            ("stale_sending_confirmed", r.confirmed),
+            ("stale_sending_requeued", r.requeued),
+            ("stale_sending_resent_unsure", r.resent_unsure),
+            ("stale_sending_failed", r.failed),
+        ):
+            if n:
+                metrics.RECOVERED.labels(what).inc(n)
+        if r.changed:
+            log.warning(
+                "rows left in sending: %d confirmed by feedback, %d queued again (feedback for later mail), "
+                "%d resent and %d failed after the longest wait; %d still waiting for evidence",
+                r.confirmed, r.requeued, r.resent_unsure, r.failed, r.waiting,
+            )  # fmt: skip
+        if r.requeued or r.resent_unsure:
+            self.notify()
+        return r.changed
 
     async def start_due_campaigns(self) -> int:
         started = 0

@@ -42,12 +42,27 @@ class SenderSettings(BaseSettings):
         120.0, description="A claimed row whose work message never arrived is claimed again after this."
     )
     stale_sending_seconds: float = Field(
-        120.0, description="A row left in `sending` this long (the sender died mid-call) is reconciled."
+        120.0,
+        description="A row in `sending` this long is no longer in a live sender's hands (it died between the SES "
+        "call and recording it) and is reconciled: evidence first (feedback linked to it → sent). Keep it above "
+        "a live sender's slot wait plus SES call plus a slow commit on a loaded host.",
+    )
+    ambiguous_margin_seconds: float = Field(
+        120.0,
+        description="Such a row without evidence is queued again once the events service processed feedback for "
+        "mail of the same project sent after it at least this long ago (its own would have arrived too). Covers "
+        "feedback arriving out of order; raise it when Send events are not published and receivers greylist.",
+    )
+    ambiguous_max_wait_seconds: float = Field(
+        900.0,
+        description="Longest such a row waits for evidence (counted from its `sending_at`) before "
+        "`ambiguous_policy` decides: feedback delayed or not wired, or no later mail to compare with.",
     )
     ambiguous_policy: Literal["resend", "fail"] = Field(
         "resend",
-        description="A row left in `sending` without evidence of acceptance: resend (at-least-once) or fail "
-        "(at-most-once). See services/sender/README.md for the window this concerns.",
+        description="A mail whose acceptance by SES stays unknown — an SES call that got no answer, or a row left "
+        "in `sending` that found no evidence within `ambiguous_max_wait_seconds`: resend (at-least-once) or fail "
+        "with the reason (at-most-once). See services/sender/README.md.",
     )
     sweep_interval: float = Field(5.0, description="Seconds between recovery sweeps (stale claims / sends).")
 

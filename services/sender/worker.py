@@ -3,12 +3,12 @@
 For a batch it (1) re-checks, in one transaction, campaign state, project pause, suppression and subscription,
 reserves daily-quota / warm-up room and moves the survivors `queued → sending` with a guarded UPDATE (a row
 already past `queued` — sent, or taken by another replica after a redelivery — is skipped); (2) takes send slots
-from the shared rate bucket; (3) renders and calls SES for each message at its slot; (4) records every outcome
-in one transaction with the EmailSent / EmailFailed outbox rows.
+from the shared rate bucket; (3) renders and calls SES for each message at its slot; (4) records outcomes as they
+come (a flush loop writes whatever finished since its last write) with the EmailSent / EmailFailed outbox rows.
 
-Exactly-once: a message is recorded `sending` before its SES call and `sent` right after the batch's calls
-return. Only a crash between SES accepting a call and that record (the batch's calls in flight, ≤ work_batch
-messages per process) leaves a row whose fate is unknown; the recovery sweep handles those (dispatcher.py).
+Exactly-once: a message is recorded `sending` once it holds a send slot and `sent` in the first flush after its
+call returns. Only a crash between SES accepting a call and that flush (the calls in flight plus one flush) leaves
+a row whose fate is unknown; reconcile.py decides those from SES feedback (via the recovery sweep).
 """
 
 from __future__ import annotations

@@ -84,7 +84,13 @@ async def test_sigkill_mid_campaign_loses_nothing(pg_url: str, amqp_url: str, tm
     t = StandinThread(max_rate=60, max_24h=None)
     t.start()
     exchange = f"t{uuid.uuid4().hex[:8]}"
-    fast = {"SESAME_SENDER_STALE_SENDING_SECONDS": 2, "SESAME_SENDER_CLAIM_LEASE_SECONDS": 3}
+    # No feedback flows here (no events service): rows the victim left in `sending` are resent once the longest
+    # wait for evidence is over.
+    fast = {
+        "SESAME_SENDER_STALE_SENDING_SECONDS": 2,
+        "SESAME_SENDER_AMBIGUOUS_MAX_WAIT_SECONDS": 2,
+        "SESAME_SENDER_CLAIM_LEASE_SECONDS": 3,
+    }
     a = SenderProcess(pg_url, amqp_url, exchange, t.url, tmp_path, "victim", **fast)
     b = SenderProcess(pg_url, amqp_url, exchange, t.url, tmp_path, "survivor", **fast)
     try:

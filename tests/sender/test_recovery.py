@@ -1,6 +1,7 @@
-"""Recovery: a row left in `sending` (the sender died mid-call) is reconciled — sent when evidence says SES
-accepted it, else resent (at-least-once) or failed (at-most-once) by policy; a lost work message is re-claimed;
-a redelivered work message never sends twice."""
+"""Recovery through the running sweep: a row left in `sending` (the sender died mid-call) is reconciled — sent
+when evidence says SES accepted it, else, with no feedback at all, resent (at-least-once) or failed (at-most-once)
+by policy after the longest wait (the rules themselves: test_reconcile.py); a lost work message is re-claimed; a
+redelivered work message never sends twice."""
 
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ async def _insert(s: Sender, pid: int, n: int, **values) -> list[int]:  # type: 
 
 
 async def test_stale_sending_is_resent_or_confirmed(sender_factory) -> None:  # type: ignore[no-untyped-def]
-    async with sender_factory(stale_sending_seconds=1) as s:
+    async with sender_factory(stale_sending_seconds=1, ambiguous_max_wait_seconds=1) as s:
         pid = await make_project(s.rt)
         old = utcnow() - timedelta(seconds=30)
         stale = await _insert(s, pid, 2, state="sending", sending_at=old)
@@ -62,10 +63,15 @@ async def test_stale_sending_is_resent_or_confirmed(sender_factory) -> None:  # 
 
 
 async def test_stale_sending_fails_under_at_most_once(sender_factory) -> None:  # type: ignore[no-untyped-def]
-    async with sender_factory(stale_sending_seconds=1, ambiguous_policy="fail") as s:
+    async with sender_factory(
+        stale_sending_seconds=1, ambiguous_max_wait_seconds=1, ambiguous_policy="fail"
+    ) as s:
         pid = await make_project(s.rt)
         (mid,) = await _insert(s, pid, 1, state="sending", sending_at=utcnow() - timedelta(seconds=30))
         await wait_for(lambda: _state_is(s, mid, "failed"))
+        reason = await s.scalar(sa.select(Message.last_error).where(Message.id == mid))
+        assert "ambiguous_policy=fail" in reason
+        assert [e["message_id"] for e in await s.outbox("email.failed")] == [mid]
 
 
 async def _state_is(s: Sender, mid: int, state: str) -> bool:

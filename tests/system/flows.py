@@ -142,10 +142,13 @@ class Backend:
 
     async def feedback(self, acc: Accepted, *, outcome: str | None = None, fmt: str = "notification",
                        version: str = "2", retry: bool = True) -> Any:  # fmt: skip
-        """SNS delivers the SES feedback for a mail the stand-in accepted."""
-        doc = ses_feedback_for(
-            SentMail(acc.ses_message_id, acc.to, acc.from_address), fmt=fmt, outcome=outcome
-        )
+        """SNS delivers the SES feedback for a mail the stand-in accepted. Event publishing reports the mail's
+        tags and original headers (ours: `sesame-message`, `X-Sesame-Message-Id`), as SES does with a configuration
+        set; notifications carry neither (identity notifications without "include original headers")."""
+        event = fmt == "event"
+        sent = SentMail(acc.ses_message_id, acc.to, acc.from_address, raw=acc.raw if event else None,
+                        tags=dict(acc.tags) if event else {})  # fmt: skip
+        doc = ses_feedback_for(sent, fmt=fmt, outcome=outcome)
         env = self.system.signer.notification(doc, topic_arn=self.topic_arn, version=version)
         return await self.system.post_sns(self.webhook_url, env, retry=retry)
 

@@ -159,23 +159,61 @@ async def audit(run: Run, ses: FaultySes, *, within: float = 180, label: str = "
                 problems.append(f"message {m['id']} marked failed but SES accepted it")
         elif m["state"] != "suppressed":
             problems.append(f"message {m['id']} left in state {m['state']}")
+    failed_reasons = Counter((m.get("last_error") or "")[:80] for m in msgs if m["state"] == "failed")
     report = {"label": label, "messages": len(msgs), "states": dict(states), "ses": ses.summary(),
-              "duplicates": len(dups), "problems": problems[:20]}  # fmt: skip
+              "duplicates": len(dups), "failed_reasons": dict(failed_reasons),
+              "problems": problems[:20]}  # fmt: skip
     dump_json(b.system.run_dir / f"audit-{label or run.campaign_id}.json", report)
+    if dups:
+        await _dump_duplicates(run, ses, set(dups), label)
     assert not problems, report
     return report
+
+
+async def _dump_duplicates(run: Run, ses: FaultySes, dups: set[str], label: str) -> None:
+    """What the database knew about each duplicated recipient (its message rows and the feedback events linked to
+    them or to its address) beside when SES accepted each copy: enough to tell why it was sent twice."""
+    import sqlalchemy as sa
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    system = run.backend.system
+    url = getattr(getattr(system, "infra", None), "db_url", None)
+    if not url:
+        return
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as conn:
+            rows = (await conn.execute(
+                sa.text("SELECT id, to_address, state, attempts, sending_at, sent_at, ses_message_id, last_error "
+                        "FROM messages WHERE campaign_id = :c AND to_address IN :to").bindparams(
+                    sa.bindparam("to", expanding=True)), {"c": run.campaign_id, "to": sorted(dups)},
+            )).mappings().all()  # fmt: skip
+            events = (await conn.execute(
+                sa.text("SELECT email, event_type, message_id, ses_message_id, occurred_at, created_at "
+                        "FROM email_events WHERE project_id = :p AND email IN :to").bindparams(
+                    sa.bindparam("to", expanding=True)), {"p": run.backend.project_id, "to": sorted(dups)},
+            )).mappings().all()  # fmt: skip
+    finally:
+        await engine.dispose()
+    out = {
+        a: {
+            "rows": [dict(r) for r in rows if r["to_address"] == a],
+            "events": [dict(e) for e in events if e["email"] == a],
+            "accepted": [
+                {"ses_message_id": acc.ses_message_id, "at": acc.at, "tags": acc.tags}
+                for acc in list(ses.accepted)
+                if a in acc.to
+            ],  # fmt: skip
+        }
+        for a in sorted(dups)
+    }
+    dump_json(system.run_dir / f"duplicates-{label or run.campaign_id}.json", out)
 
 
 # -------------------------------------------------------------------------------------------- sending faults
 
 
 @pytest.mark.timeout(900)
-@pytest.mark.xfail(
-    strict=False,
-    reason="not met yet (issue 8 note): SES has no idempotency key, and calls in flight when a replica is killed "
-    "are resent after the stale-sending window unless feedback evidence was linked first; the events inbox "
-    "is too slow under load for that evidence to arrive in time (5 of 2,000 duplicated in the last run)",
-)
 async def test_sender_replicas_killed_repeatedly(
     shared_system: DistributedSystem, fault_ses: FaultySes
 ) -> None:
