@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.events import metrics
 from services.events.notify import mail_owner
 from services.events.reputation import WINDOWS, window_rates
 from services.events.settings import EventsSettings
@@ -107,6 +108,7 @@ async def evaluate(
         return g.state  # warning cleared: no mail
     g.crossings += 1
     crossing = g.crossings
+    metrics.GUARD.labels(verdict.level).inc()
     if verdict.level == "paused":
         paused = ProjectPaused(
             project_id=project_id,

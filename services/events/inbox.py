@@ -16,6 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from services.events import metrics
 from services.events.context import EventsContext
 from services.events.digest import immediate_digest
 from services.events.guard import evaluate
@@ -168,8 +169,11 @@ async def process(rt: Runtime, ctx: EventsContext, inbox_id: int) -> Outcome | N
             row = (await session.scalars(q)).first()
             if row is None:
                 return None
-            return await _apply_row(session, ctx, row, utcnow(), evaluate_guard=True)
+            outcome = await _apply_row(session, ctx, row, utcnow(), evaluate_guard=True)
+        outcome.count_metrics()
+        return outcome
     except Exception as exc:
+        metrics.INBOX_FAILED.inc()
         async with rt.uow() as session:
             await session.execute(
                 sa.update(SnsInbox)
@@ -251,13 +255,17 @@ async def process_batch(rt: Runtime, ctx: EventsContext, ids: list[int]) -> bool
             now = utcnow()
             to_assess: set[int] = set()
             totals = _BatchTotals()
+            outcomes = []
             for row in rows:
-                if (await _apply_row(session, ctx, row, now, evaluate_guard=False, batch=totals)).counted:
+                outcomes.append(await _apply_row(session, ctx, row, now, evaluate_guard=False, batch=totals))
+                if outcomes[-1].counted:
                     to_assess.add(row.project_id)
             for project_id, counts in sorted(totals.buckets.items()):
                 await add_to_bucket(session, project_id, now, **counts)
             for project_id in sorted(to_assess):
                 await evaluate(session, project_id, ctx.settings, now)
+        for outcome in outcomes:
+            outcome.count_metrics()
         return True
     except Exception as exc:  # noqa: BLE001 - retried row by row, each failure recorded on its row
         log.info("inbox batch of %d failed (%r); processing it row by row", len(ids), exc)

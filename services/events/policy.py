@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.events import metrics
 from services.events.guard import evaluate, guard_row
 from services.events.reputation import add_to_bucket
 from services.events.ses_feedback import FeedbackItem
@@ -41,6 +42,15 @@ class Outcome:
     rejects: list[str] = field(default_factory=list)
     suppressed: list[str] = field(default_factory=list)
     counted: bool = False  # feedback that moves the rates was recorded
+    types: dict[str, int] = field(default_factory=dict)  # recorded events by type (for the metrics)
+    reasons: dict[str, int] = field(default_factory=dict)  # suppressions by reason (for the metrics)
+
+    def count_metrics(self) -> None:
+        """Add this outcome to the Prometheus counters (call once its transaction committed)."""
+        for t, n in self.types.items():
+            metrics.FEEDBACK.labels(t).inc(n)
+        for r, n in self.reasons.items():
+            metrics.SUPPRESSED.labels(r).inc(n)
 
 
 # The hot statements are built once per dialect and executed with parameters: building one with `.values(...)`
@@ -252,6 +262,7 @@ async def apply_feedback(
             out.bounces += 1
             if suppress:
                 out.suppressed.append(item.email or "")
+                out.reasons[reason or "hard_bounce"] = out.reasons.get(reason or "hard_bounce", 0) + 1
             contract = EmailBounced(
                 **base,
                 event_id=event_id,
@@ -277,6 +288,7 @@ async def apply_feedback(
             counted_any |= not on_account
             out.complaints += 1
             out.suppressed.append(item.email or "")
+            out.reasons[reason] = out.reasons.get(reason, 0) + 1
             contract = EmailComplained(
                 **base,
                 event_id=event_id,
@@ -305,8 +317,10 @@ async def apply_feedback(
                 out.duplicates += 1
             else:
                 out.events.append(event_id)
+                out.types[item.event_type] = out.types.get(item.event_type, 0) + 1
             continue
         out.events.append(event_id)
+        out.types[item.event_type] = out.types.get(item.event_type, 0) + 1
         enqueue(session, contract.ROUTING_KEY, contract.payload(), message_id=f"evt-{project_id}-{event_id}")
 
     if bucket_totals is None:

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from services.events import metrics
 from services.events.certs import CertificateUnavailable
 from services.events.context import Endpoint, EventsContext
 from services.events.inbox import store_fast
@@ -136,6 +137,7 @@ async def sns_webhook(request: Request) -> JSONResponse:
     try:
         env = await _verify(ctx, body, ep)
     except (BadRequest, Forbidden, PayloadTooLarge) as exc:
+        metrics.WEBHOOK.labels("refused").inc()
         log.warning("refused SNS message for project %s: %s %s", ep.project_id, exc.error, exc.detail)
         raise
 
@@ -158,11 +160,13 @@ async def sns_webhook(request: Request) -> JSONResponse:
             error=None if ok else "Message is not SES JSON",
         )
         if not ok:
+            metrics.WEBHOOK.labels("not_ses_feedback").inc()
             # Authentic but not SES feedback: kept (rejected) for the operator, refused so it is visible.
             log.warning("SNS message %s on %s is not SES feedback", env.message_id, env.topic_arn)
             return JSONResponse(error_body("not_ses_feedback", "Message is not an SES notification"), 422)
         if inbox_id is not None:
             ctx.wake.set()
+        metrics.WEBHOOK.labels("accepted" if inbox_id is not None else "duplicate").inc()
         return JSONResponse({"status": "accepted" if inbox_id is not None else "duplicate"})
 
     if env.type == "SubscriptionConfirmation":
@@ -186,6 +190,7 @@ async def sns_webhook(request: Request) -> JSONResponse:
             return JSONResponse(error_body("confirm_failed", "could not confirm the subscription"), 502)
         async with rt.uow() as session:
             await _record_subscription(session, ep.project_id, env, "confirmed", None)
+        metrics.WEBHOOK.labels("subscription_confirmed").inc()
         log.info("confirmed SNS subscription of project %s to %s", ep.project_id, env.topic_arn)
         return JSONResponse({"status": "confirmed"})
 
@@ -203,6 +208,7 @@ async def sns_webhook(request: Request) -> JSONResponse:
             ),
             key=f"unsubscribed:{ep.project_id}:{env.message_id}",
         )
+    metrics.WEBHOOK.labels("unsubscribe_recorded").inc()
     log.warning("SNS topic %s unsubscribed from project %s", env.topic_arn, ep.project_id)
     return JSONResponse({"status": "recorded"})
 

@@ -187,3 +187,31 @@ async def test_reference_ses_vectors_with_real_aws_signatures(
             kinds = sorted(rk for rk, _ in await h.outbox("email."))
             assert kinds == ["email.bounced", "email.complained"]
             assert h.sns.fetched == []
+
+
+async def test_metrics_count_webhook_outcomes_feedback_and_suppressions(harness: Harness) -> None:
+    """The Prometheus counters move with what was recorded — once, even when SNS delivers twice."""
+    from prometheus_client import REGISTRY
+
+    def value(name: str, **labels: str) -> float:
+        return REGISTRY.get_sample_value(name, labels) or 0.0
+
+    before = {
+        "accepted": value("sesame_events_webhook_messages_total", outcome="accepted"),
+        "duplicate": value("sesame_events_webhook_messages_total", outcome="duplicate"),
+        "refused": value("sesame_events_webhook_messages_total", outcome="refused"),
+        "bounce": value("sesame_events_feedback_total", type="bounce"),
+        "hard": value("sesame_events_suppressions_total", reason="hard_bounce"),
+    }
+    pid, token = await _new_endpoint(harness)
+    envelope = harness.sns.notification(sample("notification-bounce-permanent-general.json"), version="2")
+    for _ in range(2):
+        assert (await harness.post(envelope, token=token)).status_code == 200
+    forged = {**envelope, "Message": envelope["Message"].replace("Permanent", "Transient")}
+    assert (await harness.post(forged, token=token)).status_code == 403
+    await harness.settle(30)
+    assert value("sesame_events_webhook_messages_total", outcome="accepted") == before["accepted"] + 1
+    assert value("sesame_events_webhook_messages_total", outcome="duplicate") == before["duplicate"] + 1
+    assert value("sesame_events_webhook_messages_total", outcome="refused") == before["refused"] + 1
+    assert value("sesame_events_feedback_total", type="bounce") == before["bounce"] + 1
+    assert value("sesame_events_suppressions_total", reason="hard_bounce") == before["hard"] + 1
