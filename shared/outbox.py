@@ -37,8 +37,13 @@ def enqueue(
     session.add(
         OutboxMessage(message_id=mid, routing_key=routing_key, payload=payload, headers=headers or {})
     )
-    session.info["outbox_dirty"] = True
+    mark_enqueued(session)
     return mid
+
+
+def mark_enqueued(session: AsyncSession) -> None:
+    """This transaction wrote outbox rows (by `enqueue` or its own INSERT): wake the relay once it commits."""
+    session.info["outbox_dirty"] = True
 
 
 class OutboxRelay:

@@ -51,20 +51,36 @@ def record_change(
             created_at=at,
         )
     )
-    event = change_event(previous, sub.status, source)
-    msg = SubscriptionChanged(
-        project_id=sub.project_id,
-        list_id=sub.list_id,
-        contact_id=sub.contact_id,
-        subscription_id=sub.id,
-        status=sub.status,  # type: ignore[arg-type]
+    msg = change_message(sub.project_id, sub.list_id, sub.contact_id, sub.id, sub.status, previous, source,
+                         paused_until=sub.paused_until, at=at)  # fmt: skip
+    enqueue(session, f"subscription.{msg.event}", msg.payload())
+
+
+def change_message(
+    project_id: int,
+    list_id: int,
+    contact_id: int,
+    subscription_id: int,
+    status: str,
+    previous: str | None,
+    source: str,
+    *,
+    paused_until: datetime | None,
+    at: datetime,
+) -> SubscriptionChanged:
+    """The `subscription.<event>` message of one status change."""
+    return SubscriptionChanged(
+        project_id=project_id,
+        list_id=list_id,
+        contact_id=contact_id,
+        subscription_id=subscription_id,
+        status=status,  # type: ignore[arg-type]
         previous_status=previous,  # type: ignore[arg-type]
-        event=event,
+        event=change_event(previous, status, source),
         source=source,  # type: ignore[arg-type]
-        paused_until=sub.paused_until,
+        paused_until=paused_until,
         at=at,
     )
-    enqueue(session, f"subscription.{event}", msg.payload())
 
 
 async def set_status(
@@ -240,39 +256,60 @@ async def send_confirmation(
         return False  # never mail a suppressed address, not even to confirm
     sub.confirmation_sent_at = now
     await session.flush()
+    mail = confirmation_mail(
+        rt, ss, project.id, brand_name(project.name, project.settings), lst.id, lst.name, sub.id, sub.contact_id, email
+    )
+    enqueue(session, MailRequested.ROUTING_KEY, mail.payload())
+    return True
+
+
+def brand_name(project_name: str, project_settings: dict[str, Any] | None) -> str:
+    """The sender name subscribers know: the project's branding name, else the project's name."""
+    return ((project_settings or {}).get("branding") or {}).get("name") or project_name  # type: ignore[no-any-return]
+
+
+def confirmation_mail(
+    rt: Runtime,
+    ss: SubscriptionsSettings,
+    project_id: int,
+    brand: str,
+    list_id: int,
+    list_name: str,
+    subscription_id: int,
+    contact_id: int,
+    email: str,
+) -> MailRequested:
+    """The double opt-in mail: a signed confirm link (valid `confirm_ttl_days`) and the preferences link."""
     public_url = rt.settings.runtime.public_url
-    link = confirm_url(public_url, rt.tokens, LinkTarget(project.id, sub.contact_id, lst.id))
-    prefs = preferences_url(public_url, rt.tokens, project.id, sub.contact_id)
-    brand = ((project.settings or {}).get("branding") or {}).get("name") or project.name
+    link = confirm_url(public_url, rt.tokens, LinkTarget(project_id, contact_id, list_id))
+    prefs = preferences_url(public_url, rt.tokens, project_id, contact_id)
     days = ss.confirm_ttl_days
     valid = f"{days:g} day{'s' if days != 1 else ''}"
-    subject = f"Confirm your subscription to {lst.name}"
+    subject = f"Confirm your subscription to {list_name}"
     text = (
-        f'Hello,\n\nplease confirm that you want to receive "{lst.name}" from {brand}:\n\n{link}\n\n'
+        f'Hello,\n\nplease confirm that you want to receive "{list_name}" from {brand}:\n\n{link}\n\n'
         f"This link is valid for {valid}. If you did not ask for this, ignore this mail: "
         f"you will not be subscribed.\n\nManage your subscriptions: {prefs}\n"
     )
     e = html.escape
     body = (
-        f"<p>Hello,</p><p>please confirm that you want to receive <strong>{e(lst.name)}</strong> from {e(brand)}.</p>"
+        f"<p>Hello,</p><p>please confirm that you want to receive <strong>{e(list_name)}</strong> from {e(brand)}.</p>"
         f'<p><a href="{e(link)}">Confirm my subscription</a></p>'
         f"<p>This link is valid for {e(valid)}. If you did not ask for this, ignore this mail: "
         f"you will not be subscribed.</p>"
     )
-    mail = MailRequested(
-        project_id=project.id,
+    return MailRequested(
+        project_id=project_id,
         to=email,
         subject=subject,
         html=body,
         text=text,
         kind="transactional",
-        idempotency_key=f"confirm:{sub.id}:{uuid.uuid4().hex}",
-        contact_id=sub.contact_id,
-        tags={"purpose": "confirmation", "list_id": str(lst.id)},
-        meta={"list_id": lst.id, "subscription_id": sub.id, "confirm_url": link},
+        idempotency_key=f"confirm:{subscription_id}:{uuid.uuid4().hex}",
+        contact_id=contact_id,
+        tags={"purpose": "confirmation", "list_id": str(list_id)},
+        meta={"list_id": list_id, "subscription_id": subscription_id, "confirm_url": link},
     )
-    enqueue(session, MailRequested.ROUTING_KEY, mail.payload())
-    return True
 
 
 async def unsubscribe_all(session: AsyncSession, project_id: int, contact_id: int, source: str) -> int:

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Body
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.subscriptions.common import SubSettings, iso
+from services.subscriptions.first_signup import first_signup
 from services.subscriptions.lists import list_out
 from services.subscriptions.membership import lock_subscription, send_confirmation, set_status, subscribe
 from services.subscriptions.membership import unsubscribe_all as do_unsubscribe_all
@@ -110,6 +111,14 @@ async def form(session: DbSession, list_id: int) -> dict[str, Any]:
 async def public_subscribe(
     session: DbSession, rt: RuntimeDep, ss: SubSettings, list_id: int, body: SubscribeIn
 ) -> dict[str, str]:
+    try:
+        attributes = _clean_attributes(body.attributes)
+    except Unprocessable:
+        attributes = None  # refused below, after the list check, as always
+    if attributes is not None and await first_signup(
+        session, rt, ss, list_id, body.email, source=body.source, attributes=attributes
+    ):
+        return CHECK_INBOX
     lst = await _live_list(session, list_id)
     project = await get_project(session, lst.project_id)
     await subscribe(

@@ -1,0 +1,214 @@
+"""The Postgres fast path for a new address (first_signup.py) leaves exactly the rows the ORM path leaves."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from services.subscriptions import public
+from services.subscriptions.first_signup import first_signup
+from shared.links import CONFIRM, PREFERENCES, read_token
+from shared.models.core import OutboxMessage
+from shared.models.subscriptions import Contact, Subscription, SubscriptionChange
+from tests.subscriptions.conftest import Svc
+
+pytestmark = pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
+
+_IDS = {"project_id": "P", "list_id": "L", "contact_id": "C", "subscription_id": "S"}
+_TOKEN = re.compile(r"/(confirm|p)/([A-Za-z0-9_.\-]+)")
+
+
+class PathSpy:
+    """Routes one list's signups around the fast path (the ORM reference) and counts the fast path's takes."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.orm_lists: set[int] = set()
+        self.fast_taken = 0
+
+        async def routed(session: Any, rt: Any, ss: Any, list_id: int, *a: Any, **kw: Any) -> bool:
+            if list_id in self.orm_lists:
+                return False
+            taken = await first_signup(session, rt, ss, list_id, *a, **kw)
+            self.fast_taken += taken
+            return taken
+
+        monkeypatch.setattr(public, "first_signup", routed)
+
+
+async def _rows(svc: Svc, project_id: int) -> dict[str, Any]:
+    """One project's contact, subscription, change log and outbox rows, with ids and clocks made comparable."""
+    async with svc.rt.uow() as s:
+        contact = await s.scalar(sa.select(Contact).where(Contact.project_id == project_id))
+        sub = await s.scalar(sa.select(Subscription).where(Subscription.project_id == project_id))
+        changes = (
+            await s.scalars(sa.select(SubscriptionChange).where(SubscriptionChange.project_id == project_id))
+        ).all()
+        outbox = (await s.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id))).all()
+    assert contact is not None and sub is not None
+    ids = {
+        "project_id": project_id,
+        "list_id": sub.list_id,
+        "contact_id": contact.id,
+        "subscription_id": sub.id,
+    }
+    assert contact.created_at == contact.updated_at and sub.created_at == sub.updated_at
+    assert (
+        sub.confirmation_sent_at is None
+        or abs((sub.confirmation_sent_at - sub.created_at).total_seconds()) < 5
+    )
+
+    def norm(value: Any, key: str = "") -> Any:
+        if isinstance(value, dict):
+            return {k: norm(v, k) for k, v in value.items() if k != "at"}
+        if key in _IDS:
+            assert value in (ids[key], str(ids[key])), (key, value)  # mail tags carry the list id as text
+            return _IDS[key]
+        if key == "idempotency_key":
+            assert re.fullmatch(rf"confirm:{sub.id}:[0-9a-f]{{32}}", value)
+            return "confirm:S:<uuid>"
+        if isinstance(value, str):
+            for kind, token in _TOKEN.findall(value):
+                target = read_token(svc.rt.tokens, CONFIRM if kind == "confirm" else PREFERENCES, token)
+                assert (target.project_id, target.contact_id) == (project_id, contact.id)
+                assert target.list_id == (sub.list_id if kind == "confirm" else None)
+            return _TOKEN.sub(r"/\1/<token>", value)
+        return value
+
+    mine = [m for m in outbox if m.payload.get("project_id") == project_id]
+    return {
+        "contact": (contact.email, contact.email_hash, contact.attributes, contact.erased_at),
+        "subscription": (
+            sub.status,
+            sub.paused_until,
+            sub.consent_source,
+            sub.confirmed_at,
+            sub.confirmation_sent_at is not None,
+        ),  # fmt: skip
+        "changes": [
+            (
+                c.subscription_id == sub.id,
+                c.contact_id == contact.id,
+                c.list_id == sub.list_id,
+                c.previous_status,
+                c.status,
+                c.source,
+                c.detail,
+                c.created_at == sub.created_at,
+            )
+            for c in changes
+        ],  # fmt: skip
+        "outbox": [
+            (m.routing_key, norm(m.payload), m.headers, m.published_at is not None, m.attempts, m.last_error)
+            for m in mine
+        ],  # fmt: skip
+    }
+
+
+CASES = {
+    "plain": ({"email": "ann@example.com"}, False),
+    "odd spelling, attributes, api": (
+        {
+            "email": "  Ann.Lee+news@Example.COM ",
+            "attributes": {"name": "Ann", "age": 41, "vip": True, "x": None},
+            "source": "api",
+        },
+        False,
+    ),  # fmt: skip
+    "suppressed address": ({"email": "Zed@Example.com"}, True),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+async def test_fast_path_leaves_the_orm_paths_rows(
+    svc: Svc, monkeypatch: pytest.MonkeyPatch, case: str
+) -> None:
+    body, suppressed = CASES[case]
+    spy = PathSpy(monkeypatch)
+    projects = []
+    for _ in range(2):  # identical projects: one signs up through the fast path, one through the ORM path
+        pid, h = await svc.project("Acme")
+        r = await svc.client.patch(
+            "/v1/project", json={"settings": {"branding": {"name": "Acme <News>"}}}, headers=h
+        )
+        assert r.status_code == 200, r.text
+        lid = await svc.new_list(h, name='Weekly "Deals" & more')
+        if suppressed:
+            assert (
+                await svc.client.post("/v1/suppressions", json={"email": body["email"]}, headers=h)
+            ).status_code == 201
+        projects.append((pid, lid))
+    (fast_pid, fast_lid), (orm_pid, orm_lid) = projects
+    spy.orm_lists.add(orm_lid)
+
+    for lid in (fast_lid, orm_lid):
+        r = await svc.client.post(f"/public/lists/{lid}/subscribe", json=body, headers=svc.headers())
+        assert (r.status_code, r.json()) == (202, {"status": "check_inbox"})
+    assert spy.fast_taken == 1
+    await svc.settle(mails=0 if suppressed else 2)
+    assert len(svc.mails) == (0 if suppressed else 2)
+
+    fast, orm = await _rows(svc, fast_pid), await _rows(svc, orm_pid)
+    assert fast == orm
+    assert [k for k, *_ in fast["outbox"] if not k.startswith("suppression.")] == ["subscription.pending"] + (
+        [] if suppressed else ["mail.requested"]
+    )
+
+
+async def test_known_address_new_list_goes_the_orm_way(svc: Svc, monkeypatch: pytest.MonkeyPatch) -> None:
+    spy = PathSpy(monkeypatch)
+    _, h = await svc.project()
+    first, second = await svc.new_list(h), await svc.new_list(h, name="Other")
+    for lid in (first, second, second):
+        r = await svc.client.post(
+            f"/public/lists/{lid}/subscribe", json={"email": "bo@example.com"}, headers=svc.headers()
+        )
+        assert r.status_code == 202
+    assert spy.fast_taken == 1  # only the address's first signup
+    await svc.settle(mails=2)
+    assert len(svc.mails) == 2  # the repeat on `second` is inside the resend cooldown
+    async with svc.rt.uow() as s:
+        assert await s.scalar(sa.select(sa.func.count()).select_from(Contact)) == 1
+        assert await s.scalar(sa.select(sa.func.count()).select_from(Subscription)) == 2
+        assert await s.scalar(sa.select(sa.func.count()).select_from(SubscriptionChange)) == 2
+
+
+async def test_lists_the_fast_path_does_not_take(svc: Svc, monkeypatch: pytest.MonkeyPatch) -> None:
+    spy = PathSpy(monkeypatch)
+    _, h = await svc.project()
+    direct = await svc.new_list(h, double_optin=False)
+    gone = await svc.new_list(h, name="Gone")
+    assert (await svc.client.delete(f"/v1/lists/{gone}", headers=h)).status_code == 204
+    r = await svc.client.post(
+        f"/public/lists/{direct}/subscribe", json={"email": "cy@example.com"}, headers=svc.headers()
+    )
+    assert r.status_code == 202
+    r = await svc.client.post(
+        f"/public/lists/{gone}/subscribe", json={"email": "di@example.com"}, headers=svc.headers()
+    )
+    assert r.status_code == 404
+    r = await svc.client.post(
+        f"/public/lists/{direct}/subscribe", json={"email": "not-an-address"}, headers=svc.headers()
+    )
+    assert r.status_code == 422
+    assert spy.fast_taken == 0
+    async with svc.rt.uow() as s:
+        statuses = (await s.scalars(sa.select(Subscription.status))).all()
+    assert statuses == ["active"]  # the list without double opt-in, through the ORM path
+
+
+async def test_rolled_back_fast_signup_leaves_and_publishes_nothing(svc: Svc) -> None:
+    _, h = await svc.project()
+    lid = await svc.new_list(h)
+    ss = svc.app.state.sub_settings
+    with pytest.raises(RuntimeError):
+        async with svc.rt.uow() as s:
+            assert await first_signup(s, svc.rt, ss, lid, "eve@example.com", source="form", attributes={})
+            raise RuntimeError("the request failed after the signup")
+    await svc.settle()
+    assert svc.mails == [] and svc.events == []
+    async with svc.rt.uow() as s:
+        for model in (Contact, Subscription, SubscriptionChange, OutboxMessage):
+            assert await s.scalar(sa.select(sa.func.count()).select_from(model)) == 0
