@@ -257,7 +257,15 @@ async def send_confirmation(
     sub.confirmation_sent_at = now
     await session.flush()
     mail = confirmation_mail(
-        rt, ss, project.id, brand_name(project.name, project.settings), lst.id, lst.name, sub.id, sub.contact_id, email
+        rt,
+        ss,
+        project.id,
+        brand_name(project.name, project.settings),
+        lst.id,
+        lst.name,
+        sub.id,
+        sub.contact_id,
+        email,
     )
     enqueue(session, MailRequested.ROUTING_KEY, mail.payload())
     return True
