@@ -1,14 +1,18 @@
 """Postgres fast path for the commonest public signup: an address the project has never seen joins a double
-opt-in list. Two statements instead of about ten ORM round trips:
+opt-in list. Two round trips instead of about fourteen (BEGIN, ten ORM statements, COMMIT):
 
-  1. one INSERT … SELECT chain: the live list and project, the suppression check, the contact (only if new:
-     `ON CONFLICT DO NOTHING`) and its `pending` subscription (with `confirmation_sent_at` unless suppressed);
-  2. the change-log row and the outbox rows (`subscription.pending`, and the confirmation mail unless suppressed).
+  1. read what the confirmation mail says (list and project names, branding) and whether the address is already
+     a contact; take the new contact's and subscription's ids from their sequences (the mail's links name them);
+  2. one atomic statement: the suppression check, the contact (`ON CONFLICT DO NOTHING`: a concurrent signup of
+     the same address wins and this writes nothing), its `pending` subscription (`confirmation_sent_at` unless
+     suppressed), the change-log row and the outbox rows (`subscription.pending`, and the confirmation mail
+     unless suppressed).
 
-Both run in the request's unit of work, so the outbox rows commit or roll back with the subscription. Anything
-else — a known address, a list without double opt-in, a deleted list or project, an invalid address, SQLite —
-writes nothing here and returns False, and the caller runs `membership.subscribe`, the reference behaviour
-(tests/subscriptions/test_first_signup.py checks both leave the same rows).
+A single statement is its own transaction (autocommit, no BEGIN/COMMIT round trips): the outbox rows exist exactly
+when the subscription does, and the relay is woken once it has committed. Anything else — a known address, a list
+without double opt-in, a deleted list or project, an invalid address, SQLite, a lost race — writes nothing here and
+returns False: the caller then runs `membership.subscribe`, the reference behaviour (tests/subscriptions/
+test_first_signup.py checks both leave the same rows).
 """
 
 from __future__ import annotations
@@ -18,85 +22,83 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.subscriptions.membership import brand_name, change_message, confirmation_mail
 from services.subscriptions.settings import SubscriptionsSettings
 from shared.contracts.mail import MailRequested
 from shared.db.types import utcnow
 from shared.email_address import InvalidEmail, email_hash, normalize_email
-from shared.outbox import mark_enqueued
 from shared.runtime import Runtime
 
-# Read-committed and race-free: a concurrent signup of the same address makes the contact INSERT wait and then do
-# nothing, so this returns no row and the ORM path (whose later statements see the committed contact) takes over.
-_CONTACT_AND_SUBSCRIPTION = (
-    sa.text(
-        """
+_LIVE_DOUBLE_OPTIN_LIST = """
+    l.id = :list_id AND l.deleted_at IS NULL AND l.double_optin AND p.deleted_at IS NULL"""
+
+# Ids are taken only for an address the project does not know yet (a lost race leaves a gap, as a rollback does).
+_PREPARE = sa.text(
+    f"""
+SELECT l.project_id, l.name AS list_name, p.name AS project_name, p.settings AS project_settings, c.known,
+       CASE WHEN NOT c.known THEN nextval(pg_get_serial_sequence('contacts', 'id')) END AS contact_id,
+       CASE WHEN NOT c.known THEN nextval(pg_get_serial_sequence('subscriptions', 'id')) END AS subscription_id
+FROM lists l
+JOIN projects p ON p.id = l.project_id
+CROSS JOIN LATERAL (SELECT EXISTS (SELECT 1 FROM contacts
+                                   WHERE project_id = l.project_id AND email_hash = :email_hash) AS known) c
+WHERE {_LIVE_DOUBLE_OPTIN_LIST}"""
+).columns(
+    sa.column("project_id", sa.BigInteger),
+    sa.column("list_name", sa.String),
+    sa.column("project_name", sa.String),
+    sa.column("project_settings", JSONB),
+    sa.column("known", sa.Boolean),
+    sa.column("contact_id", sa.BigInteger),
+    sa.column("subscription_id", sa.BigInteger),
+)
+
+# The list is checked again (as the ORM path's own statements would see it); the outbox rows keep the ORM path's
+# order (the relay publishes by id): the subscription event, then the mail.
+_WRITE = sa.text(
+    f"""
 WITH target AS (
-    SELECT l.project_id, l.name AS list_name, p.name AS project_name, p.settings AS project_settings
-    FROM lists l JOIN projects p ON p.id = l.project_id
-    WHERE l.id = :list_id AND l.deleted_at IS NULL AND l.double_optin AND p.deleted_at IS NULL
+    SELECT l.project_id FROM lists l JOIN projects p ON p.id = l.project_id
+    WHERE {_LIVE_DOUBLE_OPTIN_LIST} AND l.project_id = :project_id
 ), suppressed AS (
-    SELECT EXISTS (
-        SELECT 1 FROM suppressions s JOIN target t ON s.project_id = t.project_id
-        WHERE s.email_hash = CAST(:email_hash AS varchar)
-    ) AS yes
+    SELECT EXISTS (SELECT 1 FROM suppressions WHERE project_id = :project_id AND email_hash = :email_hash) AS yes
 ), contact AS (
-    INSERT INTO contacts (project_id, email, email_hash, attributes, created_at, updated_at)
-    SELECT project_id, CAST(:email AS varchar), CAST(:email_hash AS varchar), :attributes, :now, :now FROM target
+    INSERT INTO contacts (id, project_id, email, email_hash, attributes, created_at, updated_at)
+    SELECT :contact_id, project_id, CAST(:email AS varchar), CAST(:email_hash AS varchar), :attributes, :now, :now
+    FROM target
     ON CONFLICT (project_id, email_hash) DO NOTHING
     RETURNING id, project_id
 ), sub AS (
-    INSERT INTO subscriptions (project_id, list_id, contact_id, status, confirmation_sent_at, created_at, updated_at)
-    SELECT contact.project_id, :list_id, contact.id, 'pending',
+    INSERT INTO subscriptions (id, project_id, list_id, contact_id, status, confirmation_sent_at, created_at,
+                               updated_at)
+    SELECT :subscription_id, contact.project_id, :list_id, contact.id, 'pending',
            CASE WHEN suppressed.yes THEN NULL ELSE CAST(:now AS timestamptz) END, :now, :now
     FROM contact, suppressed
-    RETURNING id, contact_id
-)
-SELECT sub.id, sub.contact_id, target.project_id, target.list_name, target.project_name, target.project_settings,
-       suppressed.yes AS suppressed
-FROM sub, target, suppressed
-"""
-    )
-    .bindparams(
-        sa.bindparam("attributes", type_=JSONB), sa.bindparam("now", type_=sa.DateTime(timezone=True))
-    )
-    .columns(
-        sa.column("id", sa.BigInteger),
-        sa.column("contact_id", sa.BigInteger),
-        sa.column("project_id", sa.BigInteger),
-        sa.column("list_name", sa.String),
-        sa.column("project_name", sa.String),
-        sa.column("project_settings", JSONB),
-        sa.column("suppressed", sa.Boolean),
-    )
-)
-
-_CHANGE = """
-WITH change AS (
+    RETURNING id, project_id, list_id, contact_id
+), change AS (
     INSERT INTO subscription_changes
         (project_id, subscription_id, list_id, contact_id, previous_status, status, source, detail, created_at)
-    VALUES (:project_id, :subscription_id, :list_id, :contact_id, NULL, 'pending', :source, NULL, :now)
+    SELECT project_id, id, list_id, contact_id, NULL, 'pending', :source, NULL, :now FROM sub
+), outbox_rows AS (
+    INSERT INTO outbox (message_id, routing_key, payload, headers, created_at, attempts)
+    SELECT m.message_id, m.routing_key, m.payload, CAST('{{}}' AS jsonb), :now, 0
+    FROM sub, suppressed, (VALUES (1, :event_id, :event_key, CAST(:event AS jsonb)),
+                      (2, :mail_id, :mail_key, CAST(:mail AS jsonb))) AS m (ord, message_id, routing_key, payload)
+    WHERE m.ord = 1 OR NOT suppressed.yes  -- never mail a suppressed address, not even to confirm
+    ORDER BY m.ord
 )
-INSERT INTO outbox (message_id, routing_key, payload, headers, created_at, attempts)
-VALUES (:event_id, :event_key, :event, CAST('{}' AS jsonb), :now, 0)"""
-_MAIL_ROW = ", (:mail_id, :mail_key, :mail, CAST('{}' AS jsonb), :now, 0)"
-
-
-def _log_and_outbox(with_mail: bool) -> sa.TextClause:
-    params = [sa.bindparam("event", type_=JSONB), sa.bindparam("now", type_=sa.DateTime(timezone=True))]
-    if with_mail:
-        params.append(sa.bindparam("mail", type_=JSONB))
-    return sa.text(_CHANGE + (_MAIL_ROW if with_mail else "")).bindparams(*params)
-
-
-_LOG_EVENT_ONLY = _log_and_outbox(with_mail=False)
-_LOG_EVENT_AND_MAIL = _log_and_outbox(with_mail=True)
+SELECT count(*) AS created FROM sub"""
+).bindparams(
+    sa.bindparam("attributes", type_=JSONB),
+    sa.bindparam("event", type_=JSONB),
+    sa.bindparam("mail", type_=JSONB),
+    sa.bindparam("now", type_=sa.DateTime(timezone=True)),
+)
 
 
 async def first_signup(
-    session: AsyncSession,
     rt: Runtime,
     ss: SubscriptionsSettings,
     list_id: int,
@@ -105,43 +107,59 @@ async def first_signup(
     source: str,
     attributes: dict[str, Any],
 ) -> bool:
-    """Subscribe a never-seen address to a live double opt-in list in two statements (Postgres); False when
+    """Subscribe a never-seen address to a live double opt-in list in two round trips (Postgres); False when
     nothing was written and `membership.subscribe` must handle the signup."""
-    if session.get_bind().dialect.name != "postgresql":
+    if rt.engine.dialect.name != "postgresql":
         return False
     try:
         email = normalize_email(raw_email)
     except InvalidEmail:
         return False  # the general path answers it, in its own order (a deleted list is a 404 first)
-    now = utcnow()
     h = email_hash(email)
-    row = (
-        await session.execute(
-            _CONTACT_AND_SUBSCRIPTION,
-            {"list_id": list_id, "email": email, "email_hash": h, "attributes": attributes, "now": now},
-        )
-    ).first()
-    if row is None:
+    async with rt.engine.connect() as conn:
+        conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+        created = await _signup(conn, rt, ss, list_id, email, h, source, attributes)
+    if created:
+        rt.relay.notify()  # committed: publish now rather than at the next poll
+    return created
+
+
+async def _signup(
+    conn: AsyncConnection,
+    rt: Runtime,
+    ss: SubscriptionsSettings,
+    list_id: int,
+    email: str,
+    h: str,
+    source: str,
+    attributes: dict[str, Any],
+) -> bool:
+    row = (await conn.execute(_PREPARE, {"list_id": list_id, "email_hash": h})).first()
+    if row is None or row.known:
         return False
-    sub_id, contact_id, project_id = row.id, row.contact_id, row.project_id
+    now = utcnow()
+    project_id, contact_id, sub_id = row.project_id, row.contact_id, row.subscription_id
     event = change_message(
         project_id, list_id, contact_id, sub_id, "pending", None, source, paused_until=None, at=now
     )
-    params: dict[str, Any] = {
-        "project_id": project_id,
-        "subscription_id": sub_id,
+    brand = brand_name(row.project_name, row.project_settings)
+    # Built even for a suppressed address (rare), so one statement serves both; the statement drops it then.
+    mail = confirmation_mail(rt, ss, project_id, brand, list_id, row.list_name, sub_id, contact_id, email)
+    params = {
         "list_id": list_id,
+        "project_id": project_id,
         "contact_id": contact_id,
-        "source": source,
+        "subscription_id": sub_id,
+        "email": email,
+        "email_hash": h,
+        "attributes": attributes,
         "now": now,
+        "source": source,
         "event_id": uuid.uuid4().hex,
         "event_key": f"subscription.{event.event}",
         "event": event.payload(),
+        "mail_id": uuid.uuid4().hex,
+        "mail_key": MailRequested.ROUTING_KEY,
+        "mail": mail.payload(),
     }
-    if not row.suppressed:  # never mail a suppressed address, not even to confirm
-        brand = brand_name(row.project_name, row.project_settings)
-        mail = confirmation_mail(rt, ss, project_id, brand, list_id, row.list_name, sub_id, contact_id, email)
-        params.update(mail_id=uuid.uuid4().hex, mail_key=MailRequested.ROUTING_KEY, mail=mail.payload())
-    await session.execute(_LOG_EVENT_ONLY if row.suppressed else _LOG_EVENT_AND_MAIL, params)
-    mark_enqueued(session)
-    return True
+    return bool((await conn.execute(_WRITE, params)).scalar_one())

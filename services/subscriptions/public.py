@@ -108,29 +108,29 @@ async def form(session: DbSession, list_id: int) -> dict[str, Any]:
 
 
 @router.post("/public/lists/{list_id}/subscribe", status_code=202)
-async def public_subscribe(
-    session: DbSession, rt: RuntimeDep, ss: SubSettings, list_id: int, body: SubscribeIn
-) -> dict[str, str]:
+async def public_subscribe(rt: RuntimeDep, ss: SubSettings, list_id: int, body: SubscribeIn) -> dict[str, str]:
     try:
         attributes = _clean_attributes(body.attributes)
     except Unprocessable:
         attributes = None  # refused below, after the list check, as always
     if attributes is not None and await first_signup(
-        session, rt, ss, list_id, body.email, source=body.source, attributes=attributes
+        rt, ss, list_id, body.email, source=body.source, attributes=attributes
     ):
         return CHECK_INBOX
-    lst = await _live_list(session, list_id)
-    project = await get_project(session, lst.project_id)
-    await subscribe(
-        session,
-        rt,
-        ss,
-        project,
-        lst,
-        body.email,
-        source=body.source,
-        attributes=_clean_attributes(body.attributes),
-    )
+    # Everything else: one unit of work, committed before the answer (as the DbSession dependency does).
+    async with rt.uow() as session:
+        lst = await _live_list(session, list_id)
+        project = await get_project(session, lst.project_id)
+        await subscribe(
+            session,
+            rt,
+            ss,
+            project,
+            lst,
+            body.email,
+            source=body.source,
+            attributes=_clean_attributes(body.attributes),
+        )
     return CHECK_INBOX
 
 

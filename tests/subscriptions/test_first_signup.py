@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
+from services.subscriptions import first_signup as first_signup_module
 from services.subscriptions import public
 from services.subscriptions.first_signup import first_signup
 from shared.links import CONFIRM, PREFERENCES, read_token
@@ -28,10 +30,10 @@ class PathSpy:
         self.orm_lists: set[int] = set()
         self.fast_taken = 0
 
-        async def routed(session: Any, rt: Any, ss: Any, list_id: int, *a: Any, **kw: Any) -> bool:
+        async def routed(rt: Any, ss: Any, list_id: int, *a: Any, **kw: Any) -> bool:
             if list_id in self.orm_lists:
                 return False
-            taken = await first_signup(session, rt, ss, list_id, *a, **kw)
+            taken = await first_signup(rt, ss, list_id, *a, **kw)
             self.fast_taken += taken
             return taken
 
@@ -199,14 +201,18 @@ async def test_lists_the_fast_path_does_not_take(svc: Svc, monkeypatch: pytest.M
     assert statuses == ["active"]  # the list without double opt-in, through the ORM path
 
 
-async def test_rolled_back_fast_signup_leaves_and_publishes_nothing(svc: Svc) -> None:
+async def test_a_failing_fast_signup_leaves_and_publishes_nothing(
+    svc: Svc, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The statement is atomic: its last write (the outbox) failing undoes the contact and subscription."""
     _, h = await svc.project()
     lid = await svc.new_list(h)
-    ss = svc.app.state.sub_settings
-    with pytest.raises(RuntimeError):
-        async with svc.rt.uow() as s:
-            assert await first_signup(s, svc.rt, ss, lid, "eve@example.com", source="form", attributes={})
-            raise RuntimeError("the request failed after the signup")
+    same = uuid.uuid4()
+    monkeypatch.setattr(first_signup_module.uuid, "uuid4", lambda: same)  # two outbox rows, one message id
+    with pytest.raises(sa.exc.IntegrityError):
+        await first_signup(
+            svc.rt, svc.app.state.sub_settings, lid, "eve@example.com", source="form", attributes={}
+        )
     await svc.settle()
     assert svc.mails == [] and svc.events == []
     async with svc.rt.uow() as s:
