@@ -68,7 +68,9 @@ class DatabaseSettings(BaseSettings):
         "sqlite+aiosqlite:///./data/sesame.db",
         description="SQLAlchemy URL: postgresql+asyncpg://user@host/db or sqlite+aiosqlite:///path.",
     )
-    pool_size: int = Field(10, description="Connections kept per process (Postgres).")
+    pool_size: int = Field(
+        10, description="Postgres connections per process: up to twice this many are opened under load, and kept."
+    )
     echo: bool = Field(False, description="Log every SQL statement.")
 
     @field_validator("url")

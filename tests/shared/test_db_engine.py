@@ -60,3 +60,25 @@ async def test_a_just_used_connection_is_not_pinged(pg_url: str, monkeypatch: py
         assert pings == 1
     finally:
         await engine.dispose()
+
+
+async def test_bursts_reuse_the_connections_they_opened(pg_url: str) -> None:
+    """Up to 2 × pool_size connections under load, kept between bursts (no reconnecting per burst)."""
+    engine = db_engine.create_engine(DatabaseSettings(url=pg_url, pool_size=2))
+
+    async def burst() -> set[int]:
+        held: list[sa.ext.asyncio.AsyncConnection] = []
+        try:
+            for _ in range(4):
+                held.append(await engine.connect())
+            return {int((await c.execute(sa.text("SELECT pg_backend_pid()"))).scalar_one()) for c in held}
+        finally:
+            for c in held:
+                await c.close()
+
+    try:
+        first = await burst()
+        assert len(first) == 4
+        assert await burst() == first
+    finally:
+        await engine.dispose()
