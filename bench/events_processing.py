@@ -52,17 +52,14 @@ async def _measure(n: int) -> dict[str, Any]:
     from shared.migrate import upgrade
     from shared.models.core import Project
     from shared.runtime import Runtime
-    from shared.settings import BusSettings, DatabaseSettings, RuntimeSettings, Settings
     from tests.support import infra
+    from tests.support.settings import make_settings
 
     url = await infra.create_pg_database("sesame_bench")
     results: dict[str, Any] = {}
     try:
         await asyncio.to_thread(upgrade, url)
-        settings = Settings()
-        settings.database = DatabaseSettings(url=url)
-        settings.bus = BusSettings(url="memory://")
-        settings.runtime = RuntimeSettings(env="test", log_json=False)
+        settings = make_settings(url)  # database only, in-process bus
         rt = Runtime(settings)
         await rt.start()
         ctx = EventsContext.build(EventsSettings())

@@ -32,9 +32,9 @@ async def _measure(n: int) -> list[dict[str, Any]]:
     from shared.migrate import upgrade
     from shared.models.core import Project
     from shared.runtime import Runtime
-    from shared.settings import BusSettings, DatabaseSettings, RuntimeSettings, Settings
     from tests.support import infra
     from tests.support.sesv2_extras import SesV2Extras
+    from tests.support.settings import make_settings
 
     v2 = SesV2Extras()
     v2.start()
@@ -44,10 +44,7 @@ async def _measure(n: int) -> list[dict[str, Any]]:
     url = await infra.create_pg_database("sesame_bench")
     try:
         await asyncio.to_thread(upgrade, url)
-        settings = Settings()
-        settings.database = DatabaseSettings(url=url)
-        settings.bus = BusSettings(url="memory://")
-        settings.runtime = RuntimeSettings(env="test", log_json=False)
+        settings = make_settings(url)  # database only, in-process bus
         rt = Runtime(settings)  # database only
         try:
             async with rt.uow() as s:

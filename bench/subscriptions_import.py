@@ -47,8 +47,8 @@ async def _measure(n: int) -> list[dict[str, Any]]:
     from shared.migrate import upgrade
     from shared.models.subscriptions import MailingList
     from shared.runtime import Runtime
-    from shared.settings import BusSettings, DatabaseSettings, RuntimeSettings, Settings
     from tests.support import infra
+    from tests.support.settings import make_settings
 
     url = await infra.create_pg_database("sesame_bench")
     tmp = tempfile.mkdtemp()
@@ -56,10 +56,7 @@ async def _measure(n: int) -> list[dict[str, Any]]:
     try:
         await asyncio.to_thread(upgrade, url)
         await asyncio.to_thread(_write_csv, path, n)
-        settings = Settings()
-        settings.database = DatabaseSettings(url=url)
-        settings.bus = BusSettings(url="memory://")
-        settings.runtime = RuntimeSettings(env="test", log_json=False)
+        settings = make_settings(url)  # database only, in-process bus
         ss = SubscriptionsSettings()
         rt = Runtime(settings)
         await rt.start()

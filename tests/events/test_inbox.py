@@ -94,6 +94,10 @@ async def test_email_sent_over_the_bus_counts_volume(harness: Harness) -> None:
             return (await s.scalar(sa.select(sa.func.sum(ReputationBucket.sent)))) == 3
 
     await _wait(counted)
+    await h.runtime.bus.publish(sent.message(message_id="sent-2"))  # a redelivery counts nothing
+    await asyncio.sleep(0.3)
+    async with h.runtime.sessionmaker() as s:
+        assert await s.scalar(sa.select(sa.func.sum(ReputationBucket.sent))) == 3
 
 
 async def test_digests(harness: Harness) -> None:
