@@ -196,6 +196,20 @@ async def _load(url: str, bodies: list[bytes], seconds: float, concurrency: int)
             "exhausted": next(it, None) is None}  # fmt: skip
 
 
+async def _backends_cpu(pg: Any) -> dict[int, float]:
+    """CPU seconds of each Postgres backend serving this database (the services' pooled connections)."""
+    pids = await pg.fetch(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    )
+    out = {}
+    for r in pids:
+        try:
+            out[r["pid"]] = cpu_seconds(r["pid"])
+        except (FileNotFoundError, ProcessLookupError):
+            pass
+    return out
+
+
 # ------------------------------------------------------------------------------------------ the run
 async def measure(seconds: float, concurrency: int) -> dict[str, Any]:
     import asyncpg
@@ -255,15 +269,24 @@ async def measure(seconds: float, concurrency: int) -> dict[str, Any]:
         procs.append(gw)
         await _wait_ready(f"http://127.0.0.1:{sport}/readyz", subs)
         await _wait_ready(f"http://127.0.0.1:{gport}/readyz", gw)
-        cpu0 = (cpu_seconds(gw.pid), cpu_seconds(subs.pid))
-        results["gateway"] = await _load(f"http://127.0.0.1:{gport}/f/{list_id}", bodies(payloads[n : 2 * n], "g"),
-                                         seconds, concurrency)  # fmt: skip
+        dsn = "postgresql://" + url.split("://", 1)[1]
+        pg = await asyncpg.connect(dsn)
+        try:
+            pg0 = await _backends_cpu(pg)
+            cpu0 = (cpu_seconds(gw.pid), cpu_seconds(subs.pid), time.process_time())
+            results["gateway"] = await _load(f"http://127.0.0.1:{gport}/f/{list_id}",
+                                             bodies(payloads[n : 2 * n], "g"), seconds, concurrency)  # fmt: skip
+            client_s = time.process_time() - cpu0[2]
+            pg1 = await _backends_cpu(pg)
+        finally:
+            await pg.close()
         done = max(1, sum(v for k, v in results["gateway"]["all_statuses"].items() if k == 303))
         results["cpu_ms"] = {"gateway": (cpu_seconds(gw.pid) - cpu0[0]) * 1000 / done,
-                             "subscriptions": (cpu_seconds(subs.pid) - cpu0[1]) * 1000 / done}  # fmt: skip
+                             "subscriptions": (cpu_seconds(subs.pid) - cpu0[1]) * 1000 / done,
+                             "postgres": sum(v - pg0.get(k, 0.0) for k, v in pg1.items()) * 1000 / done,
+                             "client": client_s * 1000 / done}  # fmt: skip
         _stop(gw)
         _stop(subs)
-        dsn = "postgresql://" + url.split("://", 1)[1]
         pg = await asyncpg.connect(dsn)
         try:
             results["pending_rows"] = await pg.fetchval(
@@ -310,6 +333,8 @@ async def run(quick: bool) -> list[dict[str, Any]]:
          "unit": "ms CPU", "higher_is_better": False},
         {"name": "subscriptions CPU per signup (double opt-in, outbox)", "value": round(r["cpu_ms"]["subscriptions"], 2),
          "unit": "ms CPU", "higher_is_better": False},
+        {"name": "Postgres backends' CPU per signup", "value": round(r["cpu_ms"]["postgres"], 2),
+         "unit": "ms CPU", "higher_is_better": False},
         {"name": "signup latency p99 (gateway → subscriptions → Postgres), c=64", "value": round(g["p99"], 1),
          "unit": "ms p99", "ceiling": round(c["p99"], 1), "ceiling_name": "bare FastAPI form POST",
          "higher_is_better": False},
@@ -340,7 +365,8 @@ def main() -> None:
     cpu = r["cpu_ms"]
     print(
         f"CPU per accepted signup (whole run incl. warm-up): gateway {cpu['gateway']:.2f} ms + subscriptions "
-        f"{cpu['subscriptions']:.2f} ms (real service); gateway {cpu['gateway_standin']:.2f} ms (stand-in run)"
+        f"{cpu['subscriptions']:.2f} ms + Postgres backends {cpu['postgres']:.2f} ms + load client "
+        f"{cpu['client']:.2f} ms (real service); gateway {cpu['gateway_standin']:.2f} ms (stand-in run)"
     )
     c_rate = max(c["rate"], 1e-9)
     print(
