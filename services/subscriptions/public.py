@@ -10,8 +10,10 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Body
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Body, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from services.subscriptions.common import SubSettings, iso
 from services.subscriptions.first_signup import first_signup
@@ -19,12 +21,14 @@ from services.subscriptions.lists import list_out
 from services.subscriptions.membership import lock_subscription, send_confirmation, set_status, subscribe
 from services.subscriptions.membership import unsubscribe_all as do_unsubscribe_all
 from services.subscriptions.projects import get_project, public_project
+from services.subscriptions.settings import SubscriptionsSettings
 from shared.db.types import utcnow
 from shared.errors import Conflict, NotFound, Unprocessable
-from shared.internal_auth import Internal
+from shared.internal_auth import Internal, check_internal
 from shared.links import CONFIRM, PREFERENCES, UNSUBSCRIBE, LinkTarget, read_token
 from shared.models.core import Project
 from shared.models.subscriptions import Contact, MailingList, Subscription
+from shared.runtime import Runtime
 from shared.service_app import DbSession, RuntimeDep
 from shared.tokens import TokenInvalid
 
@@ -107,31 +111,49 @@ async def form(session: DbSession, list_id: int) -> dict[str, Any]:
     }
 
 
-@router.post("/public/lists/{list_id}/subscribe", status_code=202)
-async def public_subscribe(rt: RuntimeDep, ss: SubSettings, list_id: int, body: SubscribeIn) -> dict[str, str]:
+async def public_subscribe(request: Request) -> JSONResponse:
+    """The signup hot path: a plain Starlette route (no dependency solving, no response model), internal token
+    checked by hand; the path and body are validated by the same pydantic types, and errors (validation
+    included) are answered by the app's handlers like everywhere else."""
+    check_internal(request)
+    try:
+        list_id = _LIST_ID.validate_python(request.path_params["list_id"])
+    except ValidationError as exc:
+        raise RequestValidationError([{**e, "loc": ("path", "list_id")} for e in exc.errors()]) from None
+    try:
+        body = SubscribeIn.model_validate_json(await request.body())
+    except ValidationError as exc:
+        raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from None
+    rt: Runtime = request.app.state.runtime
+    ss: SubscriptionsSettings = request.app.state.sub_settings
     try:
         attributes = _clean_attributes(body.attributes)
     except Unprocessable:
         attributes = None  # refused below, after the list check, as always
-    if attributes is not None and await first_signup(
+    if attributes is None or not await first_signup(
         rt, ss, list_id, body.email, source=body.source, attributes=attributes
     ):
-        return CHECK_INBOX
-    # Everything else: one unit of work, committed before the answer (as the DbSession dependency does).
-    async with rt.uow() as session:
-        lst = await _live_list(session, list_id)
-        project = await get_project(session, lst.project_id)
-        await subscribe(
-            session,
-            rt,
-            ss,
-            project,
-            lst,
-            body.email,
-            source=body.source,
-            attributes=_clean_attributes(body.attributes),
-        )
-    return CHECK_INBOX
+        # Everything else: one unit of work, committed before the answer (as the DbSession dependency does).
+        async with rt.uow() as session:
+            lst = await _live_list(session, list_id)
+            project = await get_project(session, lst.project_id)
+            await subscribe(
+                session,
+                rt,
+                ss,
+                project,
+                lst,
+                body.email,
+                source=body.source,
+                attributes=_clean_attributes(body.attributes),
+            )
+    return JSONResponse(CHECK_INBOX, 202)
+
+
+router.add_route(
+    "/public/lists/{list_id}/subscribe", public_subscribe, methods=["POST"], include_in_schema=False
+)
+_LIST_ID = TypeAdapter(int)
 
 
 @router.post("/public/confirm")
