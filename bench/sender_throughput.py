@@ -13,10 +13,63 @@ import argparse
 import asyncio
 import base64
 import json
+import os
 import time
+from pathlib import Path
 from typing import Any
 
 TARGET = 1000.0
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (and its waited-for children) from /proc; 0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def _pids_of(comm: str) -> list[int]:
+    out = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                if (d / "comm").read_text().strip() == comm:
+                    out.append(int(d.name))
+            except OSError:
+                pass
+    return out
+
+
+def _machine_busy() -> tuple[float, float]:
+    """(busy, total) jiffies of the whole machine."""
+    vals = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = vals[3] + vals[4]
+    return sum(vals) - idle, sum(vals)
+
+
+class CpuMeter:
+    """CPU seconds spent by each sender, the stand-in, Postgres and RabbitMQ between start() and stop()."""
+
+    def __init__(self, procs: dict[str, int]) -> None:
+        self.procs = procs
+
+    def _read(self) -> dict[str, float]:
+        out = {name: cpu_seconds(pid) for name, pid in self.procs.items()}
+        out["postgres"] = sum(cpu_seconds(p) for p in _pids_of("postgres"))
+        out["rabbitmq"] = sum(cpu_seconds(p) for p in _pids_of("beam.smp"))
+        return out
+
+    def start(self) -> None:
+        self.t0 = self._read()
+        self.m0 = _machine_busy()
+
+    def stop(self) -> dict[str, float]:
+        t1 = self._read()
+        m1 = _machine_busy()
+        self.busy = (m1[0] - self.m0[0]) / max(1, m1[1] - self.m0[1])
+        return {k: t1[k] - self.t0.get(k, 0.0) for k in t1}
 
 
 async def _raw_ceiling(url: str, n: int, size: int) -> float:
@@ -47,7 +100,22 @@ async def _raw_ceiling(url: str, n: int, size: int) -> float:
         return n / (time.perf_counter() - t0)
 
 
-async def measure(n: int, senders: int = 2) -> list[dict[str, Any]]:
+async def _db_activity(db_url: str) -> dict[str, float]:
+    """Commits and row writes of the bench database so far (pg_stat_*), to report them per email."""
+    from tests.sender.procs import sql
+
+    out: dict[str, float] = {}
+    for name, val in await sql(
+        db_url,
+        "SELECT 'commits', xact_commit FROM pg_stat_database WHERE datname = current_database()"
+        " UNION ALL SELECT relname || ' writes', n_tup_ins + n_tup_upd + n_tup_del FROM pg_stat_user_tables"
+        " WHERE relname IN ('messages', 'outbox', 'consumed_messages', 'rate_buckets', 'ses_accounts')",
+    ):
+        out[name] = float(val)
+    return out
+
+
+async def measure(n: int, senders: int = 2, env: dict[str, str] | None = None) -> list[dict[str, Any]]:
     from bench.sender_mime import HTML
     from tests.sender.procs import (
         BenchInfra,
@@ -69,6 +137,7 @@ async def measure(n: int, senders: int = 2) -> list[dict[str, Any]]:
                 SESAME_SENDER_DISPATCH_BATCH=1000,
                 SESAME_SENDER_MAX_QUEUED_BATCHES=60,
                 SESAME_DATABASE_POOL_SIZE=6,
+                **(env or {}),
             )
             for i in range(senders)
         ]
@@ -76,6 +145,9 @@ async def measure(n: int, senders: int = 2) -> list[dict[str, Any]]:
             p.start()
         for p in procs:
             p.wait_ready()
+        meter = CpuMeter({p.name: p.proc.pid for p in procs} | {"ses-standin": inf.standin.pid})  # type: ignore[union-attr]
+        meter.start()
+        db0 = await _db_activity(inf.db_url)
         t0 = time.perf_counter()
         recipients, fanout_s = await start_campaign_now(inf.db_url, cid)
         peak = {p.name: 0.0 for p in procs}
@@ -87,6 +159,9 @@ async def measure(n: int, senders: int = 2) -> list[dict[str, Any]]:
                 break
             await asyncio.sleep(0.25)
         elapsed = time.perf_counter() - t0
+        cpu = meter.stop()
+        db1 = await _db_activity(inf.db_url)
+        per_email = {k: round((db1[k] - db0.get(k, 0)) / max(1, recipients), 2) for k in db1}
         stats = inf.standin_stats()
         ceiling = await _raw_ceiling(inf.ses_url, min(n, 5000), 26000)
         return [
@@ -104,8 +179,19 @@ async def measure(n: int, senders: int = 2) -> list[dict[str, Any]]:
                     "counts": counts,
                     "accepted": stats["accepted_total"],
                     "duplicates": stats["max_per_recipient"] > 1,
+                    "machine_busy": f"{meter.busy:.0%}",
+                    "db_per_email": per_email,
                 },
-            }
+            },
+            *(
+                {
+                    "name": f"CPU per email, {name}",
+                    "value": round(secs / max(1, recipients) * 1e6),
+                    "unit": "µs CPU/email",
+                    "higher_is_better": False,
+                }
+                for name, secs in cpu.items()
+            ),
         ]
 
 
@@ -117,13 +203,18 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--full", action="store_true", help="100k recipients")
+    ap.add_argument("--senders", type=int, default=2, help="sender replicas (default 2)")
+    ap.add_argument("--env", action="append", default=[], help="KEY=VALUE for the senders (experiments)")
     args = ap.parse_args()
-    rows = asyncio.run(measure(100_000 if args.full else 3000 if args.quick else 20_000))
-    for r in rows:
-        print(
-            f"{r['name']}: {r['value']} {r['unit']} (target ≥ {r['target']:.0f}; ceiling {r['ceiling']}: "
-            f"{r['ceiling_name']}); peak RSS {r['peak_rss_mb']}; {r['detail']}"
-        )
+    env = dict(kv.split("=", 1) for kv in args.env)
+    n = 100_000 if args.full else 3000 if args.quick else 20_000
+    rows = asyncio.run(measure(n, args.senders, env))
+    head, *cpu = rows
+    print(
+        f"{head['name']}: {head['value']} {head['unit']} (target ≥ {head['target']:.0f}; ceiling "
+        f"{head['ceiling']}: {head['ceiling_name']}); peak RSS {head['peak_rss_mb']}; {head['detail']}"
+    )
+    print("CPU per email: " + ", ".join(f"{r['name'].split(', ', 1)[1]} {r['value']} µs" for r in cpu))
 
 
 if __name__ == "__main__":

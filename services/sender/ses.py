@@ -1,8 +1,8 @@
 """Talking to SES: read the quota, send raw MIME, and classify every error into what the queue must do.
 
 Two clients share one interface:
-- `SesHttpClient` — SESv2 REST over aiohttp, signed with botocore's SigV4 signer. This is the hot path: one
-  aiohttp request per mail (aiobotocore adds ≈ 1 ms of CPU per call — bench/sender_ses_client.py).
+- `SesHttpClient` — SESv2 REST over aiohttp, signed by `sigv4.py`. This is the hot path: one aiohttp request
+  per mail (aiobotocore adds ≈ 1 ms of CPU per call — bench/sender_ses_client.py).
 - `SesBotoClient` — aiobotocore, the reference implementation (selected with SESAME_SENDER_SES_CLIENT).
 Both call SESv2 `GetAccount` for the quota and fall back to v1 `GetSendQuota` when v2 is not available (moto).
 Retries are owned by the queue, never by the SDK (botocore would silently retry throttling and quota errors).
@@ -21,9 +21,9 @@ from typing import Any, Literal, Protocol
 from urllib.parse import urlencode
 
 import aiohttp
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
+
+from services.sender.sigv4 import SigV4Signer
 
 log = logging.getLogger("sesame.sender.ses")
 
@@ -163,6 +163,20 @@ def tag_value(value: str) -> str:
     return _TAG_VALUE.sub("_", value)[:256]
 
 
+def send_email_body(
+    raw: bytes, from_address: str, to: str, tags: list[tuple[str, str]], configuration_set: str | None
+) -> bytes:
+    """The SESv2 SendEmail JSON for raw content. The base64 data needs no JSON escaping, so it is joined in as
+    bytes rather than run through json.dumps (≈ 60 µs for a 20 KB mail)."""
+    doc: dict[str, Any] = {"FromEmailAddress": from_address, "Destination": {"ToAddresses": [to]}}
+    if tags:
+        doc["EmailTags"] = [{"Name": n, "Value": tag_value(v)} for n, v in tags]
+    if configuration_set:
+        doc["ConfigurationSetName"] = configuration_set
+    head = json.dumps(doc, separators=(",", ":")).encode()
+    return head[:-1] + b',"Content":{"Raw":{"Data":"' + base64.b64encode(raw) + b'"}}}'
+
+
 class SesHttpClient:
     """SESv2 over aiohttp with SigV4 signing (one shared connection pool per client)."""
 
@@ -185,6 +199,7 @@ class SesHttpClient:
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._concurrency = concurrency
         self._session: aiohttp.ClientSession | None = None
+        self._signer = SigV4Signer(self.endpoint, region)
 
     async def _credentials(self) -> Any:
         if self._static is not None:
@@ -207,12 +222,18 @@ class SesHttpClient:
 
     async def _call(self, method: str, path: str, body: bytes, content_type: str) -> tuple[int, Any, bytes]:
         url = self.endpoint + path
-        req = AWSRequest(method=method, url=url, data=body, headers={"Content-Type": content_type})
-        SigV4Auth(await self._credentials(), "ses", self.region).add_auth(req)
+        creds = await self._credentials()
+        headers = self._signer.headers(
+            method,
+            path,
+            body,
+            content_type,
+            access_key=creds.access_key,
+            secret_key=creds.secret_key,
+            token=creds.token,
+        )
         try:
-            async with self._http().request(
-                method, url, data=body, headers=dict(req.headers.items())
-            ) as resp:
+            async with self._http().request(method, url, data=body, headers=headers) as resp:
                 return resp.status, resp.headers, await resp.read()
         except aiohttp.ClientConnectorError as exc:
             # The request never reached SES: safe to retry.
@@ -230,17 +251,11 @@ class SesHttpClient:
         tags: list[tuple[str, str]],
         configuration_set: str | None,
     ) -> str:
-        doc: dict[str, Any] = {
-            "FromEmailAddress": from_address,
-            "Destination": {"ToAddresses": [to]},
-            "Content": {"Raw": {"Data": base64.b64encode(raw).decode()}},
-        }
-        if tags:
-            doc["EmailTags"] = [{"Name": n, "Value": tag_value(v)} for n, v in tags]
-        if configuration_set:
-            doc["ConfigurationSetName"] = configuration_set
         status, headers, body = await self._call(
-            "POST", "/v2/email/outbound-emails", json.dumps(doc).encode(), "application/json"
+            "POST",
+            "/v2/email/outbound-emails",
+            send_email_body(raw, from_address, to, tags, configuration_set),
+            "application/json",
         )
         if status == 200:
             try:

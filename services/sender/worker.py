@@ -343,6 +343,17 @@ class SendWorker:
                 candidates.append(r)
 
         view = await self.accounts.view(session, project_id)
+        # Content once per campaign / template of the batch (not per message), and before _reserve takes the
+        # account's row lock, so concurrent batches of one project hold that lock only briefly.
+        default_from = view.from_address or self.settings.default_from
+        content: dict[tuple[Any, ...], Prepared | str] = {}
+        for r in candidates:
+            key = self._content_key(r, default_from)
+            if key not in content:
+                try:
+                    content[key] = await self._content(session, r, project_id, default_from)
+                except Exception as exc:  # noqa: BLE001 - a bad template fails its messages only
+                    content[key] = f"could not prepare the content: {getattr(exc, 'detail', None) or exc}"
         allowed, delayed_until = await self._reserve(session, view, candidates, now)
         delay_ids = [r.id for r in candidates if r.id not in allowed]
 
@@ -379,11 +390,9 @@ class SendWorker:
             metrics.DELAYED.labels("quota").inc(len(delay_ids))
         if not allowed:
             return Batch(project_id, view, [])
-        taken = allowed
         items: list[Item] = []
-        default_from = view.from_address or self.settings.default_from
         for r in candidates:
-            if r.id not in taken:
+            if r.id not in allowed:
                 continue
             it = Item(r.id, r.kind, r.to_address, r.campaign_id, r.contact_id, r.list_id, r.attempts + 1)
             data = r.data or {}
@@ -391,20 +400,36 @@ class SendWorker:
             it.variables = data.get("variables") or None
             if r.contact_id is not None and r.contact_id in contacts:
                 it.attributes = contacts[r.contact_id].attributes
-            try:
-                if r.campaign_id is not None:
-                    it.prepared = await self.composer.campaign(session, r.campaign_id, default_from)
-                elif r.template_id is not None:
-                    it.prepared = await self.composer.template(
-                        session, r.template_id, project_id, r.kind, r.from_address or default_from
-                    )
-                else:
-                    it.prepared = self.composer.literal(project_id, r.kind, r.from_address or default_from)
-                    it.literal = (r.subject or "", r.html, r.text)
-            except Exception as exc:  # noqa: BLE001
-                it.error = f"could not prepare the content: {getattr(exc, 'detail', None) or exc}"
+            prepared = content[self._content_key(r, default_from)]
+            if isinstance(prepared, str):
+                it.error = prepared
+            else:
+                it.prepared = prepared
+            if r.campaign_id is None and r.template_id is None:
+                it.literal = (r.subject or "", r.html, r.text)
             items.append(it)
         return Batch(project_id, view, items)
+
+    @staticmethod
+    def _content_key(r: Any, default_from: str) -> tuple[Any, ...]:
+        if r.campaign_id is not None:
+            return ("c", r.campaign_id)
+        return (
+            "t" if r.template_id is not None else "l",
+            r.template_id,
+            r.kind,
+            r.from_address or default_from,
+        )
+
+    async def _content(self, session: AsyncSession, r: Any, project_id: int, default_from: str) -> Prepared:
+        """The shared, cached part of a message's content (compiled template + MIME skeleton)."""
+        if r.campaign_id is not None:
+            return await self.composer.campaign(session, r.campaign_id, default_from)
+        if r.template_id is not None:
+            return await self.composer.template(
+                session, r.template_id, project_id, r.kind, r.from_address or default_from
+            )
+        return self.composer.literal(project_id, r.kind, r.from_address or default_from)
 
     async def _reserve(
         self, session: AsyncSession, view: AccountView, candidates: list[Any], now: datetime
