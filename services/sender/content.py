@@ -79,6 +79,7 @@ class Composer:
             reply_to=row.reply_to,
             feedback_id=self.feedback_id(row.project_id, "marketing", row.id),
             one_click=True,
+            cacheable=compiled.constants,
         )
         return self._remember(key, Prepared(compiled, skeleton, from_address))
 
@@ -96,7 +97,9 @@ class Composer:
             return hit
         compiled = compile_parts(tpl.subject, tpl.html, tpl.text)
         skeleton = MimeSkeleton(
-            from_address=from_address, feedback_id=self.feedback_id(project_id, kind, None)
+            from_address=from_address,
+            feedback_id=self.feedback_id(project_id, kind, None),
+            cacheable=compiled.constants,
         )
         return self._remember(key, Prepared(compiled, skeleton, from_address))
 
@@ -148,9 +151,11 @@ class Composer:
         if kind == "marketing" and contact_id is not None:
             links = self.links(project_id, contact_id, list_id)
             list_unsub = self.list_unsubscribe(links["unsubscribe_url"], project_id, contact_id, list_id)
+        html: str | list[str] | None
+        text: str | list[str]
         if prepared.compiled is not None:
             ctx = contact_context(to, attributes, **(variables or {}), **links)
-            subject, html, text = prepared.compiled.render(ctx)
+            subject, html, text = prepared.compiled.render_pieces(ctx)
         else:
             assert literal is not None
             subject, html, text_opt = literal

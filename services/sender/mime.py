@@ -4,7 +4,9 @@
 bench/sender_mime.py). A campaign's messages differ only in a few headers and the rendered bodies, so a
 `MimeSkeleton` pre-encodes everything else (From, Reply-To, Feedback-ID, the part headers, the boundary) with the
 `email` package once, and per recipient only joins bytes: headers are sanitised and RFC 2047-encoded when not
-ASCII (email.header), bodies are quoted-printable via binascii (C) with CRLF line ends. The output parses with
+ASCII (email.header), bodies are quoted-printable via binascii (C) with CRLF line ends. Fed the pieces a
+template yields, the template's literal text is encoded once per campaign and only the values filled in per
+recipient (`body_qp_pieces`). The output parses with
 `email.message_from_bytes(..., policy=email.policy.default)` to the same text (tests/sender/test_mime.py).
 """
 
@@ -86,6 +88,53 @@ def _body_qp(text: str) -> bytes:
     return binascii.b2a_qp(data, quotetabs=False, istext=True, header=False)
 
 
+def _qp_piece(text: str) -> bytes:
+    """Quoted-printable of a piece that a soft line break will follow unless it ends with a newline."""
+    data = text.replace("\n", "\r\n").encode("utf-8")
+    if data.endswith(CRLF):
+        return binascii.b2a_qp(data, quotetabs=False, istext=True, header=False)
+    # A letter before a CRLF: b2a_qp then breaks lines with CRLF (it copies the data's first line end) and leaves
+    # a trailing space as it is (the soft break's `=` follows it, so it is not at a line end).
+    enc = binascii.b2a_qp(data + b"x\r\n", quotetabs=False, istext=True, header=False)
+    return enc[:-3]
+
+
+SOFT_BREAK = b"=\r\n"
+
+
+def body_qp_pieces(pieces: Sequence[str], cache: dict[str, bytes], cacheable: frozenset[str]) -> bytes:
+    """Quoted-printable of "".join(pieces) where the template's literal pieces (`cacheable`) are encoded once
+    per campaign and only the text between them per recipient; the encoded runs are joined with soft line
+    breaks (RFC 2045 §6.7 rule 5: an `=` at a line end is removed by the decoder). Decodes to exactly the text
+    `_body_qp` encodes; pieces holding a CR fall back to it (a CRLF pair may straddle two pieces)."""
+    if any("\r" in piece for piece in pieces):
+        return _body_qp("".join(pieces))
+    out: list[bytes] = []
+    run: list[str] = []
+
+    def emit(enc: bytes) -> None:
+        if out and not out[-1].endswith(b"\n"):
+            out.append(SOFT_BREAK)
+        out.append(enc)
+
+    for piece in pieces:
+        if piece in cacheable:
+            if run:
+                emit(_qp_piece("".join(run)))
+                run.clear()
+            enc = cache.get(piece)
+            if enc is None:
+                enc = cache[piece] = _qp_piece(piece)
+            emit(enc)
+        elif piece:
+            run.append(piece)
+    if run:
+        emit(_qp_piece("".join(run)))
+    if not out or not out[-1].endswith(b"\n"):
+        out.append(CRLF)
+    return b"".join(out)
+
+
 _date_cache: tuple[int, bytes] = (0, b"")
 
 
@@ -108,6 +157,7 @@ class MimeSkeleton:
         feedback_id: str | None = None,
         one_click: bool = False,
         extra_headers: Iterable[tuple[str, str]] = (),
+        cacheable: frozenset[str] = frozenset(),
     ) -> None:
         self.from_address = encode_address(from_address)
         self.envelope_from = parseaddr(self.from_address)[1]
@@ -132,6 +182,14 @@ class MimeSkeleton:
         self._close = CRLF + b"--" + b + b"--" + CRLF
         self._single_text = part % b"plain"
         self._subject_cache: dict[str, bytes] = {}
+        # The template's literal pieces, quoted-printable (bounded by the template's size).
+        self._cacheable = cacheable
+        self._qp_cache: dict[str, bytes] = {}
+
+    def _body(self, body: str | Sequence[str]) -> bytes:
+        if isinstance(body, str):
+            return _body_qp(body)
+        return body_qp_pieces(body, self._qp_cache, self._cacheable)
 
     def _subject(self, subject: str) -> bytes:
         enc = self._subject_cache.get(subject)
@@ -146,12 +204,12 @@ class MimeSkeleton:
         *,
         to: str,
         subject: str,
-        html: str | None,
-        text: str,
+        html: str | Sequence[str] | None,
+        text: str | Sequence[str],
         list_unsubscribe: str | None = None,
         headers: Sequence[tuple[str, str]] = (),
     ) -> bytes:
-        """The complete message for one recipient."""
+        """The complete message for one recipient (bodies as text, or as the pieces a template yielded)."""
         out = [
             self._shared,
             encode_header_value("To", encode_address(to)),
@@ -166,14 +224,14 @@ class MimeSkeleton:
         for name, value in headers:
             out += [encode_header_value(check_header_name(name), value), CRLF]
         if html is None:
-            out += [self._single_text, _body_qp(text)]
+            out += [self._single_text, self._body(text)]
         else:
             out += [
                 self._multipart_header,
                 self._text_open,
-                _body_qp(text),
+                self._body(text),
                 self._html_open,
-                _body_qp(html),
+                self._body(html),
                 self._close,
             ]
         return b"".join(out)

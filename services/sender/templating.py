@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+import types
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any
@@ -132,6 +133,25 @@ def html_to_text(source: str) -> str:
     return p.text()
 
 
+def template_constants(*templates: Any, min_chars: int = 32) -> frozenset[str]:
+    """The literal text pieces of compiled templates (≥ min_chars): rendering yields these very strings between
+    the values it fills in, so whatever is derived from them (their MIME encoding) can be computed once."""
+    out: set[str] = set()
+    stack = []
+    for tpl in templates:
+        if tpl is not None:
+            stack.append(tpl.root_render_func.__code__)
+            stack.extend(f.__code__ for f in tpl.blocks.values())
+    while stack:
+        code = stack.pop()
+        for const in code.co_consts:
+            if isinstance(const, str) and len(const) >= min_chars:
+                out.add(const)
+            elif isinstance(const, types.CodeType):
+                stack.append(const)
+    return frozenset(out)
+
+
 @dataclass
 class CompiledTemplate:
     """The three parts of a message, compiled; `render` fills them for one recipient."""
@@ -140,12 +160,18 @@ class CompiledTemplate:
     html: Any | None
     text: Any
     has_unsubscribe_link: bool
+    constants: frozenset[str] = frozenset()
 
     def render(self, context: dict[str, Any]) -> tuple[str, str | None, str]:
+        subject, html, text = self.render_pieces(context)
+        return subject, "".join(html) if html is not None else None, "".join(text)
+
+    def render_pieces(self, context: dict[str, Any]) -> tuple[str, list[str] | None, list[str]]:
+        """Like `render`, with the HTML and text bodies as the pieces the template yields (see `constants`)."""
         try:
             subject = " ".join(self.subject.render(context).split())
-            html = self.html.render(context) if self.html is not None else None
-            text = self.text.render(context)
+            html = list(self.html.generate(context)) if self.html is not None else None
+            text = list(self.text.generate(context))
         except (SecurityError, OverflowError, RecursionError, MemoryError) as exc:
             raise TemplateInvalid(
                 {"part": "render", "line": None, "message": f"unsafe template: {exc}"}
@@ -191,11 +217,14 @@ def compile_parts(
             html = html[:idx] + UNSUB_FOOTER_HTML + html[idx:] if idx >= 0 else html + UNSUB_FOOTER_HTML
         if not _mentions(text_src, "unsubscribe_url"):
             text_src = text_src.rstrip("\n") + UNSUB_FOOTER_TEXT
+    html_tpl = _compile(_HTML_ENV, "html", html) if html is not None else None
+    text_tpl = _compile(_TEXT_ENV, "text", text_src)
     return CompiledTemplate(
         subject=_compile(_TEXT_ENV, "subject", subject),
-        html=_compile(_HTML_ENV, "html", html) if html is not None else None,
-        text=_compile(_TEXT_ENV, "text", text_src),
+        html=html_tpl,
+        text=text_tpl,
         has_unsubscribe_link=has_link,
+        constants=template_constants(html_tpl, text_tpl),
     )
 
 

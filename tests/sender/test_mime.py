@@ -55,3 +55,57 @@ def test_text_only_and_header_injection_refused() -> None:
         sk.build(to="b@example.com", subject="s", html=None, text="t", headers=[("X-Bad\r\nBcc", "v")])
     with pytest.raises(HeaderRefused):
         MimeSkeleton(from_address="not an address")
+
+
+PIECES = [
+    ["<p>Größe = 5 € ", "Ann", " \t", "\n", "x" * 200, "", "=", "\n\n", "tail "],
+    ["no newline at all " * 20],
+    ["a", "\n", "b\n", "\nc", " ", "\t", "d" * 77, "é" * 40],
+    ["ends with a newline\n"],
+    [""],
+    ["carriage\r", "\nreturn straddling two pieces\r\n", "x"],  # falls back to whole-text encoding
+]
+
+
+@pytest.mark.parametrize("pieces", PIECES)
+def test_bodies_as_template_pieces_decode_to_the_same_text(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    cacheable = frozenset(p for p in pieces if len(p) > 3)
+    sk = MimeSkeleton(from_address="n@example.com", cacheable=cacheable)
+    for _ in range(2):  # the second build takes the literal pieces from the cache
+        raw = sk.build(to="b@example.org", subject="s", html=pieces, text=pieces)
+        whole = sk.build(to="b@example.org", subject="s", html=text, text=text)
+        assert b"\n" not in raw.replace(b"\r\n", b"")
+        body = raw.split(b"\r\n\r\n", 1)[1]
+        assert all(len(line) <= 76 for line in body.split(b"\r\n"))
+        got = [p.get_content() for p in _parse(raw).walk() if not p.is_multipart()]
+        want = [p.get_content() for p in _parse(whole).walk() if not p.is_multipart()]
+        assert got == want
+        assert got[0].replace("\r\n", "\n") == text.replace("\r\n", "\n").replace("\r", "\n") + (
+            "" if text.endswith(("\n", "\r")) else "\n"
+        )
+
+
+def test_template_pieces_of_a_personalised_newsletter() -> None:
+    from services.sender.templating import compile_parts
+
+    compiled = compile_parts(
+        "Hi {{ first_name }}",
+        "<html><body>"
+        + "<p>Dear {{ first_name }}, a long literal paragraph = 3 € that wraps.</p>\n" * 30
+        + "</body></html>",
+        None,
+        add_unsubscribe_footer=True,
+    )
+    assert compiled.constants  # the literal pieces were found in the compiled template
+    sk = MimeSkeleton(from_address="n@example.com", cacheable=compiled.constants)
+    for name in ("Ann", "Zoë  ", "<b>&"):
+        ctx = {"first_name": name, "unsubscribe_url": "https://u/x", "preferences_url": "https://p/y"}
+        subject, html, text = compiled.render_pieces(ctx)
+        assert html is not None
+        raw = sk.build(to="b@example.org", subject=subject, html=html, text=text)
+        whole = sk.build(to="b@example.org", subject=subject, html="".join(html), text="".join(text))
+        got = [p.get_content() for p in _parse(raw).walk() if not p.is_multipart()]
+        assert got == [p.get_content() for p in _parse(whole).walk() if not p.is_multipart()]
+        assert name.strip() in got[0]
+        assert compiled.render(ctx) == (subject, "".join(html), "".join(text))
