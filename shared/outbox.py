@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -115,25 +115,27 @@ class OutboxRelay:
         return total
 
     async def _publish_batch(self) -> int:
+        # Core rows, not ORM objects: no identity map to fill and re-synchronise for every relayed message.
+        t = cast(sa.Table, OutboxMessage.__table__)
         async with self._sessionmaker() as session, session.begin():
             q = (
-                sa.select(OutboxMessage)
-                .where(OutboxMessage.published_at.is_(None))
-                .order_by(OutboxMessage.id)
+                sa.select(t.c.id, t.c.routing_key, t.c.payload, t.c.message_id, t.c.headers)
+                .where(t.c.published_at.is_(None))
+                .order_by(t.c.id)
                 .limit(self._batch_size)
             )
             if dialect_name(session) == "postgresql":
                 q = q.with_for_update(skip_locked=True)
-            rows = list((await session.scalars(q)).all())
+            rows = (await session.execute(q)).all()
             if not rows:
                 return 0
             await self._bus.publish_many(
                 [OutgoingMessage(r.routing_key, r.payload, r.message_id, r.headers or {}) for r in rows]
             )
             await session.execute(
-                sa.update(OutboxMessage)
-                .where(OutboxMessage.id.in_([r.id for r in rows]))
-                .values(published_at=utcnow(), attempts=OutboxMessage.attempts + 1)
+                sa.update(t)
+                .where(t.c.id.in_([r.id for r in rows]))
+                .values(published_at=utcnow(), attempts=t.c.attempts + 1)
             )
             return len(rows)
 

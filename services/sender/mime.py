@@ -90,6 +90,8 @@ def _body_qp(text: str) -> bytes:
 
 def _qp_piece(text: str) -> bytes:
     """Quoted-printable of a piece that a soft line break will follow unless it ends with a newline."""
+    if len(text) < 76 and text.isascii() and text.isprintable() and "=" not in text:
+        return text.encode()  # a short run of plain ASCII (a filled-in name, a URL) encodes as itself
     data = text.replace("\n", "\r\n").encode("utf-8")
     if data.endswith(CRLF):
         return binascii.b2a_qp(data, quotetabs=False, istext=True, header=False)
@@ -131,6 +133,8 @@ def body_qp_pieces(pieces: Sequence[str], cache: dict[str, bytes], cacheable: fr
     if run:
         emit(_qp_piece("".join(run)))
     if not out or not out[-1].endswith(b"\n"):
+        if out and out[-1][-1:] in (b" ", b"\t"):  # whitespace before the final line break must be encoded
+            out[-1] = out[-1][:-1] + (b"=20" if out[-1][-1:] == b" " else b"=09")
         out.append(CRLF)
     return b"".join(out)
 

@@ -62,6 +62,7 @@ PIECES = [
     ["no newline at all " * 20],
     ["a", "\n", "b\n", "\nc", " ", "\t", "d" * 77, "é" * 40],
     ["ends with a newline\n"],
+    ["Hi ", "Ann", " \t"],
     [""],
     ["carriage\r", "\nreturn straddling two pieces\r\n", "x"],  # falls back to whole-text encoding
 ]
@@ -78,6 +79,7 @@ def test_bodies_as_template_pieces_decode_to_the_same_text(pieces: list[str]) ->
         assert b"\n" not in raw.replace(b"\r\n", b"")
         body = raw.split(b"\r\n\r\n", 1)[1]
         assert all(len(line) <= 76 for line in body.split(b"\r\n"))
+        assert not any(line.endswith((b" ", b"\t")) for line in body.split(b"\r\n"))
         got = [p.get_content() for p in _parse(raw).walk() if not p.is_multipart()]
         want = [p.get_content() for p in _parse(whole).walk() if not p.is_multipart()]
         assert got == want
