@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import uuid
 from typing import Any, cast
@@ -39,6 +40,49 @@ def enqueue(
     )
     mark_enqueued(session)
     return mid
+
+
+_INSERT_MANY_PG = sa.text(
+    "INSERT INTO outbox (message_id, routing_key, payload, headers, created_at, attempts)"
+    " SELECT v.mid, v.rk, CAST(v.p AS jsonb), CAST('{}' AS jsonb), :now, 0"
+    " FROM unnest(CAST(:mids AS text[]), CAST(:rks AS text[]), CAST(:ps AS text[])) WITH ORDINALITY AS v(mid, rk, p, n)"
+    " ORDER BY v.n"
+)
+
+
+async def enqueue_many(session: AsyncSession, messages: list[tuple[str, dict[str, Any]]]) -> None:
+    """Add many (routing_key, payload) messages to the current transaction's outbox, in order, in one statement
+    on Postgres (an executemany runs its INSERT once per row)."""
+    if not messages:
+        return
+    now = utcnow()
+    mids = [uuid.uuid4().hex for _ in messages]
+    if dialect_name(session) == "postgresql":
+        await session.execute(
+            _INSERT_MANY_PG,
+            {
+                "mids": mids,
+                "rks": [rk for rk, _ in messages],
+                "ps": [json.dumps(p) for _, p in messages],
+                "now": now,
+            },
+        )
+    else:
+        await session.execute(
+            sa.insert(cast(sa.Table, OutboxMessage.__table__)),
+            [
+                {
+                    "message_id": mid,
+                    "routing_key": rk,
+                    "payload": p,
+                    "headers": {},
+                    "created_at": now,
+                    "attempts": 0,
+                }
+                for mid, (rk, p) in zip(mids, messages, strict=True)
+            ],
+        )
+    mark_enqueued(session)
 
 
 def mark_enqueued(session: AsyncSession) -> None:

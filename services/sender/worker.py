@@ -17,7 +17,6 @@ import asyncio
 import logging
 import random
 import time
-import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -36,9 +35,9 @@ from shared.bus.protocol import Envelope, MalformedMessage, QueueSpec
 from shared.contracts.email import EmailFailed, EmailSent
 from shared.db.types import utcnow
 from shared.db.upsert import dialect_name
-from shared.models.core import OutboxMessage
 from shared.models.sender import Campaign, Message, SendingState, SesAccount
 from shared.models.subscriptions import Contact, Subscription
+from shared.outbox import enqueue_many
 from shared.runtime import Runtime
 from shared.suppression import suppressed_hashes
 
@@ -526,20 +525,9 @@ class SendWorker:
     async def _record(self, session: AsyncSession, batch: Batch, outcomes: list[Outcome]) -> None:
         now = utcnow()
         sent = [o for o in outcomes if o.kind == "sent"]
-        outbox: list[dict[str, Any]] = []
+        outbox: list[tuple[str, dict[str, Any]]] = []
         if sent:
-            await session.execute(
-                sa.update(M)
-                .where(M.c.id == sa.bindparam("b_id"), M.c.state == "sending")
-                .values(
-                    state="sent",
-                    ses_message_id=sa.bindparam("b_sid"),
-                    sent_at=now,
-                    last_error=None,
-                    updated_at=now,
-                ),
-                [{"b_id": o.item.id, "b_sid": o.ses_message_id} for o in sent],
-            )
+            await _mark_sent(session, [(o.item.id, o.ses_message_id) for o in sent], now)
             for o in sent:
                 ev = EmailSent(
                     project_id=batch.project_id,
@@ -551,7 +539,7 @@ class SendWorker:
                     contact_id=o.item.contact_id,
                     sent_at=now,
                 )
-                outbox.append(self._outbox_row(ev.ROUTING_KEY, ev.payload(), now))
+                outbox.append((ev.ROUTING_KEY, ev.payload()))
                 metrics.SENT.labels(o.item.kind).inc()
             if isinstance(batch.view.client, SandboxSes):
                 captures = batch.view.client.take_captures(
@@ -597,7 +585,7 @@ class SendWorker:
                     reason=(o.error or o.kind)[:2000],
                     campaign_id=o.item.campaign_id,
                 )
-                outbox.append(self._outbox_row(ev.ROUTING_KEY, ev.payload(), now))
+                outbox.append((ev.ROUTING_KEY, ev.payload()))
                 metrics.FAILED.labels(o.item.kind, o.kind).inc()
         metrics.AMBIGUOUS.inc(sum(1 for o in outcomes if o.kind == "ambiguous"))
         if retry:
@@ -657,17 +645,29 @@ class SendWorker:
                 announce=True,
             )
             self.accounts.invalidate(batch.project_id)
-        if outbox:
-            await session.execute(sa.insert(OutboxMessage.__table__), outbox)
-            session.info["outbox_dirty"] = True
+        await enqueue_many(session, outbox)
 
-    @staticmethod
-    def _outbox_row(routing_key: str, payload: dict[str, Any], now: datetime) -> dict[str, Any]:
-        return {
-            "message_id": uuid.uuid4().hex,
-            "routing_key": routing_key,
-            "payload": payload,
-            "headers": {},
-            "created_at": now,
-            "attempts": 0,
-        }
+
+_MARK_SENT_PG = sa.text(
+    "UPDATE messages AS m SET state = 'sent', ses_message_id = v.sid, sent_at = :now, last_error = NULL,"
+    " updated_at = :now FROM unnest(CAST(:ids AS bigint[]), CAST(:sids AS text[])) AS v(id, sid)"
+    " WHERE m.id = v.id AND m.state = 'sending'"
+)
+
+
+async def _mark_sent(session: AsyncSession, sent: list[tuple[int, str | None]], now: datetime) -> None:
+    """Guarded `sending → sent` with each row's SES message id: one statement on Postgres (an executemany runs
+    the UPDATE once per row), an executemany on SQLite."""
+    if dialect_name(session) == "postgresql":
+        await session.execute(
+            _MARK_SENT_PG, {"ids": [i for i, _ in sent], "sids": [s for _, s in sent], "now": now}
+        )
+        return
+    await session.execute(
+        sa.update(M)
+        .where(M.c.id == sa.bindparam("b_id"), M.c.state == "sending")
+        .values(
+            state="sent", ses_message_id=sa.bindparam("b_sid"), sent_at=now, last_error=None, updated_at=now
+        ),
+        [{"b_id": i, "b_sid": sid} for i, sid in sent],
+    )

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from shared.bus import Envelope, OutgoingMessage, PublishError, QueueSpec, TransientError
 from shared.db.uow import first_delivery
 from shared.models.core import OutboxMessage
-from shared.outbox import OutboxRelay, enqueue
+from shared.outbox import OutboxRelay, enqueue, enqueue_many
 from shared.runtime import Runtime
 from tests.shared.test_bus_contract import eventually, make_bus
 
@@ -80,6 +80,23 @@ async def test_publishes_exactly_what_committed(runtime: Runtime) -> None:
     async with runtime.sessionmaker() as s:
         ids = set((await s.scalars(sa.select(OutboxMessage.message_id))).all())
     assert "rolled-back" not in ids
+
+
+async def test_enqueue_many_publishes_in_order_and_only_when_committed(runtime: Runtime) -> None:
+    with pytest.raises(RuntimeError):
+        async with runtime.uow() as s:
+            await enqueue_many(s, [("thing.lost", {"n": -1})])
+            raise RuntimeError("rolled back")
+    payloads = [
+        {"n": i, "text": 'é " \\ x', "nested": {"at": "2026-01-01T00:00:00Z"}} for i in range(30)
+    ]
+    async with runtime.uow() as s:
+        await enqueue_many(s, [("thing.created", p) for p in payloads])
+        await enqueue_many(s, [])
+    seen = await drain(runtime, 30)
+    assert [e.payload for e in seen] == payloads
+    assert len({e.message_id for e in seen}) == 30
+    await eventually(lambda: _unpublished_is(runtime, 0), what="rows marked published")
 
 
 async def _unpublished_is(rt: Runtime, n: int) -> bool:
