@@ -131,6 +131,7 @@ async def _db_activity(db_url: str) -> dict[str, float]:
     for name, val in await sql(
         db_url,
         "SELECT 'commits', xact_commit FROM pg_stat_database WHERE datname = current_database()"
+        " UNION ALL SELECT 'connections opened', sessions FROM pg_stat_database WHERE datname = current_database()"
         " UNION ALL SELECT relname || ' writes', n_tup_ins + n_tup_upd + n_tup_del FROM pg_stat_user_tables"
         " WHERE relname IN ('messages', 'outbox', 'consumed_messages', 'rate_buckets', 'ses_accounts')",
     ):
