@@ -82,7 +82,6 @@ class Item:
     variables: dict[str, Any] | None = None
     literal: tuple[str, str | None, str | None] | None = None
     headers: list[tuple[str, str]] = field(default_factory=list)
-    composed: Composed | None = None
     error: str | None = None
 
 
@@ -115,7 +114,10 @@ class SendWorker:
             horizon=settings.rate_horizon_seconds,
             jitter=settings.rate_jitter_seconds,
         )
-        self.sem = asyncio.Semaphore(settings.ses_concurrency)
+        # SES calls in flight per process: marketing takes at most three quarters of them, transactional the rest.
+        tx_share = max(1, settings.ses_concurrency // 4)
+        self.sem = asyncio.Semaphore(max(1, settings.ses_concurrency - tx_share))
+        self.sem_tx = asyncio.Semaphore(tx_share)
 
     async def handle(self, env: Envelope) -> None:
         ids = env.payload.get("ids")
@@ -129,30 +131,12 @@ class SendWorker:
             batch = await self._prepare(session, ids, utcnow())
         if batch is None or not batch.items:
             return 0
-        for it in batch.items:
-            try:
-                it.composed = self.composer.compose(
-                    it.prepared,  # type: ignore[arg-type]
-                    message_id=it.id,
-                    project_id=batch.project_id,
-                    kind=it.kind,
-                    to=it.to,
-                    campaign_id=it.campaign_id,
-                    contact_id=it.contact_id,
-                    list_id=it.list_id,
-                    attributes=it.attributes,
-                    variables=it.variables,
-                    literal=it.literal,
-                    extra_headers=it.headers,
-                )
-            except Exception as exc:  # noqa: BLE001 - a bad template or address fails this message only
-                it.error = f"could not build the message: {getattr(exc, 'detail', None) or exc}"
-        ready = [it for it in batch.items if it.composed is not None]
+        # Each message is rendered just before its SES call (`_send_one`), so a process holds the raw MIME of its
+        # calls in flight only, whatever the batch size. Content that could not be prepared fails at once.
+        ready = [it for it in batch.items if it.error is None]
         # Outcomes are recorded as they come (a flush loop writes whatever finished since its last write), so
         # a crash leaves at most the calls in flight plus one flush unrecorded — not the whole batch.
-        pending: list[Outcome] = [
-            Outcome(it, "compose", error=it.error) for it in batch.items if it.composed is None
-        ]
+        pending: list[Outcome] = [Outcome(it, "compose", error=it.error) for it in batch.items if it.error]
         if pending:
             async with self.rt.uow() as session:  # compose failures are recorded from `sending`
                 await self._to_sending(session, [o.item.id for o in pending])
@@ -160,7 +144,7 @@ class SendWorker:
         sent = 0
 
         async def call(it: Item, slot: float) -> None:
-            pending.append(await self._send_one(batch.view, it, slot))
+            pending.append(await self._send_one(batch, it, slot))
             wake.set()
 
         async def schedule() -> None:
@@ -233,10 +217,32 @@ class SendWorker:
         )
         return set(result.scalars())
 
-    async def _send_one(self, view: AccountView, it: Item, slot: float) -> Outcome:
-        c = it.composed
-        assert c is not None
-        async with self.sem:
+    def _compose(self, project_id: int, it: Item) -> Composed:
+        return self.composer.compose(
+            it.prepared,  # type: ignore[arg-type]
+            message_id=it.id,
+            project_id=project_id,
+            kind=it.kind,
+            to=it.to,
+            campaign_id=it.campaign_id,
+            contact_id=it.contact_id,
+            list_id=it.list_id,
+            attributes=it.attributes,
+            variables=it.variables,
+            literal=it.literal,
+            extra_headers=it.headers,
+        )
+
+    async def _send_one(self, batch: Batch, it: Item, slot: float) -> Outcome:
+        view = batch.view
+        # Transactional mail has call slots of its own: a campaign's queued calls never stand in front of it.
+        async with self.sem_tx if it.kind != "marketing" else self.sem:
+            try:
+                c = self._compose(batch.project_id, it)
+            except Exception as exc:  # noqa: BLE001 - a bad template or address fails this message only
+                return Outcome(
+                    it, "compose", error=f"could not build the message: {getattr(exc, 'detail', None) or exc}"
+                )
             while True:
                 await wait_until(slot)
                 # A slot is only good on time: a process that fell behind (CPU starved, GC, a slow commit) must
