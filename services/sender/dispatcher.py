@@ -55,11 +55,14 @@ def _claim_stmt(session: AsyncSession, *, marketing: bool, limit: int, lease_s: 
         M.c.campaign_id.is_(None),
         sa.exists().where(Campaign.id == M.c.campaign_id, Campaign.status == "sending"),
     )
-    kind = M.c.kind == "marketing" if marketing else M.c.kind != "marketing"
+    # Literal values, not parameters: they must match the partial indexes' predicates (ix_messages_due_tx /
+    # _mk) in every plan, generic plans of the prepared statement included.
+    mk = sa.literal_column("'marketing'")
+    kind = M.c.kind == mk if marketing else M.c.kind != mk
     sub = (
         sa.select(M.c.id)
         .where(
-            M.c.state.in_(("queued", "delayed")),
+            M.c.state.in_([sa.literal_column("'queued'"), sa.literal_column("'delayed'")]),
             M.c.send_after <= now,
             sa.or_(M.c.claimed_until.is_(None), M.c.claimed_until < now),
             kind,
