@@ -158,9 +158,6 @@ async def measure(n: int, senders: int = 2, env: dict[str, str] | None = None) -
         procs = [
             inf.sender(
                 f"s{i}",
-                SESAME_SENDER_WORK_BATCH=50,
-                SESAME_SENDER_DISPATCH_BATCH=1000,
-                SESAME_SENDER_MAX_QUEUED_BATCHES=60,
                 SESAME_DATABASE_POOL_SIZE=6,
                 **(env or {}),
             )

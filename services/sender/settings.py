@@ -32,10 +32,14 @@ class SenderSettings(BaseSettings):
     )
 
     dispatch_interval: float = Field(0.2, description="Seconds between dispatcher polls when idle.")
-    dispatch_batch: int = Field(500, description="Rows claimed per dispatcher round.")
-    work_batch: int = Field(25, description="Message ids carried by one work message on the bus.")
+    dispatch_batch: int = Field(1000, description="Rows claimed per dispatcher round.")
+    work_batch: int = Field(
+        100,
+        description="Message ids carried by one work message on the bus (each batch costs a few queries and a "
+        "bus message: 25 → 100 saves ≈ 0.2 ms of CPU per mail across sender and Postgres).",
+    )
     max_queued_batches: int = Field(
-        40,
+        20,
         description="Marketing work messages allowed waiting on the bus before the dispatcher stops claiming.",
     )
     claim_lease_seconds: float = Field(
