@@ -1,8 +1,9 @@
 """Rows left in `sending`: did SES accept the mail? Evidence decides; policy only when waiting tells nothing more.
 
 A row is `sending` from the moment it holds a send slot until its outcome is recorded (worker.py). One still
-`sending` after `stale_sending_seconds` belongs to a sender that died in between (kill -9, OOM, host lost): its
-SES call may or may not have been accepted, and SES has no idempotency key to ask. Every mail carries our ids
+`sending` after `stale_sending_seconds` belongs to a sender that died in between (kill -9, OOM, host lost), or its
+SES call got no answer (timeout, dropped connection: the worker leaves such a row `sending`): SES may or may not
+have accepted it, and SES has no idempotency key to ask. Every mail carries our ids
 (SES tags `sesame-project` / `sesame-message`, header `X-Sesame-Message-Id`), and the events service links the
 feedback SES publishes for it to the row — by those ids, or by the SES message id once the send is recorded.
 The sweep decides each stale row, oldest first:
@@ -16,6 +17,8 @@ The sweep decides each stale row, oldest first:
    `ambiguous_max_wait_seconds` after its `sending_at`; then `ambiguous_policy` decides: `resend` (at-least-once:
    a duplicate if SES had accepted it after all) or `fail` (at-most-once; `failed` with the reason and an
    `email.failed`).
+A row already tried `max_attempts` times is failed instead of sent again (a mail that crashes its sender, an SES
+that never answers).
 
 Rule 2 assumes an accepted mail's first feedback is not more than the margin behind feedback for mail sent after
 it. Send events (a configuration set publishing SEND) come within seconds of acceptance; without them the first
@@ -50,15 +53,13 @@ ROWS_PER_SWEEP = 1000
 # bounded probe (index on project_id, sent_at); more rows only make the sweep slower, never less safe.
 LATER_MAILS_PROBED = 1000
 
-RESENT = "the sender stopped before recording its SES call; feedback arrived for later mail but none for this one: sent again"
+UNKNOWN = "SES acceptance unknown (the sender died before recording its call, or SES gave no answer)"
+RESENT = f"{UNKNOWN}; feedback arrived for later mail but none for this one: sent again"
 RESENT_AFTER_WAIT = (
-    "the sender stopped before recording its SES call; no feedback within {wait:.0f} s: sent again "
-    "(possible duplicate, ambiguous_policy=resend)"
+    UNKNOWN + "; no feedback within {wait:.0f} s: sent again (possible duplicate, ambiguous_policy=resend)"
 )
-FAILED_AFTER_WAIT = (
-    "the sender stopped before recording its SES call; no feedback within {wait:.0f} s: SES may or may not "
-    "have accepted it, not sent again (ambiguous_policy=fail)"
-)
+FAILED_AFTER_WAIT = UNKNOWN + "; no feedback within {wait:.0f} s: not sent again (ambiguous_policy=fail)"
+GAVE_UP = UNKNOWN + " {attempts} times; not sent again (max_attempts)"
 
 
 @dataclass
@@ -125,6 +126,7 @@ async def reconcile_stale_sending(
             M.c.campaign_id,
             M.c.contact_id,
             M.c.sending_at,
+            M.c.attempts,
             sa.func.coalesce(M.c.ses_message_id, _evidence()).label("evidence"),
         )
         .where(
@@ -149,7 +151,7 @@ async def reconcile_stale_sending(
     processed_before = now - timedelta(seconds=settings.ambiguous_margin_seconds)
     wait = max(settings.ambiguous_max_wait_seconds, settings.stale_sending_seconds)
     give_up_before = now - timedelta(seconds=wait)
-    requeue: list[int] = []
+    requeue: list[Any] = []
     unsure: list[Any] = []
     for project_id, waiting in undecided.items():
         oldest = _aware(waiting[0].sending_at)
@@ -157,18 +159,24 @@ async def reconcile_stale_sending(
         for r in waiting:
             sending_at = _aware(r.sending_at)
             if frontier is not None and frontier > sending_at:
-                requeue.append(r.id)
+                requeue.append(r)
             elif sending_at < give_up_before:
                 unsure.append(r)
             else:
                 out.waiting += 1
-    out.requeued = await _requeue(session, requeue, RESENT, now)
+    # A mail whose every attempt ends like this (one that crashes the sender, an SES that never answers) stops.
+    spent = [r for r in [*requeue, *unsure] if r.attempts >= settings.max_attempts]
+    for r in spent:
+        out.failed += await _fail(session, [r], GAVE_UP.format(attempts=r.attempts), now)
+    requeue = [r for r in requeue if r not in spent]
+    unsure = [r for r in unsure if r not in spent]
+    out.requeued = await _requeue(session, [r.id for r in requeue], RESENT, now)
     if settings.ambiguous_policy == "resend":
         out.resent_unsure = await _requeue(
             session, [r.id for r in unsure], RESENT_AFTER_WAIT.format(wait=wait), now
         )
     else:
-        out.failed = await _fail(session, unsure, FAILED_AFTER_WAIT.format(wait=wait), now)
+        out.failed += await _fail(session, unsure, FAILED_AFTER_WAIT.format(wait=wait), now)
     return out
 
 

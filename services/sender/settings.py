@@ -48,8 +48,8 @@ class SenderSettings(BaseSettings):
     stale_sending_seconds: float = Field(
         120.0,
         description="A row in `sending` this long is no longer in a live sender's hands (it died between the SES "
-        "call and recording it) and is reconciled: evidence first (feedback linked to it → sent). Keep it above "
-        "a live sender's slot wait plus SES call plus a slow commit on a loaded host.",
+        "call and recording it, or the call got no answer) and is reconciled: evidence first (feedback linked to "
+        "it → sent). Keep it above a live sender's slot wait plus SES call plus a slow commit on a loaded host.",
     )
     ambiguous_margin_seconds: float = Field(
         120.0,
@@ -64,8 +64,8 @@ class SenderSettings(BaseSettings):
     )
     ambiguous_policy: Literal["resend", "fail"] = Field(
         "resend",
-        description="A mail whose acceptance by SES stays unknown — an SES call that got no answer, or a row left "
-        "in `sending` that found no evidence within `ambiguous_max_wait_seconds`: resend (at-least-once) or fail "
+        description="A mail whose acceptance by SES stays unknown (its sender died mid-call or SES gave no "
+        "answer) and that found no evidence within `ambiguous_max_wait_seconds`: resend (at-least-once) or fail "
         "with the reason (at-most-once). See services/sender/README.md.",
     )
     sweep_interval: float = Field(5.0, description="Seconds between recovery sweeps (stale claims / sends).")

@@ -7,8 +7,9 @@ from the shared rate bucket; (3) renders and calls SES for each message at its s
 come (a flush loop writes whatever finished since its last write) with the EmailSent / EmailFailed outbox rows.
 
 Exactly-once: a message is recorded `sending` once it holds a send slot and `sent` in the first flush after its
-call returns. Only a crash between SES accepting a call and that flush (the calls in flight plus one flush) leaves
-a row whose fate is unknown; reconcile.py decides those from SES feedback (via the recovery sweep).
+call returns. A crash between SES accepting a call and that flush (the calls in flight plus one flush), or a call
+SES never answered (left `sending`), leaves a row whose fate is unknown; reconcile.py decides those from SES
+feedback (via the recovery sweep).
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ TX_QUEUE = QueueSpec("sender.send.transactional", [TX_ROUTING], prefetch=16)
 MK_QUEUE = QueueSpec("sender.send.marketing", [MK_ROUTING], prefetch=8)
 M = Message.__table__
 QUOTA_WAIT = "waiting for quota"
+UNANSWERED = "no answer from SES (it may have accepted the mail): waiting for feedback to tell"
 
 
 def receiving(now: datetime) -> sa.ColumnElement[bool]:
@@ -557,6 +559,7 @@ class SendWorker:
         retry: list[tuple[Outcome, float, bool]] = []  # (outcome, delay, counts as an attempt)
         pause: list[Outcome] = []
         quota: list[Outcome] = []
+        unanswered: list[Outcome] = []
         for o in outcomes:
             if o.kind in ("rejected", "config", "compose"):
                 failed.append(o)
@@ -567,10 +570,9 @@ class SendWorker:
                 quota.append(o)
             elif o.kind in ("paused", "suspended"):
                 pause.append(o)
-            elif o.kind == "ambiguous" and self.settings.ambiguous_policy == "fail":
-                o.error = f"no answer from SES, not retried (ambiguous_policy=fail): {o.error}"
-                failed.append(o)
-            elif o.kind in ("transient", "ambiguous"):
+            elif o.kind == "ambiguous":  # SES may have accepted it: stays `sending`, reconcile.py decides
+                unanswered.append(o)
+            elif o.kind == "transient":
                 if o.item.attempts >= self.settings.max_attempts:
                     o.error = f"gave up after {o.item.attempts} attempts: {o.error}"
                     failed.append(o)
@@ -593,7 +595,14 @@ class SendWorker:
                 )
                 outbox.append((ev.ROUTING_KEY, ev.payload()))
                 metrics.FAILED.labels(o.item.kind, o.kind).inc()
-        metrics.AMBIGUOUS.inc(sum(1 for o in outcomes if o.kind == "ambiguous"))
+        if unanswered:
+            await session.execute(
+                sa.update(M)
+                .where(M.c.id == sa.bindparam("b_id"), M.c.state == "sending")
+                .values(last_error=sa.bindparam("b_err"), updated_at=now),
+                [{"b_id": o.item.id, "b_err": f"{UNANSWERED}: {o.error}"[:2000]} for o in unanswered],
+            )
+            metrics.AMBIGUOUS.inc(len(unanswered))
         if retry:
             await session.execute(
                 sa.update(M)

@@ -208,3 +208,16 @@ async def test_after_the_longest_wait_the_policy_decides(sender_factory, policy:
             assert [(f["message_id"], f["campaign_id"], f["reason"]) for f in failed] == [
                 (mid, 7, row.last_error)
             ]
+
+
+async def test_a_mail_that_keeps_ending_unknown_stops_at_max_attempts(s: Sender) -> None:
+    pid = await make_project(s.rt)
+    t0 = utcnow()
+    mid = await _message(s, pid, "poison@example.com", state="sending", sending_at=t0)
+    async with s.rt.uow() as sess:
+        await sess.execute(sa.update(Message).where(Message.id == mid).values(attempts=RULES.max_attempts))
+    out = await _reconcile(s, t0 + timedelta(seconds=901))
+    row = await _row(s, mid)
+    assert (out.failed, out.resent_unsure, row.state) == (1, 0, "failed")
+    assert f"{RULES.max_attempts} times" in (row.last_error or "")
+    assert [f["message_id"] for f in await _outbox(s, "email.failed")] == [mid]

@@ -81,13 +81,25 @@ async def test_persistent_5xx_fails_after_bounded_attempts(sender_factory, stand
         assert r["state"] == "failed" and r["attempts"] == 3 and "InternalFailure" in r["last_error"]
 
 
-async def test_timeout_retries(sender_factory, standin: SesStandin) -> None:  # type: ignore[no-untyped-def]
+async def test_unanswered_call_waits_for_evidence(sender_factory, standin: SesStandin) -> None:  # type: ignore[no-untyped-def]
+    """SES may have accepted a call it never answered: the row stays `sending` for the reconcile rules (no
+    immediate resend); with no feedback at all here, the longest wait ends and `ambiguous_policy` resends."""
     async with sender_factory(ses_endpoint_url=standin.url, ses_timeout=0.5) as s:
         pid = await make_project(s.rt)
         await connect(s, pid)
         standin.inject("timeout", count=1)
-        await _send(s, pid, 1)
+        (mid,) = await _send(s, pid, 1)
+
+        async def waiting() -> bool:
+            row = (await s.client.get(f"/v1/messages/{mid}", headers=s.h(pid))).json()
+            return row["state"] == "sending" and "no answer from SES" in (row["last_error"] or "")
+
+        await wait_for(waiting)
+    async with sender_factory(
+        ses_endpoint_url=standin.url, ses_timeout=0.5, stale_sending_seconds=1, ambiguous_max_wait_seconds=1
+    ) as s:
         assert await wait_for(lambda: _all_final(s, pid)) == {"sent": 1}
+        assert sum(standin.state.accepted.values()) == 1
 
 
 async def test_daily_quota_delays_never_drops(sender_factory, standin: SesStandin) -> None:  # type: ignore[no-untyped-def]
