@@ -85,10 +85,11 @@ async def test_sigkill_mid_campaign_loses_nothing(pg_url: str, amqp_url: str, tm
     t.start()
     exchange = f"t{uuid.uuid4().hex[:8]}"
     # No feedback flows here (no events service): rows the victim left in `sending` are resent once the longest
-    # wait for evidence is over.
+    # wait for evidence is over. The window stays well above what a CPU-starved survivor may take between taking
+    # a row and recording its call (2 s resent live rows on a loaded machine).
     fast = {
-        "SESAME_SENDER_STALE_SENDING_SECONDS": 2,
-        "SESAME_SENDER_AMBIGUOUS_MAX_WAIT_SECONDS": 2,
+        "SESAME_SENDER_STALE_SENDING_SECONDS": 10,
+        "SESAME_SENDER_AMBIGUOUS_MAX_WAIT_SECONDS": 10,
         "SESAME_SENDER_CLAIM_LEASE_SECONDS": 3,
     }
     a = SenderProcess(pg_url, amqp_url, exchange, t.url, tmp_path, "victim", **fast)
