@@ -98,9 +98,12 @@ class CpuMeter:
 async def _raw_ceiling(url: str, n: int, size: int) -> float:
     import aiohttp
 
+    # A real message shape (headers, blank line, body): the stand-in parses the header block, so a body without
+    # one would be parsed as a 26 KB header and make the "ceiling" slower than the pipeline it bounds.
+    raw = b"From: news@example.com\r\nTo: c@example.org\r\nSubject: ceiling\r\n\r\n" + b"x" * size
     body = json.dumps(
         {
-            "Content": {"Raw": {"Data": base64.b64encode(b"x" * size).decode()}},
+            "Content": {"Raw": {"Data": base64.b64encode(raw).decode()}},
             "Destination": {"ToAddresses": ["c@example.org"]},
         }
     ).encode()
