@@ -198,6 +198,16 @@ async def measure(n: int, senders: int = 2, env: dict[str, str] | None = None) -
             {"c": cid},
         )
         elapsed = float(last_sent) - t0
+        # The EmailSent / EmailFailed events may still be on their way out of the outbox: their CPU belongs to the
+        # campaign too, and the ceiling below must not share the machine with them.
+        drained_s = None
+        for _ in range(240):
+            ((left,),) = await sql(inf.db_url, "SELECT count(*) FROM outbox WHERE published_at IS NULL")
+            if not left:
+                drained_s = round(time.time() - t0, 1)
+                break
+            await meter.sample()
+            await asyncio.sleep(0.5)
         cpu = await meter.stop()
         db1 = await _db_activity(inf.db_url)
         per_email = {k: round((db1[k] - db0.get(k, 0)) / max(1, recipients), 2) for k in db1}
@@ -218,6 +228,7 @@ async def measure(n: int, senders: int = 2, env: dict[str, str] | None = None) -
                     "counts": counts,
                     "accepted": stats["accepted_total"],
                     "duplicates": stats["max_per_recipient"] > 1,
+                    "events_published_s": drained_s,
                     "machine_busy": f"{meter.busy:.0%}",
                     "db_per_email": per_email,
                 },
