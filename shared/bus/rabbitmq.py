@@ -65,7 +65,7 @@ logging.getLogger("aiormq.connection").addFilter(_DropTransportErrors())
 PUBLISH_WINDOW = 1000  # messages in flight before waiting for their confirms
 PUBLISH_TIMEOUT = 30.0  # seconds a window may wait for its confirms
 # Seconds close() lets a consumer's in-flight handlers finish (the app's own shutdown grace comes first).
-CLOSE_GRACE = 30.0
+CLOSE_GRACE = 10.0
 _JSON = "application/json"
 _PERSISTENT = 2
 
@@ -306,23 +306,34 @@ class RabbitBus:
             raise
 
     async def close(self) -> None:
-        """Stop every consumer (in-flight handlers finish), then disconnect."""
+        """Stop every consumer (in-flight handlers finish), then disconnect — all consumers together under one
+        deadline, so a sluggish broker cannot stretch a process's stop to consumers × timeouts."""
         self._closed = True
-        for consumer in list(self._consumers):
-            try:
-                await asyncio.wait_for(consumer.stop(), CLOSE_GRACE)
-            except TimeoutError:
-                log.warning(
-                    "consumer of %s still busy after %gs; aborting it", consumer.spec.name, CLOSE_GRACE
-                )
-                await consumer.abort()
+        consumers = list(self._consumers)
+        if consumers:
+            _, busy = await asyncio.wait(
+                [asyncio.ensure_future(c.stop()) for c in consumers], timeout=CLOSE_GRACE
+            )
+            if busy:
+                for task in busy:
+                    task.cancel()
+                for consumer in consumers:
+                    if consumer in self._consumers:
+                        log.warning(
+                            "consumer of %s still busy after %gs; aborting it",
+                            consumer.spec.name,
+                            CLOSE_GRACE,
+                        )
+                        await consumer.abort()
         await self._close_connections()
 
     async def _close_connections(self) -> None:
-        for conn in (self._sub_conn, self._pub_conn):
-            if conn is not None:
-                with contextlib.suppress(Exception):
-                    await asyncio.wait_for(conn.close(), 10)
+        conns = [c for c in (self._sub_conn, self._pub_conn) if c is not None]
+        if conns:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(
+                    asyncio.gather(*(c.close() for c in conns), return_exceptions=True), 10
+                )
         self._pub_conn = self._sub_conn = None
         self._pub_channel = None
         self._declared.clear()
