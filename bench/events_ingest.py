@@ -218,7 +218,8 @@ def _sign_chunk(args: tuple[bytes, str, int, int]) -> list[bytes]:
     return out
 
 
-async def measure(seconds: float, concurrency: int) -> dict[str, Any]:
+async def measure(seconds: float, concurrency: int, open_rates: tuple[float, ...] = ()) -> dict[str, Any]:
+    """The table's figures; `open_rates`: further open-loop runs through the gateway (a latency curve)."""
     import asyncpg
     import sqlalchemy as sa
 
@@ -253,7 +254,8 @@ async def measure(seconds: float, concurrency: int) -> dict[str, Any]:
         async with engine.begin() as conn:
             pid = (await conn.execute(sa.insert(Project).values(name="bench", owner_email="o@example.com",
                                                                settings={}).returning(Project.id))).scalar()  # fmt: skip
-            for token in ("ingestonly", "full", "viagw", "openloop"):  # the same bodies: distinct per project
+            extra_tokens = [f"open{int(r)}" for r in open_rates]
+            for token in ("ingestonly", "full", "viagw", "openloop", *extra_tokens):  # the same bodies: distinct per project
                 pid = (await conn.execute(sa.insert(Project).values(name=token, owner_email="o@example.com",
                                                                    settings={}).returning(Project.id))).scalar()  # fmt: skip
                 await conn.execute(sa.insert(SnsEndpoint).values(project_id=pid, token=token,
@@ -311,6 +313,9 @@ async def measure(seconds: float, concurrency: int) -> dict[str, Any]:
                 results["gateway"]["events_cpu_us"] = results["gateway"]["cpu_us"]  # gateway process only
                 results["open"] = await _open_loop(gw_url + "openloop", bodies, public, TARGET_RATE, seconds,
                                                    [gw.pid, proc.pid])  # fmt: skip
+                for rate in open_rates:
+                    results[f"open{int(rate)}"] = await _open_loop(gw_url + f"open{int(rate)}", bodies, public,
+                                                                   rate, seconds, [gw.pid, proc.pid])  # fmt: skip
                 _stop(gw)
                 _stop(proc)
 
@@ -379,10 +384,12 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--seconds", type=float, default=None)
     ap.add_argument("--concurrency", type=int, default=64)
+    ap.add_argument("--open-rates", default="", help="more open-loop rates through the gateway, e.g. 1000,1250")
     args = ap.parse_args()
     os.environ.setdefault("SESAME_ENV", "test")
     seconds = args.seconds or (2.0 if args.quick else 6.0)
-    r = asyncio.run(measure(seconds, args.concurrency))
+    rates = tuple(float(x) for x in args.open_rates.split(",") if x.strip())
+    r = asyncio.run(measure(seconds, args.concurrency, rates))
     ev, ce, pr = r["events"], r["ceiling"], r["processing"]
     print(f"signed {int(seconds * 2400) + 400} distinct v2 notifications in {r['sign_s']:.1f} s (not timed)")
     print(f"load average before: {os.getloadavg()[0]:.1f} (2 cores, shared)")
@@ -392,6 +399,7 @@ def main() -> None:
         ("events, webhook-only replica", r["ingest"]),
         ("gateway → events webhook-only, c=64", r["gateway"]),
         (f"gateway → events, open loop {TARGET_RATE:.0f}/s", r["open"]),
+        *((f"gateway → events, open loop {x:.0f}/s", r[f"open{int(x)}"]) for x in rates),
         ("events, one process (+ processing)", ev),
     )
     for label, x in rows:
