@@ -26,3 +26,16 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(coro)
 
 
+
+
+def tune_gc_for_serving() -> None:
+    """Once the app is built, before serving: what exists now (modules, routes, settings, templates) lives as
+    long as the process, so it leaves the collector's view (gc.freeze), and young objects are collected in
+    larger, rarer passes. With CPython's defaults the collector's passes were the whole p99 of the SNS webhook
+    through the gateway (bench/events_ingest.py at 1,500/s offered: p99 101 ms with the defaults, 13 ms tuned,
+    8.7 ms with the collector off). Cycles are still collected; only the serving processes are tuned."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)

@@ -7,7 +7,7 @@ import logging
 import os
 import sys
 
-from sesame.commands._common import load_settings, run
+from sesame.commands._common import load_settings, run, tune_gc_for_serving
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -44,6 +44,7 @@ def _run(args: argparse.Namespace) -> int:
         flush=True,
     )
     logging.getLogger("sesame").info("embedded mode on %s:%s", host, port)
+    tune_gc_for_serving()
     uvicorn.run(
         app,
         host=host,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from sesame.commands._common import load_settings, run
+from sesame.commands._common import load_settings, run, tune_gc_for_serving
 from sesame.services import SERVICES
 from shared.settings import SERVICE_PORTS
 
@@ -29,6 +29,7 @@ def _serve(args: argparse.Namespace) -> int:
     # Unreachable database or broker: one clear line (StartupError) rather than a lifespan traceback.
     run(preflight(settings))
     app = create_service_app(args.service, settings=settings)
+    tune_gc_for_serving()
     uvicorn.run(
         app,
         host=args.host or settings.runtime.host,
