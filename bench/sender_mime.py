@@ -98,17 +98,6 @@ def measure(n: int) -> list[dict[str, Any]]:
         from_address="News <news@example.com>", feedback_id="1:1:marketing:sesame", one_click=True
     )
 
-    def skeleton(c: dict[str, Any]) -> bytes:
-        subject, html, text = compiled.render(c)
-        return sk.build(
-            to=c["email"],
-            subject=subject,
-            html=html,
-            text=text,
-            list_unsubscribe=list_unsubscribe_value(c["unsubscribe_url"], None),
-            headers=[("X-Sesame-Message-Id", "1")],
-        )
-
     pieces_sk = MimeSkeleton(
         from_address="News <news@example.com>",
         feedback_id="1:1:marketing:sesame",
@@ -116,9 +105,9 @@ def measure(n: int) -> list[dict[str, Any]]:
         cacheable=compiled.constants,
     )
 
-    def skeleton_pieces(c: dict[str, Any]) -> bytes:
-        subject, html, text = compiled.render_pieces(c)
-        return pieces_sk.build(
+    def build(skel: MimeSkeleton, rendered: tuple[Any, Any, Any], c: dict[str, Any]) -> bytes:
+        subject, html, text = rendered
+        return skel.build(
             to=c["email"],
             subject=subject,
             html=html,
@@ -126,6 +115,12 @@ def measure(n: int) -> list[dict[str, Any]]:
             list_unsubscribe=list_unsubscribe_value(c["unsubscribe_url"], None),
             headers=[("X-Sesame-Message-Id", "1")],
         )
+
+    def skeleton(c: dict[str, Any]) -> bytes:
+        return build(sk, compiled.render(c), c)
+
+    def skeleton_pieces(c: dict[str, Any]) -> bytes:
+        return build(pieces_sk, compiled.render_pieces(c), c)
 
     ceiling = timed(render_only)
     rows = []
