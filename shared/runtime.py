@@ -13,6 +13,7 @@ from contextlib import AbstractAsyncContextManager
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from shared.bus import Bus, create_bus
+from shared.db.direct import DirectPool
 from shared.db.engine import create_engine, create_sessionmaker, ping
 from shared.db.uow import unit_of_work
 from shared.outbox import OutboxRelay
@@ -31,6 +32,7 @@ class Runtime:
         self.settings = settings
         self.engine: AsyncEngine = create_engine(settings.database)
         self.sessionmaker: async_sessionmaker[AsyncSession] = create_sessionmaker(self.engine)
+        self.direct = DirectPool(self.engine, settings.database.direct_pool_size)
         self.bus: Bus = create_bus(settings.bus, namespace=bus_namespace)
         self.relay = OutboxRelay(self.sessionmaker, self.bus)
         self.tokens = TokenCodec(settings.security.secret_key)
@@ -65,6 +67,7 @@ class Runtime:
             return
         await self.relay.stop()
         await self.bus.close()
+        await self.direct.close()
         await self.engine.dispose()
         self._started = False
 

@@ -71,6 +71,12 @@ class DatabaseSettings(BaseSettings):
     pool_size: int = Field(
         10, description="Postgres connections per process: up to twice this many are opened under load, and kept."
     )
+    direct_pool_size: int = Field(
+        4,
+        ge=1,
+        description="Postgres connections per process of the hot paths' own pool (SNS webhook insert, first signup; "
+        "opened on first use).",
+    )
     echo: bool = Field(False, description="Log every SQL statement.")
 
     @field_validator("url")

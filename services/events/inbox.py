@@ -84,22 +84,22 @@ async def store(
     return (await bind.execute(_store_statement(bind), params)).scalar()
 
 
-async def store_fast(rt: Runtime, ctx: EventsContext, **fields: Any) -> int | None:
+async def store_fast(rt: Runtime, **fields: Any) -> int | None:
     """The webhook's one atomic INSERT, outside any unit of work. On Postgres straight through asyncpg (one round
     trip, statement prepared once per connection): this is the ingestion hot path."""
-    if rt.engine.dialect.name == "postgresql":
-        pool = await ctx.ingest_pool(rt)
-        return await pool.fetchval(  # type: ignore[no-any-return]
-            _PG_STORE,
-            fields["project_id"],
-            fields["source"],
-            fields["message_id"],
-            fields.get("topic_arn"),
-            fields["body"],
-            fields.get("status", "received"),
-            fields.get("error"),
-            utcnow(),
-        )
+    if rt.direct.available:
+        async with rt.direct.connection() as conn:
+            return await conn.fetchval(  # type: ignore[no-any-return]
+                _PG_STORE,
+                fields["project_id"],
+                fields["source"],
+                fields["message_id"],
+                fields.get("topic_arn"),
+                fields["body"],
+                fields.get("status", "received"),
+                fields.get("error"),
+                utcnow(),
+            )
     async with rt.uow() as session:
         return await store(session, **fields)
 

@@ -51,7 +51,6 @@ class EventsSettings(BaseSettings):
     webhook_max_body_bytes: int = Field(
         262_144, description="Largest SNS POST body accepted (SNS caps at 256 KB)."
     )
-    ingest_pool_size: int = Field(4, description="Postgres connections of the webhook's own insert pool.")
     endpoint_cache_seconds: float = Field(
         5.0, description="How long endpoint token → project lookups are cached."
     )
