@@ -102,6 +102,7 @@ class OutboxRelay:
         poll_interval: float = 1.0,
         keep_published_seconds: float = 3600.0,
         final_flush_seconds: float = 5.0,
+        linger_seconds: float = 0.01,
     ) -> None:
         self._sessionmaker = sessionmaker
         self._bus = bus
@@ -112,6 +113,8 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._last_cleanup = 0.0
+        self._linger = linger_seconds
+        self._last_flush = 0.0
 
     def notify(self) -> None:
         """Something was committed: publish it now rather than at the next poll."""
@@ -132,12 +135,20 @@ class OutboxRelay:
             await asyncio.wait_for(self.flush(), self.final_flush_seconds)
 
     async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
         while True:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._poll_interval)
+            # Group the commits of a busy moment into one batch: a flush starts at least `linger` after the
+            # previous one ended (no delay when idle). Under load, one batch per commit cost ~230 µs of this process
+            # per row, plus the database's share (bench/gateway_signup.py at ~1,500 signups/s).
+            wait = self._last_flush + self._linger - loop.time()
+            if wait > 0:
+                await asyncio.sleep(wait)
             self._wake.clear()
             try:
                 await self.flush()
+                self._last_flush = loop.time()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - keep relaying; the rows stay for the next sweep
