@@ -28,9 +28,13 @@ class TokenCodec:
 
     def __init__(self, secret: str) -> None:
         self._secret = secret
+        self._serializers: dict[str, URLSafeTimedSerializer] = {}
 
     def _serializer(self, purpose: str) -> URLSafeTimedSerializer:
-        return URLSafeTimedSerializer(self._secret, salt=f"sesame.{purpose}")
+        s = self._serializers.get(purpose)
+        if s is None:  # a handful of purposes: built once each (every mail signs two or three links)
+            s = self._serializers[purpose] = URLSafeTimedSerializer(self._secret, salt=f"sesame.{purpose}")
+        return s
 
     def sign(self, purpose: str, payload: dict[str, Any]) -> str:
         """A URL-safe token carrying `payload` for `purpose`."""
