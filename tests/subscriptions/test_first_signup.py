@@ -218,3 +218,58 @@ async def test_a_failing_fast_signup_leaves_and_publishes_nothing(
     async with svc.rt.uow() as s:
         for model in (Contact, Subscription, SubscriptionChange, OutboxMessage):
             assert await s.scalar(sa.select(sa.func.count()).select_from(model)) == 0
+
+
+async def test_remembered_list_facts_never_outlive_the_list(
+    svc: Svc, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The list's names are remembered for a moment; whether it is live is checked by the write every time."""
+    spy = PathSpy(monkeypatch)
+    _, h = await svc.project()
+    lid = await svc.new_list(h, name="Old name")
+    r = await svc.client.post(
+        f"/public/lists/{lid}/subscribe", json={"email": "a1@example.com"}, headers=svc.headers()
+    )
+    assert r.status_code == 202 and spy.fast_taken == 1
+    # renamed: within LIST_INFO_SECONDS the remembered name may still be used; after it, the new one
+    assert (
+        await svc.client.patch(f"/v1/lists/{lid}", json={"name": "New name"}, headers=h)
+    ).status_code == 200
+    monkeypatch.setattr(first_signup_module, "LIST_INFO_SECONDS", 0.0)
+    first_signup_module._MEMORY.clear()  # noqa: SLF001 - forget as if LIST_INFO_SECONDS had passed
+    r = await svc.client.post(
+        f"/public/lists/{lid}/subscribe", json={"email": "a2@example.com"}, headers=svc.headers()
+    )
+    assert r.status_code == 202 and spy.fast_taken == 2
+    await svc.settle(mails=2)
+    assert [m["subject"] for m in svc.mails] == ["Confirm your subscription to Old name",
+                                                 "Confirm your subscription to New name"]  # fmt: skip
+    # deleted while remembered: the write refuses it and the general path answers 404
+    monkeypatch.setattr(first_signup_module, "LIST_INFO_SECONDS", 3600.0)
+    r = await svc.client.post(
+        f"/public/lists/{lid}/subscribe", json={"email": "a3@example.com"}, headers=svc.headers()
+    )
+    assert r.status_code == 202 and spy.fast_taken == 3
+    assert (await svc.client.delete(f"/v1/lists/{lid}", headers=h)).status_code == 204
+    r = await svc.client.post(
+        f"/public/lists/{lid}/subscribe", json={"email": "a4@example.com"}, headers=svc.headers()
+    )
+    assert r.status_code == 404 and spy.fast_taken == 3
+    async with svc.rt.uow() as s:
+        emails = (await s.scalars(sa.select(Contact.email).order_by(Contact.email))).all()
+    assert emails == ["a1@example.com", "a2@example.com", "a3@example.com"]
+
+
+async def test_ids_from_blocks_are_distinct_across_blocks(svc: Svc, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(first_signup_module, "ID_BLOCK", 3)
+    _, h = await svc.project()
+    lid = await svc.new_list(h)
+    for i in range(8):  # three blocks
+        assert await first_signup(
+            svc.rt, svc.app.state.sub_settings, lid, f"b{i}@example.com", source="form", attributes={}
+        )
+    async with svc.rt.uow() as s:
+        contacts = (await s.scalars(sa.select(Contact.id))).all()
+        subs = (await s.execute(sa.select(Subscription.id, Subscription.contact_id))).all()
+    assert len(set(contacts)) == 8 and len({sid for sid, _ in subs}) == 8
+    assert {cid for _, cid in subs} == set(contacts)
