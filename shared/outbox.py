@@ -102,7 +102,7 @@ class OutboxRelay:
         poll_interval: float = 1.0,
         keep_published_seconds: float = 3600.0,
         final_flush_seconds: float = 5.0,
-        linger_seconds: float = 0.01,
+        linger_seconds: float = 0.025,
     ) -> None:
         self._sessionmaker = sessionmaker
         self._bus = bus

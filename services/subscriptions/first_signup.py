@@ -215,10 +215,10 @@ async def _signup(
         "source": source,
         "event_id": uuid.uuid4().hex,
         "event_key": f"subscription.{event.event}",
-        "event": json.dumps(event.payload()),
+        "event": event.payload_json(),
         "mail_id": uuid.uuid4().hex,
         "mail_key": MailRequested.ROUTING_KEY,
-        "mail": json.dumps(mail.payload()),
+        "mail": mail.payload_json(),
     }
     # Executed as a prepared statement, so an error leaves no part of it behind (a single statement is atomic).
     return bool(await conn.fetchval(_WRITE_SQL, *[params[n] for n in _WRITE_ARGS]))

@@ -23,6 +23,10 @@ class Contract(BaseModel):
     def payload(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
 
+    def payload_json(self) -> str:
+        """`payload()` as JSON text, serialised by pydantic itself (for a jsonb parameter)."""
+        return self.model_dump_json()
+
     def message(self, message_id: str | None = None, routing_key: str | None = None) -> OutgoingMessage:
         return OutgoingMessage(routing_key or self.ROUTING_KEY, self.payload(), message_id)
 
