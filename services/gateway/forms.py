@@ -221,11 +221,12 @@ async def form_page(request: Request, list_id: str) -> Response:
     return _form_page(request, cfg)
 
 
-@router.post("/f/{list_id}", include_in_schema=False)
-async def form_post(request: Request, list_id: str) -> Response:
+async def form_post(request: Request) -> Response:
+    """The signup hot path: a plain Starlette route (no dependency solving: FastAPI's request handler cost more
+    than the route's own checks). Errors raised here are answered by the app's handlers as everywhere else."""
     gw = gateway(request)
     try:
-        cfg = await load_form(gw, _list_id(list_id))
+        cfg = await load_form(gw, _list_id(request.path_params["list_id"]))
     except NotFound:
         return error_page(request, 404, "Form not found", "This signup form does not exist (any more).")
     form = await read_form(request, gw.config.form_max_body_bytes)
@@ -247,6 +248,9 @@ async def form_post(request: Request, list_id: str) -> Response:
     if redirect:
         return RedirectResponse(redirect, status_code=303)
     return RedirectResponse(f"/f/{cfg.list_id}/thanks", status_code=303)
+
+
+router.add_route("/f/{list_id}", form_post, methods=["POST"], include_in_schema=False)
 
 
 @router.api_route("/f/{list_id}/thanks", methods=["GET", "HEAD"], include_in_schema=False)
