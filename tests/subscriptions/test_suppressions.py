@@ -90,6 +90,7 @@ async def test_suppression_api(svc: Svc) -> None:
     async with svc.rt.uow() as s:
         assert not await is_suppressed(s, pid, "zed@example.com")
         assert await is_suppressed(s, pid, " a@EXAMPLE.com")
+    await svc.settle()  # events leave through the outbox relay, after commit
     keys = [e.routing_key for e in svc.events]
     assert keys.count("suppression.added") >= 3 and "suppression.removed" in keys
 
