@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from services.events.certs import CertificateStore, Fetcher, fetch_subscribe_url
+from services.events.inbox_writer import InboxWriter
 from services.events.settings import EventsSettings
+from shared.runtime import Runtime
 
 Confirmer = Callable[[str], Awaitable[None]]
 
@@ -28,6 +30,12 @@ class EventsContext:
     confirm: Confirmer
     endpoints: dict[str, Endpoint] = field(default_factory=dict)
     _wake: asyncio.Event | None = None
+    _inbox_writer: InboxWriter | None = None
+
+    def inbox_writer(self, runtime: Runtime) -> InboxWriter:
+        if self._inbox_writer is None:
+            self._inbox_writer = InboxWriter(runtime.direct)
+        return self._inbox_writer
 
     async def close(self) -> None:
         await self.certs.close()

@@ -39,12 +39,6 @@ PENDING = ("received", "failed")
 
 
 _STORE: dict[str, Any] = {}
-_PG_STORE = (
-    "INSERT INTO sns_inbox (project_id, source, message_id, topic_arn, body, status, attempts, last_error, received_at)"
-    " VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8) ON CONFLICT (project_id, source, message_id) DO NOTHING RETURNING id"
-)
-
-
 def _store_statement(bind: Any) -> Any:
     """INSERT … ON CONFLICT DO NOTHING RETURNING id, built once per dialect."""
     name = dialect_name(bind)
@@ -84,13 +78,12 @@ async def store(
     return (await bind.execute(_store_statement(bind), params)).scalar()
 
 
-async def store_fast(rt: Runtime, **fields: Any) -> int | None:
-    """The webhook's one atomic INSERT, outside any unit of work. On Postgres straight through asyncpg (one round
-    trip, statement prepared once per connection): this is the ingestion hot path."""
+async def store_fast(rt: Runtime, ctx: EventsContext, **fields: Any) -> int | None:
+    """The webhook's atomic INSERT, outside any unit of work: the ingestion hot path. On Postgres grouped with
+    the concurrent requests' rows into one statement (services/events/inbox_writer.py)."""
     if rt.direct.available:
-        async with rt.direct.connection() as conn:
-            return await conn.fetchval(  # type: ignore[no-any-return]
-                _PG_STORE,
+        return await ctx.inbox_writer(rt).insert(
+            (
                 fields["project_id"],
                 fields["source"],
                 fields["message_id"],
@@ -98,8 +91,8 @@ async def store_fast(rt: Runtime, **fields: Any) -> int | None:
                 fields["body"],
                 fields.get("status", "received"),
                 fields.get("error"),
-                utcnow(),
             )
+        )
     async with rt.uow() as session:
         return await store(session, **fields)
 

@@ -150,6 +150,7 @@ async def sns_webhook(request: Request) -> JSONResponse:
             ok = False
         inbox_id = await store_fast(
             rt,
+            ctx,
             project_id=ep.project_id,
             source="sns",
             message_id=env.message_id,
