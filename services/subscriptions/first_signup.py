@@ -14,7 +14,7 @@ What the statement needs beforehand comes from memory, refreshed now and then:
     LIST_INFO_SECONDS per list: a confirmation mail sent within that time of a rename may still use the old
     name. Whether the list is live is never taken from memory: the statement checks it.
 
-Both run straight through asyncpg (shared/db/direct.py: through SQLAlchemy each statement cost more client CPU
+The statements run straight through asyncpg (shared/db/direct.py: through SQLAlchemy each statement cost more client CPU
 than its round trip). The statement is its own transaction (autocommit, no BEGIN/COMMIT round trips): the outbox
 rows exist exactly when the subscription does, and the relay is woken once it has committed. Anything else — a
 known address, a list without double opt-in, a deleted list or project, an invalid address, SQLite, a lost
@@ -110,6 +110,11 @@ SELECT count(*) AS created FROM sub"""
 )
 
 
+def _bind(names: tuple[str, ...], **values: Any) -> list[Any]:
+    """The parameters of an `_asyncpg_form` statement, in its order."""
+    return [values[n] for n in names]
+
+
 def _asyncpg_form(stmt: sa.TextClause) -> tuple[str, tuple[str, ...]]:
     """The statement as asyncpg takes it (`$n` placeholders, casts for typed parameters) and its parameter names
     in order: written once above, run straight through asyncpg (shared/db/direct.py)."""
@@ -134,7 +139,7 @@ class _Memory:
         hit = self.lists.get(list_id)
         if hit is not None and hit[0] > now:
             return hit[1]
-        row = await conn.fetchrow(_LIST_INFO_SQL, *[{"list_id": list_id}[n] for n in _LIST_INFO_ARGS])
+        row = await conn.fetchrow(_LIST_INFO_SQL, *_bind(_LIST_INFO_ARGS, list_id=list_id))
         if row is None:
             self.lists.pop(list_id, None)
             return None
@@ -146,7 +151,7 @@ class _Memory:
 
     async def new_ids(self, conn: Any) -> tuple[int, int]:
         if not self.ids:
-            rows = await conn.fetch(_IDS_SQL, *[{"n": ID_BLOCK}[n] for n in _IDS_ARGS])
+            rows = await conn.fetch(_IDS_SQL, *_bind(_IDS_ARGS, n=ID_BLOCK))
             self.ids.extend((r["contact_id"], r["subscription_id"]) for r in reversed(rows))
         return self.ids.pop()
 
@@ -221,4 +226,4 @@ async def _signup(
         "mail": mail.payload_json(),
     }
     # Executed as a prepared statement, so an error leaves no part of it behind (a single statement is atomic).
-    return bool(await conn.fetchval(_WRITE_SQL, *[params[n] for n in _WRITE_ARGS]))
+    return bool(await conn.fetchval(_WRITE_SQL, *_bind(_WRITE_ARGS, **params)))

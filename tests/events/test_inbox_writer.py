@@ -10,8 +10,10 @@ import sqlalchemy as sa
 from services.events.inbox_writer import InboxWriter
 from shared.db.direct import DirectPool
 from shared.db.engine import create_engine
-from shared.models.core import Project
+from shared.runtime import Runtime
 from shared.settings import DatabaseSettings
+from tests.events.conftest import make_project
+from tests.support.settings import make_settings
 
 
 def _row(pid: int, mid: str, body: str = "{}") -> tuple:  # type: ignore[type-arg]
@@ -19,17 +21,10 @@ def _row(pid: int, mid: str, body: str = "{}") -> tuple:  # type: ignore[type-ar
 
 
 async def test_grouped_inserts_one_outcome_per_request(pg_url: str) -> None:
-    engine = create_engine(DatabaseSettings(url=pg_url))
-    direct = DirectPool(engine, size=2)
+    rt = Runtime(make_settings(pg_url))
+    direct = rt.direct
     try:
-        async with engine.begin() as conn:
-            pid = (
-                await conn.execute(
-                    sa.insert(Project)
-                    .values(name="p", owner_email="o@example.com", settings={})
-                    .returning(Project.id)
-                )
-            ).scalar_one()
+        pid = await make_project(rt)
         writer = InboxWriter(direct)
         assert isinstance(await writer.insert(_row(pid, "alone")), int)  # idle: written at once
         rows = [_row(pid, f"m{i}") for i in range(60)] + [
@@ -48,12 +43,12 @@ async def test_grouped_inserts_one_outcome_per_request(pg_url: str) -> None:
         results = await asyncio.gather(*(writer.insert(r) for r in mixed), return_exceptions=True)
         assert isinstance(results[0], int) and isinstance(results[2], int)
         assert isinstance(results[1], sa.exc.DataError)
-        async with engine.connect() as conn:
+        async with rt.engine.connect() as conn:
             stored = (await conn.execute(sa.text("SELECT message_id FROM sns_inbox"))).scalars().all()
         assert len(stored) == 64 and "bad" not in stored and stored.count("twice") == 1
     finally:
         await direct.close()
-        await engine.dispose()
+        await rt.engine.dispose()
 
 
 async def test_a_lost_database_fails_the_waiting_requests(pg_url: str) -> None:
