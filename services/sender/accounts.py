@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -147,11 +148,18 @@ async def pause_project(
     detail: str,
     transactional: bool,
     announce: bool,
+    observed_at: datetime | None = None,
 ) -> bool:
     """Pause sending for a project; True when it was not paused before. `announce` publishes ProjectPaused and
-    mails the owner (for pauses the sender itself discovers: SES account paused or suspended)."""
+    mails the owner (for pauses the sender itself discovers: SES account paused or suspended).
+
+    Pauses and resumes are ordered by when they were decided (the row's `updated_at`), not by when they reach
+    this table: `observed_at` is when the evidence was gathered (the SES call, the quota read, the pause event's
+    own time). Evidence older than a resume does not pause again — the resume was decided after it, the mail it
+    held back is simply tried again, and if SES still refuses, that fresh answer pauses the project."""
+    at = observed_at or utcnow()
     stmt = insert(SendingState.__table__, session).values(
-        project_id=project_id, marketing_paused=False, transactional_paused=False, updated_at=utcnow()
+        project_id=project_id, marketing_paused=False, transactional_paused=False, updated_at=at
     )
     await session.execute(stmt.on_conflict_do_nothing(index_elements=["project_id"]))
     row = (
@@ -159,10 +167,19 @@ async def pause_project(
             sa.select(SendingState).where(SendingState.project_id == project_id).with_for_update()
         )
     ).scalar_one()
+    if observed_at is not None and not row.marketing_paused and row.updated_at > observed_at:
+        log.info(
+            "project %s: not paused again, the evidence (%s) predates the resume (%s)",
+            project_id,
+            at,
+            row.updated_at,
+        )
+        return False
     changed = not row.marketing_paused or (transactional and not row.transactional_paused)
     row.marketing_paused = True
     row.transactional_paused = row.transactional_paused or transactional
-    row.reason, row.detail, row.updated_at = reason, detail, utcnow()
+    row.reason, row.detail = reason, detail
+    row.updated_at = at if changed else max(row.updated_at, at)
     if changed and announce:
         now = utcnow()
         ev = ProjectPaused(
@@ -170,7 +187,7 @@ async def pause_project(
             reason="ses_account",
             detail=detail,
             pause_transactional=transactional,
-            at=now,
+            at=at,
         )
         enqueue(session, ev.ROUTING_KEY, ev.payload())
         owner = (
@@ -193,11 +210,23 @@ async def pause_project(
     return changed
 
 
-async def resume_project(session: AsyncSession, project_id: int) -> None:
-    await session.execute(
+async def resume_project(
+    session: AsyncSession, project_id: int, *, decided_at: datetime | None = None
+) -> bool:
+    """Resume sending; False when nothing changed. An operator's resume here always applies; a resume decided
+    at `decided_at` elsewhere (an event, delivered late) does not undo a pause decided after it (see
+    `pause_project`)."""
+    stmt = (
         sa.update(SendingState)
         .where(SendingState.project_id == project_id)
         .values(
-            marketing_paused=False, transactional_paused=False, reason=None, detail=None, updated_at=utcnow()
+            marketing_paused=False,
+            transactional_paused=False,
+            reason=None,
+            detail=None,
+            updated_at=decided_at or utcnow(),
         )
     )
+    if decided_at is not None:
+        stmt = stmt.where(SendingState.updated_at <= decided_at)
+    return bool((await session.execute(stmt)).rowcount)

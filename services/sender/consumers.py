@@ -106,11 +106,12 @@ def project_state_handler(rt: Runtime, on_change: Callable[[int], None]) -> Hand
                     detail=ev.detail,
                     transactional=ev.pause_transactional,
                     announce=False,
+                    observed_at=ev.at,  # delivered after a later resume (the relay, a redelivery): stale
                 )
                 pid = ev.project_id
             else:
                 ev2 = ProjectResumed.parse(env.payload)
-                await resume_project(session, ev2.project_id)
+                await resume_project(session, ev2.project_id, decided_at=ev2.at)
                 pid = ev2.project_id
         on_change(pid)
 

@@ -334,6 +334,7 @@ async def refresh_account(rt: Runtime, accounts: Accounts, project_id: int) -> N
     """Read the quota from SES; SendingEnabled false → pause the project and tell the owner."""
     async with rt.uow() as session:
         view = await accounts.view(session, project_id)
+    asked_at = utcnow()
     try:
         quota = await view.client.get_quota()
     except SesError as exc:
@@ -351,6 +352,7 @@ async def refresh_account(rt: Runtime, accounts: Accounts, project_id: int) -> N
                     detail=str(exc),
                     transactional=True,
                     announce=True,
+                    observed_at=asked_at,
                 )
         raise
     async with rt.uow() as session:
@@ -380,6 +382,7 @@ async def refresh_account(rt: Runtime, accounts: Accounts, project_id: int) -> N
                 detail=f"SES reports sending disabled for this account (EnforcementStatus {quota.enforcement_status})",
                 transactional=True,
                 announce=True,
+                observed_at=asked_at,
             )
         if quota.max_24h_send < 0 or quota.sent_last_24h < quota.max_24h_send:
             # Capacity is back: mail waiting for quota goes now rather than at its cautious send_after.

@@ -93,6 +93,7 @@ class Outcome:
     kind: str  # sent | throttled | daily_quota | rejected | paused | suspended | config | transient | compose
     ses_message_id: str | None = None
     error: str | None = None
+    called_at: datetime | None = None  # when the SES call was made (evidence older than a resume is stale)
 
 
 @dataclass
@@ -255,7 +256,7 @@ class SendWorker:
                     break
                 metrics.LATE_SLOTS.inc()
                 (slot,) = await self.limiter.acquire(view.bucket_key, view.max_send_rate, 1)
-            t0 = time.perf_counter()
+            t0, called_at = time.perf_counter(), utcnow()
             try:
                 sid = await view.client.send_raw(
                     c.raw,
@@ -264,11 +265,11 @@ class SendWorker:
                     tags=c.tags,
                     configuration_set=view.configuration_set,
                 )
-                return Outcome(it, "sent", ses_message_id=sid)
+                return Outcome(it, "sent", ses_message_id=sid, called_at=called_at)
             except SesError as exc:
-                return Outcome(it, exc.kind, error=str(exc))
+                return Outcome(it, exc.kind, error=str(exc), called_at=called_at)
             except Exception as exc:  # noqa: BLE001 - unknown failures retry, bounded
-                return Outcome(it, "transient", error=repr(exc))
+                return Outcome(it, "transient", error=repr(exc), called_at=called_at)
             finally:
                 metrics.SES_LATENCY.observe(time.perf_counter() - t0)
 
@@ -658,6 +659,7 @@ class SendWorker:
                 detail=pause[0].error or pause[0].kind,
                 transactional=True,
                 announce=True,
+                observed_at=min((o.called_at for o in pause if o.called_at), default=None),
             )
             self.accounts.invalidate(batch.project_id)
         await enqueue_many(session, outbox)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
+from services.sender.accounts import pause_project, resume_project
 from services.sender.ses import classify
+from shared.db.types import utcnow
 from shared.models.sender import Message, SesAccount
 from tests.sender.conftest import Sender, make_project, wait_for
 from tests.sender.test_campaign import connect
@@ -177,3 +180,41 @@ async def test_put_account_refuses_bad_credentials_and_pauses_disabled_accounts(
         standin.state.sending_enabled = False
         await connect(s, pid)
         assert (await _paused(s, pid)) is not None
+
+
+async def test_paused_answer_older_than_a_resume_does_not_pause_again(
+    sender_factory, standin: SesStandin
+) -> None:  # type: ignore[no-untyped-def]
+    """An SES answer gathered before the operator resumed (a batch still in flight, a quota read) must not
+    undo the resume; a fresh answer pauses as usual. A project paused for the first time is paused whatever
+    the evidence's age."""
+    async with sender_factory(ses_endpoint_url=standin.url) as s:
+        pid = await make_project(s.rt, owner="boss@example.com")
+        await connect(s, pid)
+        old = utcnow() - timedelta(seconds=5)
+
+        async def pause(at: datetime) -> bool:
+            async with s.rt.uow() as sess:
+                return await pause_project(
+                    sess,
+                    pid,
+                    reason="ses_account",
+                    detail="d",
+                    transactional=True,
+                    announce=False,
+                    observed_at=at,
+                )
+
+        assert await pause(old)  # first pause: no resume to respect
+        assert (await s.client.post("/v1/sending/resume", headers=s.h(pid))).status_code == 200
+        assert not await pause(old)  # evidence from before the resume
+        assert (await _paused(s, pid)) is None
+        assert await pause(utcnow())  # fresh evidence
+        assert (await _paused(s, pid)) is not None
+        # a resume decided elsewhere before that pause, delivered late, leaves it paused; a later one resumes
+        async with s.rt.uow() as sess:
+            assert not await resume_project(sess, pid, decided_at=old)
+        assert (await _paused(s, pid)) is not None
+        async with s.rt.uow() as sess:
+            assert await resume_project(sess, pid, decided_at=utcnow())
+        assert (await _paused(s, pid)) is None
