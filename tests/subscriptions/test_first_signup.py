@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import uuid
 from typing import Any
@@ -273,3 +274,87 @@ async def test_ids_from_blocks_are_distinct_across_blocks(svc: Svc, monkeypatch:
         subs = (await s.execute(sa.select(Subscription.id, Subscription.contact_id))).all()
     assert len(set(contacts)) == 8 and len({sid for sid, _ in subs}) == 8
     assert {cid for _, cid in subs} == set(contacts)
+
+
+async def test_concurrent_signups_share_statements_each_with_its_own_outcome(
+    svc: Svc, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Signups arriving together go in one statement; each gets exactly the outcome it would have alone."""
+    statements: list[int] = []
+    write = first_signup_module._Memory._write  # noqa: SLF001
+
+    async def counted(self: Any, rows: list[Any]) -> list[bool]:
+        statements.append(len(rows))
+        return await write(self, rows)
+
+    monkeypatch.setattr(first_signup_module._Memory, "_write", counted)  # noqa: SLF001
+    _, h = await svc.project()
+    lid, other, gone = (
+        await svc.new_list(h),
+        await svc.new_list(h, name="Other"),
+        await svc.new_list(h, name="Gone"),
+    )
+    ss = svc.app.state.sub_settings
+
+    async def signup(list_id: int, email: str, **attributes: Any) -> bool:
+        return await first_signup(svc.rt, ss, list_id, email, source="form", attributes=attributes)
+
+    assert await signup(lid, "known@example.com") and await signup(
+        gone, "warm@example.com"
+    )  # gone's facts cached
+    assert (await svc.client.delete(f"/v1/lists/{gone}", headers=h)).status_code == 204
+    statements.clear()
+    fresh = [f"n{i}@example.com" for i in range(40)]
+    calls = [signup(lid, e) for e in fresh] + [
+        signup(lid, "twice@example.com"),
+        signup(lid, "Twice@Example.com"),  # the same address, spelt otherwise
+        signup(lid, "same@example.com"),
+        signup(other, "same@example.com"),  # a new address's second list: the general path's work
+        signup(other, "known@example.com"),  # a known address
+        signup(gone, "late@example.com"),  # a list deleted while its facts were remembered
+        signup(lid, "nul@example.com", note="nul \x00 here"),  # refused by Postgres: fails alone
+    ]
+    results = await asyncio.gather(*calls, return_exceptions=True)
+    assert results[:40] == [True] * 40
+    assert results[40:46] == [True, False, True, False, False, False]
+    assert isinstance(results[46], sa.exc.DataError)
+    # queued together, written together; the refused value made that statement fail, so it went row by row
+    assert statements[0] >= 40 and statements.count(1) >= statements[0]
+    await svc.settle()
+    async with svc.rt.uow() as s:
+        emails = set((await s.scalars(sa.select(Contact.email))).all())
+        subs = (await s.execute(sa.select(Subscription.id, Subscription.list_id, Subscription.status))).all()
+        changes = (await s.scalars(sa.select(SubscriptionChange.subscription_id))).all()
+        outbox = (
+            await s.execute(
+                sa.select(OutboxMessage.routing_key, OutboxMessage.payload).order_by(OutboxMessage.id)
+            )
+        ).all()
+    assert emails == {
+        *fresh,
+        "known@example.com",
+        "warm@example.com",
+        "twice@example.com",
+        "same@example.com",
+    }
+    created = {sid for sid, _, _ in subs}
+    assert (
+        len(subs) == 44
+        and {st for _, _, st in subs} == {"pending"}
+        and {li for _, li, _ in subs} <= {lid, gone}
+    )
+    assert sorted(changes) == sorted(created)
+    # per subscription: its event, then its confirmation mail (the relay publishes in id order)
+    order = [
+        (
+            key,
+            p["subscription_id"]
+            if key.startswith("subscription.")
+            else int(p["idempotency_key"].split(":")[1]),
+        )
+        for key, p in outbox
+        if key in ("subscription.pending", "mail.requested")
+    ]
+    assert len(order) == 2 * 44
+    for sid in created:
+        assert order.index(("subscription.pending", sid)) < order.index(("mail.requested", sid))
