@@ -34,9 +34,8 @@ import json
 import time
 import uuid
 import weakref
-from dataclasses import astuple, dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from services.subscriptions.membership import brand_name, change_message, confirmation_mail
 from services.subscriptions.settings import SubscriptionsSettings
@@ -106,8 +105,7 @@ WITH input AS (
 SELECT id FROM sub"""
 
 
-@dataclass(frozen=True)
-class _Row:
+class _Row(NamedTuple):
     """One signup's values, in the statement's array order."""
 
     list_id: int
@@ -162,7 +160,7 @@ class _Memory:
 
     async def _write(self, rows: list[_Row]) -> list[bool]:
         """The signups' rows in one statement, itself a transaction (autocommit): all of them, or none."""
-        columns = [list(c) for c in zip(*(astuple(r) for r in rows), strict=True)]
+        columns = [list(c) for c in zip(*rows, strict=True)]
         async with self.direct.connection() as conn:
             created = {r["id"] for r in await conn.fetch(_WRITE, *columns, MailRequested.ROUTING_KEY)}
         return [r.subscription_id in created for r in rows]
