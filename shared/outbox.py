@@ -15,6 +15,7 @@ import uuid
 from typing import Any, cast
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.bus.protocol import Bus, OutgoingMessage
@@ -88,6 +89,10 @@ async def enqueue_many(session: AsyncSession, messages: list[tuple[str, dict[str
 def mark_enqueued(session: AsyncSession) -> None:
     """This transaction wrote outbox rows (by `enqueue` or its own INSERT): wake the relay once it commits."""
     session.info["outbox_dirty"] = True
+
+
+def _headers(stored: str | None) -> dict[str, Any]:
+    return json.loads(stored) if stored and stored != "{}" else {}
 
 
 class OutboxRelay:
@@ -170,27 +175,39 @@ class OutboxRelay:
         return total
 
     async def _publish_batch(self) -> int:
-        # Core rows, not ORM objects: no identity map to fill and re-synchronise for every relayed message.
+        # Core rows, not ORM objects: no identity map to fill and re-synchronise for every relayed message. The
+        # payload is read as the JSON text it is stored as and sent as is (decoding and encoding it again was
+        # most of the relay's CPU per message), and on Postgres the rows are marked with one array parameter
+        # rather than an IN list compiled per row.
         t = cast(sa.Table, OutboxMessage.__table__)
         async with self._sessionmaker() as session, session.begin():
+            postgres = dialect_name(session) == "postgresql"
             q = (
-                sa.select(t.c.id, t.c.routing_key, t.c.payload, t.c.message_id, t.c.headers)
+                sa.select(t.c.id, t.c.routing_key, sa.cast(t.c.payload, sa.Text).label("body"), t.c.message_id,
+                          sa.cast(t.c.headers, sa.Text).label("headers"))
                 .where(t.c.published_at.is_(None))
                 .order_by(t.c.id)
                 .limit(self._batch_size)
-            )
-            if dialect_name(session) == "postgresql":
+            )  # fmt: skip
+            if postgres:
                 q = q.with_for_update(skip_locked=True)
             rows = (await session.execute(q)).all()
             if not rows:
                 return 0
             await self._bus.publish_many(
-                [OutgoingMessage(r.routing_key, r.payload, r.message_id, r.headers or {}) for r in rows]
+                [
+                    OutgoingMessage(r.routing_key, {}, r.message_id, _headers(r.headers), r.body.encode())
+                    for r in rows
+                ]
+            )
+            ids = [r.id for r in rows]
+            which = (
+                t.c.id == sa.any_(sa.cast(sa.bindparam("ids", ids), ARRAY(sa.BigInteger)))
+                if postgres
+                else t.c.id.in_(ids)
             )
             await session.execute(
-                sa.update(t)
-                .where(t.c.id.in_([r.id for r in rows]))
-                .values(published_at=utcnow(), attempts=t.c.attempts + 1)
+                sa.update(t).where(which).values(published_at=utcnow(), attempts=t.c.attempts + 1)
             )
             return len(rows)
 

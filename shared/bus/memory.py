@@ -145,7 +145,7 @@ class MemoryBus:
         """Store each message in every queue it routes to (order kept); a full queue raises PublishError."""
         self._require_started()
         for m in messages:
-            body = json.dumps(m.payload, separators=(",", ":"), default=str).encode()
+            body = m.encoded()
             mid = m.message_id or uuid.uuid4().hex
             for q in self._routes(m.routing_key):
                 env = Envelope(mid, m.routing_key, {}, dict(m.headers), 1)

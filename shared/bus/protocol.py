@@ -20,6 +20,7 @@ Semantics:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -64,6 +65,15 @@ class OutgoingMessage:
     payload: dict[str, Any]
     message_id: str | None = None
     headers: dict[str, Any] = field(default_factory=dict)
+    # The payload already serialised as a JSON object: the outbox relay passes the text it stored through
+    # rather than decoding and encoding it again. When set, it is sent as is and `payload` is not read.
+    body: bytes | None = None
+
+    def encoded(self) -> bytes:
+        """The message body as sent: `body`, or `payload` as compact JSON."""
+        if self.body is not None:
+            return self.body
+        return json.dumps(self.payload, separators=(",", ":"), default=str).encode()
 
 
 @dataclass(frozen=True)

@@ -75,10 +75,6 @@ def _safe_url(url: str) -> str:
     return str(u.with_password("***")) if u.password else str(u)
 
 
-def _encode(payload: dict[str, Any]) -> bytes:
-    return json.dumps(payload, separators=(",", ":"), default=str).encode()
-
-
 def _channel_of(msg: AbstractIncomingMessage) -> aiormq.abc.AbstractChannel | None:
     try:
         return msg.channel
@@ -429,7 +425,7 @@ class RabbitBus:
                     (
                         self.events_exchange,
                         m.routing_key,
-                        _encode(m.payload),
+                        m.encoded(),
                         Basic.Properties(
                             content_type=_JSON,
                             delivery_mode=_PERSISTENT,
