@@ -227,6 +227,12 @@ class FaultySes:
             ready.set()
             loop.run_forever()
             loop.run_until_complete(self._runner.cleanup())
+            # Requests still held by an injected hang outlive the runner's shutdown timeout: end them here, or
+            # they are destroyed pending when the loop is collected.
+            left = asyncio.all_tasks(loop)
+            for task in left:
+                task.cancel()
+            loop.run_until_complete(asyncio.gather(*left, return_exceptions=True))
             loop.close()
 
         self._thread = threading.Thread(target=serve, name="faulty-ses", daemon=True)
