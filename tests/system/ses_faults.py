@@ -216,6 +216,7 @@ class FaultySes:
 
         def serve() -> None:
             loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(loop)
             self._loop = loop
             app = web.Application(client_max_size=50 * 2**20)
             app.router.add_post("/v2/email/outbound-emails", self._send)
@@ -232,7 +233,8 @@ class FaultySes:
             left = asyncio.all_tasks(loop)
             for task in left:
                 task.cancel()
-            loop.run_until_complete(asyncio.gather(*left, return_exceptions=True))
+            if left:
+                loop.run_until_complete(asyncio.gather(*left, return_exceptions=True))
             loop.close()
 
         self._thread = threading.Thread(target=serve, name="faulty-ses", daemon=True)
