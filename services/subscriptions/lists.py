@@ -80,6 +80,7 @@ class ListCreate(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     description: str = Field("", max_length=5000)
     double_optin: bool = True
+    public: bool = Field(True, description="false: not offered on the preference page to non-members")
     form_settings: FormSettings = Field(default_factory=FormSettings)
 
 
@@ -88,6 +89,7 @@ class ListPatch(BaseModel):
     name: str | None = Field(None, min_length=1, max_length=200)
     description: str | None = Field(None, max_length=5000)
     double_optin: bool | None = None
+    public: bool | None = None
     form_settings: FormSettings | None = None
 
 
@@ -102,6 +104,7 @@ def list_out(
         "name": lst.name,
         "description": lst.description,
         "double_optin": lst.double_optin,
+        "public": lst.public,
         "form_settings": form,
         "created_at": iso(lst.created_at),
         "updated_at": iso(lst.updated_at),
@@ -166,6 +169,7 @@ async def create_list(project_id: ProjectId, session: DbSession, body: ListCreat
         name=body.name.strip(),
         description=body.description,
         double_optin=body.double_optin,
+        public=body.public,
         form_settings=body.form_settings.model_dump(mode="json", exclude_none=True),
         created_at=now,
         updated_at=now,
@@ -192,6 +196,8 @@ async def update_list(
         lst.description = body.description
     if body.double_optin is not None:
         lst.double_optin = body.double_optin
+    if body.public is not None:
+        lst.public = body.public
     if body.form_settings is not None:
         lst.form_settings = body.form_settings.model_dump(mode="json", exclude_none=True)
     lst.updated_at = utcnow()

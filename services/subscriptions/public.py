@@ -192,6 +192,12 @@ async def resend(session: DbSession, rt: RuntimeDep, ss: SubSettings, body: Toke
     return CHECK_INBOX
 
 
+def _offered(lst: MailingList, sub: Subscription | None) -> bool:
+    """Whether the preference page shows (and acts on) a list: a private list only to a contact still on it
+    (pending, active or paused), so it can be paused or left; never offered to anyone else to join."""
+    return lst.public or (sub is not None and sub.status != "unsubscribed")
+
+
 async def _preferences(session: Any, project: Project, contact: Contact) -> dict[str, Any]:
     now = utcnow()
     rows = await session.execute(
@@ -205,6 +211,8 @@ async def _preferences(session: Any, project: Project, contact: Contact) -> dict
     )
     lists = []
     for lst, sub in rows:
+        if not _offered(lst, sub):
+            continue
         status = sub.status if sub else None
         paused_until = sub.paused_until if sub else None
         if status == "paused" and paused_until is not None and paused_until <= now:
@@ -243,6 +251,9 @@ async def post_preferences(
         raise Unprocessable("list_id is required for this action", error="list_id_required")
     lst = await _live_list(session, body.list_id, project.id)
     sub = await lock_subscription(session, lst.id, contact.id)
+    # A private list the contact is not on is not there for them (as an unknown list); leaving it again is a no-op.
+    if not _offered(lst, sub) and not (sub is not None and body.action == "unsubscribe"):
+        raise NotFound("list not found", error="list_not_found")
     if body.action == "pause":
         now = utcnow()
         if body.until is None or body.until.tzinfo is None:

@@ -36,6 +36,8 @@ class MailingList(Base):
     name: Mapped[str] = mapped_column(sa.String(200))
     description: Mapped[str] = mapped_column(sa.Text, default="")
     double_optin: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    # A private list (false) is never offered on the preference page to a contact who is not on it.
+    public: Mapped[bool] = mapped_column(sa.Boolean, default=True, server_default=sa.true())
     # Public form settings: captcha {provider, site_key, secret}, honeypot, redirect_url — the gateway's concern.
     form_settings: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

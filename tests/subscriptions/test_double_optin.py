@@ -292,3 +292,74 @@ async def test_list_without_double_optin(svc: Svc) -> None:
     assert (
         await svc.client.get("/v1/subscriptions", params={"status": "bogus"}, headers=h)
     ).status_code == 422
+
+
+async def test_private_lists_on_the_preference_page(svc: Svc) -> None:
+    """A private list is shown (and can be acted on) only while the contact is on it; unsubscribe_all covers it."""
+    pid, h = await svc.project()
+    public = await svc.new_list(h, name="Public")
+    mine = await svc.new_list(h, name="Private, mine", public=False)
+    other = await svc.new_list(h, name="Private, not mine", public=False)
+    r = await svc.client.post(
+        "/v1/subscriptions",
+        json={"list_id": mine, "email": "pat@example.com", "status": "active", "consent_source": "crm"},
+        headers=h,
+    )
+    assert r.status_code == 201, r.text
+    contact_id = r.json()["contact_id"]
+    pub = svc.headers()
+    token = make_token(svc.rt.tokens, PREFERENCES, LinkTarget(pid, contact_id))
+
+    def shown(body: dict) -> list[tuple[str, str | None]]:  # type: ignore[type-arg]
+        return [(x["name"], x["status"]) for x in body["lists"]]
+
+    prefs = await svc.client.get(f"/public/preferences/{token}", headers=pub)
+    assert shown(prefs.json()) == [("Public", None), ("Private, mine", "active")]
+
+    # a private list the contact is not on is an unknown list, whatever the action; nothing changes
+    for body in (
+        {"action": "resubscribe", "list_id": other},
+        {"action": "unsubscribe", "list_id": other},
+        {"action": "pause", "list_id": other, "until": (datetime.now(UTC) + timedelta(days=3)).isoformat()},
+    ):
+        r = await svc.client.post(f"/public/preferences/{token}", json=body, headers=pub)
+        assert r.status_code == 404 and r.json()["error"] == "list_not_found", (body, r.text)
+    subs = (await svc.client.get(f"/v1/subscriptions?contact_id={contact_id}", headers=h)).json()["data"]
+    assert [(s["list_id"], s["status"]) for s in subs] == [(mine, "active")]
+
+    # the private list it is on can be paused and left; once left it is gone from the page
+    until = (datetime.now(UTC) + timedelta(days=3)).isoformat()
+    r = await svc.client.post(
+        f"/public/preferences/{token}", json={"action": "pause", "list_id": mine, "until": until}, headers=pub
+    )
+    assert r.status_code == 200 and shown(r.json())[1] == ("Private, mine", "paused")
+    r = await svc.client.post(
+        f"/public/preferences/{token}", json={"action": "unsubscribe", "list_id": mine}, headers=pub
+    )
+    assert r.status_code == 200 and shown(r.json()) == [("Public", None)]
+    again = await svc.client.post(
+        f"/public/preferences/{token}", json={"action": "unsubscribe", "list_id": mine}, headers=pub
+    )
+    assert again.status_code == 200  # leaving twice (a resent form) is harmless
+    r = await svc.client.post(
+        f"/public/preferences/{token}", json={"action": "resubscribe", "list_id": mine}, headers=pub
+    )
+    assert r.status_code == 404 and r.json()["error"] == "list_not_found"  # no way back in by oneself
+
+    # unsubscribe_all still ends every subscription, private lists included
+    await svc.client.post(
+        "/v1/subscriptions",
+        json={"list_id": other, "contact_id": contact_id, "status": "active", "consent_source": "crm"},
+        headers=h,
+    )
+    await svc.client.post(
+        "/v1/subscriptions",
+        json={"list_id": public, "contact_id": contact_id, "status": "active", "consent_source": "crm"},
+        headers=h,
+    )
+    shown_before = shown((await svc.client.get(f"/public/preferences/{token}", headers=pub)).json())
+    assert shown_before == [("Public", "active"), ("Private, not mine", "active")]
+    r = await svc.client.post(f"/public/preferences/{token}", json={"action": "unsubscribe_all"}, headers=pub)
+    assert r.status_code == 200 and shown(r.json()) == [("Public", "unsubscribed")]
+    subs = (await svc.client.get(f"/v1/subscriptions?contact_id={contact_id}", headers=h)).json()["data"]
+    assert {s["status"] for s in subs} == {"unsubscribed"} and len(subs) == 3

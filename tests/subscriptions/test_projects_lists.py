@@ -98,6 +98,7 @@ async def test_lists_crud_isolation_and_pagination(svc: Svc) -> None:
     assert r.status_code == 201
     lst = r.json()
     assert lst["double_optin"] is True and lst["form_settings"]["honeypot"] is True
+    assert lst["public"] is True
     lid = lst["id"]
     assert (await svc.client.get(f"/v1/lists/{lid}", headers=oh)).status_code == 404
     assert (await svc.client.patch(f"/v1/lists/{lid}", json={"name": "x"}, headers=oh)).status_code == 404
@@ -106,6 +107,15 @@ async def test_lists_crud_isolation_and_pagination(svc: Svc) -> None:
         f"/v1/lists/{lid}", json={"name": "Weekly news", "double_optin": False}, headers=h
     )
     assert r.json()["name"] == "Weekly news" and r.json()["double_optin"] is False
+    assert r.json()["public"] is True  # a patch without `public` leaves it
+    r = await svc.client.patch(f"/v1/lists/{lid}", json={"public": False}, headers=h)
+    assert r.json()["public"] is False
+    assert (await svc.client.get(f"/v1/lists/{lid}", headers=h)).json()["public"] is False
+    r = await svc.client.patch(f"/v1/lists/{lid}", json={"public": None}, headers=h)
+    assert r.json()["public"] is False  # null = leave as it is, like the other fields
+    await svc.client.patch(f"/v1/lists/{lid}", json={"public": True}, headers=h)
+    private = await svc.client.post("/v1/lists", json={"name": "VIP", "public": False}, headers=h)
+    assert private.status_code == 201 and private.json()["public"] is False
     bad = await svc.client.post(
         "/v1/lists", json={"name": "x", "form_settings": {"captcha": {"provider": "magic"}}}, headers=h
     )
@@ -129,7 +139,7 @@ async def test_lists_crud_isolation_and_pagination(svc: Svc) -> None:
         cursor = page["next_cursor"]
         if not cursor:
             break
-    assert len(seen) == 5 == len(set(seen))
+    assert len(seen) == 6 == len(set(seen))
     assert (await svc.client.get("/v1/lists", params={"cursor": "garbage!"}, headers=h)).status_code == 400
 
     form = await svc.client.get(f"/public/lists/{lid}/form", headers=svc.headers())
