@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.subscriptions.common import Page, iso, page_out
+from services.subscriptions.csv_export import CSV_RESPONSE, CsvChunks, csv_response
+from services.subscriptions.lists import get_list
 from services.subscriptions.membership import unsubscribe_all, upsert_contact
 from services.subscriptions.projects import get_project
 from shared.contracts.subscription import ContactErased
@@ -21,6 +25,7 @@ from shared.errors import Conflict, NotFound
 from shared.internal_auth import ProjectId
 from shared.models.subscriptions import (
     Contact,
+    MailingList,
     Subscription,
     SubscriptionChange,
     Suppression,
@@ -169,6 +174,92 @@ async def list_contacts(
         stmt = stmt.where(Contact.id > page.after)
     rows = list((await session.scalars(stmt)).all())
     return page_out([contact_out(c) for c in rows], rows, page.limit)
+
+
+EXPORT_BATCH = 500  # contacts per query (attributes can be up to 64 KB each)
+
+
+def _export_name(attributes: dict[str, Any]) -> str:
+    """The contact's name when its attributes carry one: `name`, else `first_name` and `last_name`."""
+    name = attributes.get("name")
+    if isinstance(name, str) and name.strip():
+        return name.strip()
+    parts = [attributes.get(k) for k in ("first_name", "last_name")]
+    return " ".join(p.strip() for p in parts if isinstance(p, str) and p.strip())
+
+
+def _list_cell_name(name: str) -> str:
+    """A list name inside the `lists` cell: `\\`, `:` and `;` escaped with a backslash (names may hold them)."""
+    return name.replace("\\", "\\\\").replace(":", "\\:").replace(";", "\\;")
+
+
+# Declared before /v1/contacts/{contact_id}: FastAPI matches paths in order, and "export" is no contact id.
+@router.get("/v1/contacts/export", responses=CSV_RESPONSE)
+async def export_contacts(
+    project_id: ProjectId,
+    request: Request,
+    list_id: Annotated[int | None, Query(description="only this list's members, with their status")] = None,
+) -> StreamingResponse:
+    """CSV of the project's contacts (never erased ones), streamed: `email, name, created_at, attributes` (JSON),
+    then `lists` (`name:status` pairs joined by `;`, live lists only) — or, with `list_id`, `status` on that
+    list for each of its members."""
+    rt = request.app.state.runtime
+    if list_id is not None:
+        async with rt.sessionmaker() as session:
+            await get_list(session, project_id, list_id)  # 404 before the answer starts
+    last_column = "lists" if list_id is None else "status"
+
+    async def rows() -> AsyncIterator[str]:
+        out = CsvChunks(["email", "name", "created_at", "attributes", last_column])
+        after = 0
+        while True:
+            async with rt.sessionmaker() as session:
+                q = sa.select(Contact).where(
+                    Contact.project_id == project_id,
+                    Contact.erased_at.is_(None),
+                    Contact.email.is_not(None),
+                    Contact.id > after,
+                )
+                if list_id is not None:
+                    q = q.add_columns(Subscription.status).join(
+                        Subscription,
+                        sa.and_(Subscription.contact_id == Contact.id, Subscription.list_id == list_id),
+                    )
+                batch = (await session.execute(q.order_by(Contact.id).limit(EXPORT_BATCH))).all()
+                memberships: dict[int, list[str]] = {}
+                if list_id is None and batch:
+                    subs = await session.execute(
+                        sa.select(Subscription.contact_id, MailingList.name, Subscription.status)
+                        .join(MailingList, MailingList.id == Subscription.list_id)
+                        .where(
+                            Subscription.project_id == project_id,
+                            Subscription.contact_id.in_([r[0].id for r in batch]),
+                            MailingList.deleted_at.is_(None),
+                        )
+                        .order_by(Subscription.contact_id, Subscription.list_id)
+                    )
+                    for cid, name, status in subs:
+                        memberships.setdefault(cid, []).append(f"{_list_cell_name(name)}:{status}")
+            for r in batch:
+                c: Contact = r[0]
+                attrs = c.attributes or {}
+                last = ";".join(memberships.get(c.id, [])) if list_id is None else r[1]
+                out.row(
+                    [
+                        c.email,
+                        _export_name(attrs),
+                        iso(c.created_at),
+                        json.dumps(attrs, ensure_ascii=False, default=str),
+                        last,
+                    ]
+                )
+            yield out.take()
+            if len(batch) < EXPORT_BATCH:
+                return
+            after = batch[-1][0].id
+
+    suffix = f"-list-{list_id}" if list_id is not None else ""
+    return csv_response(rows(), f"contacts-{project_id}{suffix}.csv")
 
 
 @router.post("/v1/contacts", status_code=201)

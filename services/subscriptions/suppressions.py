@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.subscriptions.common import Page, SubSettings, iso, page_out
+from services.subscriptions.csv_export import CSV_RESPONSE, CsvChunks, csv_response
 from services.subscriptions.projects import get_project
 from shared.contracts.subscription import SuppressionChanged
 from shared.db.types import utcnow
@@ -166,15 +167,13 @@ async def list_removals(project_id: ProjectId, session: DbSession, page: Page) -
     return page_out([removal_out(r) for r in rows], rows, page.limit)
 
 
-@router.get("/v1/suppressions/export", responses={200: {"content": {"text/csv": {}}, "description": "CSV"}})
+@router.get("/v1/suppressions/export", responses=CSV_RESPONSE)
 async def export_suppressions(project_id: ProjectId, request: Request) -> StreamingResponse:
     """CSV of the whole list, streamed page by page (email is empty for erased contacts)."""
     rt = request.app.state.runtime
 
     async def rows() -> AsyncIterator[str]:
-        buf = io.StringIO()
-        w = csv.writer(buf)
-        w.writerow(["email", "email_hash", "reason", "source_event", "detail", "created_at"])
+        out = CsvChunks(["email", "email_hash", "reason", "source_event", "detail", "created_at"])
         after = 0
         while True:
             async with rt.uow() as session:
@@ -187,28 +186,13 @@ async def export_suppressions(project_id: ProjectId, request: Request) -> Stream
                     )
                 ).all()
             for s in batch:
-                w.writerow(
-                    [
-                        s.email or "",
-                        s.email_hash,
-                        s.reason,
-                        s.source_event or "",
-                        s.detail or "",
-                        iso(s.created_at),
-                    ]
-                )
-            yield buf.getvalue()
-            buf.seek(0)
-            buf.truncate()
+                out.row([s.email, s.email_hash, s.reason, s.source_event, s.detail, iso(s.created_at)])
+            yield out.take()
             if len(batch) < 2000:
                 return
             after = batch[-1].id
 
-    return StreamingResponse(
-        rows(),
-        media_type="text/csv; charset=utf-8",
-        headers={"content-disposition": f'attachment; filename="suppressions-{project_id}.csv"'},
-    )
+    return csv_response(rows(), f"suppressions-{project_id}.csv")
 
 
 async def read_limited_body(request: Request, limit: int) -> bytes:

@@ -140,3 +140,118 @@ async def test_form_settings_the_gateway_reads(svc: Svc) -> None:
         "/v1/lists", json={"name": "F", "form_settings": {"redirect_url": "javascript:alert(1)"}}, headers=h
     )
     assert bad.status_code == 422
+
+
+async def test_contacts_export(svc: Svc, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """CSV of live contacts with their lists (or one list's members and status), streamed in batches, formula
+    cells defused, erased contacts and other projects never in it."""
+    import csv
+    import io
+    import json
+
+    from services.subscriptions import contacts
+
+    monkeypatch.setattr(contacts, "EXPORT_BATCH", 2)  # several batches with a handful of contacts
+    _, h = await svc.project()
+    _, oh = await svc.project("Other")
+    weekly = await svc.new_list(h, name="Weekly news")
+    offers = await svc.new_list(h, name="Offers; big: deals", public=False)
+    gone = await svc.new_list(h, name="Gone")
+    other_list = await svc.new_list(oh, name="Theirs")
+
+    async def contact(email: str, attributes: dict, subs: dict[int, str], headers=h) -> int:  # type: ignore[no-untyped-def,type-arg]
+        r = await svc.client.post(
+            "/v1/contacts", json={"email": email, "attributes": attributes}, headers=headers
+        )
+        assert r.status_code == 201, r.text
+        cid = int(r.json()["id"])
+        for list_id, status in subs.items():
+            r = await svc.client.post(
+                "/v1/subscriptions",
+                json={"list_id": list_id, "contact_id": cid, "status": "active", "consent_source": "crm"},
+                headers=headers,
+            )
+            assert r.status_code == 201, r.text
+            if status != "active":
+                sid = r.json()["id"]
+                assert (
+                    await svc.client.patch(
+                        f"/v1/subscriptions/{sid}", json={"status": status}, headers=headers
+                    )
+                ).status_code == 200
+        return cid
+
+    await contact(
+        "ann@example.com", {"name": "Ann Lee", "plan": "pro"}, {weekly: "active", offers: "unsubscribed"}
+    )
+    await contact(
+        "bob@example.com",
+        {"first_name": "Bob", "last_name": '=HYPERLINK("http://evil")', "note": "+1 call me", "n": -3},
+        {offers: "active", gone: "active"},
+    )
+    await contact("carl@example.com", {}, {})
+    dave = await contact("dave@example.com", {"name": "Dave"}, {weekly: "active"})
+    assert (await svc.client.delete(f"/v1/contacts/{dave}", headers=h)).status_code == 204
+    await contact("eve@example.com", {}, {weekly: "active"})
+    await contact("zed@example.com", {}, {other_list: "active"}, headers=oh)
+    assert (await svc.client.delete(f"/v1/lists/{gone}", headers=h)).status_code == 204
+
+    r = await svc.client.get("/v1/contacts/export", headers=h)
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith("text/csv")
+    assert (
+        r.headers["content-disposition"].startswith("attachment;")
+        and ".csv" in r.headers["content-disposition"]
+    )
+    reader = csv.DictReader(io.StringIO(r.text))
+    assert reader.fieldnames == ["email", "name", "created_at", "attributes", "lists"]
+    rows = {row["email"]: row for row in reader}
+    assert list(rows) == ["ann@example.com", "bob@example.com", "carl@example.com", "eve@example.com"]
+    assert rows["ann@example.com"]["name"] == "Ann Lee" and rows["ann@example.com"]["created_at"]
+    assert json.loads(rows["ann@example.com"]["attributes"]) == {"name": "Ann Lee", "plan": "pro"}
+    assert rows["ann@example.com"]["lists"] == "Weekly news:active;Offers\\; big\\: deals:unsubscribed"
+    bob = rows["bob@example.com"]
+    assert bob["name"] == 'Bob =HYPERLINK("http://evil")'  # not at the start of the cell: harmless
+    assert bob["lists"] == "Offers\\; big\\: deals:active"  # the deleted list is left out
+    assert json.loads(bob["attributes"])["note"] == "+1 call me"  # a JSON object never starts with = + - @
+    assert rows["carl@example.com"]["lists"] == "" and rows["carl@example.com"]["name"] == ""
+
+    # a cell that starts like a formula gets a leading quote
+    await svc.client.post(
+        "/v1/contacts",
+        json={"email": "mal@example.com", "attributes": {"name": "=cmd|' /C calc'!A0"}},
+        headers=h,
+    )
+    await svc.client.post(
+        "/v1/contacts", json={"email": "at@example.com", "attributes": {"name": "@SUM(1)"}}, headers=h
+    )
+    rows = {
+        row["email"]: row
+        for row in csv.DictReader(io.StringIO((await svc.client.get("/v1/contacts/export", headers=h)).text))
+    }
+    assert rows["mal@example.com"]["name"] == "'=cmd|' /C calc'!A0"
+    assert rows["at@example.com"]["name"] == "'@SUM(1)"
+
+    # one list's members with their status (the erased contact is not one of them any more)
+    r = await svc.client.get("/v1/contacts/export", params={"list_id": offers}, headers=h)
+    reader = csv.DictReader(io.StringIO(r.text))
+    assert reader.fieldnames == ["email", "name", "created_at", "attributes", "status"]
+    assert [(x["email"], x["status"]) for x in reader] == [
+        ("ann@example.com", "unsubscribed"),
+        ("bob@example.com", "active"),
+    ]
+    r = await svc.client.get("/v1/contacts/export", params={"list_id": weekly}, headers=h)
+    assert [x["email"] for x in csv.DictReader(io.StringIO(r.text))] == ["ann@example.com", "eve@example.com"]
+    for bad in (other_list, gone, 999_999):
+        r = await svc.client.get("/v1/contacts/export", params={"list_id": bad}, headers=h)
+        assert r.status_code == 404 and r.json()["error"] == "list_not_found"
+
+    other = await svc.client.get("/v1/contacts/export", headers=oh)
+    assert [x["email"] for x in csv.DictReader(io.StringIO(other.text))] == ["zed@example.com"]
+    empty = await svc.client.get("/v1/contacts/export", headers=(await svc.project("Empty"))[1])
+    assert empty.text.strip() == "email,name,created_at,attributes,lists"
+    # the id routes next to it still work
+    ann = (await svc.client.get("/v1/contacts", params={"email": "ann@example.com"}, headers=h)).json()[
+        "data"
+    ][0]
+    assert (await svc.client.get(f"/v1/contacts/{ann['id']}", headers=h)).json()["email"] == "ann@example.com"
