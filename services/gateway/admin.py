@@ -1,4 +1,4 @@
-"""Ops dashboard: admin login (signed session cookie, CSRF token on every POST), per-project health figures.
+"""Ops dashboard (operators of the console only; login, sessions and CSRF in console/): per-project health figures.
 
 Figures come from the services' routes, called with the internal token and the project's id; a route that is
 missing or down renders an "unavailable" panel, never a 500.
@@ -6,20 +6,19 @@ missing or down renders an "unavailable" panel, never a 500.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
-import secrets
 from typing import Any
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from services.gateway.bodies import field, read_form
 from services.gateway.charts import Threshold, bar, line_chart
-from services.gateway.rendering import error_page, render
+from services.gateway.console import audit
+from services.gateway.console.access import checked_form, require_viewer
+from services.gateway.console.sessions import Viewer
+from services.gateway.console.views import page
+from services.gateway.rendering import error_page
 from services.gateway.state import Gateway, gateway
 from services.gateway.upstream import UpstreamTimeout, UpstreamUnavailable
 from shared.models.core import Project
@@ -27,84 +26,19 @@ from shared.models.core import Project
 log = logging.getLogger("sesame.gateway.admin")
 router = APIRouter()
 
-COOKIE = "sesame_admin"
 # AWS's published SES reputation levels: "under review" and "at risk" (sending may be paused by AWS).
 AWS_BOUNCE_REVIEW, AWS_BOUNCE_RISK = 0.05, 0.10
 AWS_COMPLAINT_REVIEW, AWS_COMPLAINT_RISK = 0.001, 0.005
 
 
-def _serializer(gw: Gateway) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(gw.settings.security.secret_key, salt="sesame.admin-session")
+async def _operator(request: Request) -> Viewer | None:
+    """The logged-in operator; raises LoginRequired without a session, None for a non-operator."""
+    viewer = await require_viewer(request)
+    return viewer if viewer.is_operator else None
 
 
-def _session(request: Request) -> dict[str, Any] | None:
-    gw = gateway(request)
-    raw = request.cookies.get(COOKIE)
-    if not raw:
-        return None
-    try:
-        data = _serializer(gw).loads(raw, max_age=gw.config.admin_session_hours * 3600)
-    except BadSignature:
-        return None
-    return data if isinstance(data, dict) and data.get("u") == "admin" else None
-
-
-def _csrf_token(gw: Gateway, session: dict[str, Any]) -> str:
-    key = gw.settings.security.secret_key.encode()
-    return hmac.new(key, f"csrf:{session.get('sid')}".encode(), hashlib.sha256).hexdigest()
-
-
-def _csrf_ok(gw: Gateway, session: dict[str, Any], presented: str) -> bool:
-    return bool(presented) and hmac.compare_digest(_csrf_token(gw, session), presented)
-
-
-def _login_redirect() -> Response:
-    return RedirectResponse("/admin/login", status_code=303)
-
-
-@router.get("/admin/login", include_in_schema=False)
-async def login_page(request: Request) -> Response:
-    return render(request, "admin_login.html", {"error": None})
-
-
-@router.post("/admin/login", include_in_schema=False)
-async def login(request: Request) -> Response:
-    gw = gateway(request)
-    ip = gw.client_ip(request)
-    form = await read_form(request, 4096)
-    if not gw.admin_login.peek(ip):
-        return render(
-            request, "admin_login.html", {"error": "Too many attempts. Wait a few minutes."}, status=429
-        )
-    password = field(form, "password", 500)
-    expected = gw.settings.security.admin_password
-    if not hmac.compare_digest(password.encode(), expected.encode()):
-        gw.admin_login.take(ip)
-        return render(request, "admin_login.html", {"error": "Wrong password."}, status=401)
-    token = _serializer(gw).dumps({"u": "admin", "sid": secrets.token_urlsafe(16)})
-    resp = RedirectResponse("/admin", status_code=303)
-    resp.set_cookie(
-        COOKIE,
-        token,
-        max_age=int(gw.config.admin_session_hours * 3600),
-        httponly=True,
-        secure=gw.cookie_secure,
-        samesite="strict",
-        path="/admin",
-    )
-    return resp
-
-
-@router.post("/admin/logout", include_in_schema=False)
-async def logout(request: Request) -> Response:
-    gw = gateway(request)
-    session = _session(request)
-    form = await read_form(request, 4096)
-    if session is None or not _csrf_ok(gw, session, field(form, "csrf", 100)):
-        return error_page(request, 403, "Forbidden", "The form expired. Please reload the page.")
-    resp = RedirectResponse("/admin/login", status_code=303)
-    resp.delete_cookie(COOKIE, path="/admin")
-    return resp
+def _not_operator() -> Response:
+    return RedirectResponse("/admin/p", status_code=303)
 
 
 async def _projects(request: Request) -> list[dict[str, Any]]:
@@ -330,40 +264,34 @@ async def project_panels(gw: Gateway, project: dict[str, Any]) -> dict[str, Any]
 @router.get("/admin", include_in_schema=False)
 async def dashboard(request: Request) -> Response:
     gw = gateway(request)
-    session = _session(request)
-    if session is None:
-        return _login_redirect()
+    viewer = await _operator(request)
+    if viewer is None:
+        return _not_operator()
     projects = await _projects(request)
     panels = [await project_panels(gw, p) for p in projects[:20]]
-    return render(request, "admin.html", {"panels": panels, "csrf": _csrf_token(gw, session)})
+    return page(request, "admin.html", viewer, {"panels": panels})
 
 
 @router.get("/admin/projects/{project_id}", include_in_schema=False)
 async def project_page(request: Request, project_id: int) -> Response:
     gw = gateway(request)
-    session = _session(request)
-    if session is None:
-        return _login_redirect()
+    viewer = await _operator(request)
+    if viewer is None:
+        return _not_operator()
     project = next((p for p in await _projects(request) if p["id"] == project_id), None)
     if project is None:
         return error_page(request, 404, "No such project", "This project does not exist.")
     panels = await project_panels(gw, project)
-    return render(
-        request, "admin.html", {"panels": [panels], "csrf": _csrf_token(gw, session), "single": True}
-    )
+    return page(request, "admin.html", viewer, {"panels": [panels], "single": True})
 
 
 @router.post("/admin/projects/{project_id}/resume", include_in_schema=False)
 async def resume(request: Request, project_id: int) -> Response:
     gw = gateway(request)
-    session = _session(request)
-    if session is None:
-        return _login_redirect()
-    form = await read_form(request, 4096)
-    if not _csrf_ok(gw, session, field(form, "csrf", 100)):
-        return error_page(
-            request, 403, "Forbidden", "The form expired. Please reload the page and try again."
-        )
+    viewer = await _operator(request)
+    if viewer is None:
+        return error_page(request, 403, "Not allowed", "Only an operator resumes a paused project here.")
+    await checked_form(request, viewer, 4096)
     try:
         resp = await gw.upstreams.request("events", "POST", f"/admin/projects/{project_id}/guard/resume")
     except (UpstreamUnavailable, UpstreamTimeout):
@@ -373,4 +301,5 @@ async def resume(request: Request, project_id: int) -> Response:
     if not resp.ok:
         log.warning("resume of project %s: events answered %s", project_id, resp.status)
         return error_page(request, 502, "Resume failed", f"The events service answered {resp.status}.")
+    await audit.record(request, viewer, "project.resumed", project_id=project_id, target=f"project:{project_id}")
     return RedirectResponse(f"/admin/projects/{project_id}", status_code=303)

@@ -2,6 +2,7 @@
 
 Keys are looked up by their prefix in `api_keys` (owned by subscriptions; the gateway only reads it) and cached
 in-process for `api_key_cache_seconds`, so a revocation takes effect within that delay on every replica.
+Each authenticated use is noted for the key's `last_used_at` (`key_usage.py`; the gateway never writes the table).
 Failed attempts are counted per client IP; past the limit the client gets 429 until its bucket refills.
 """
 
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from starlette.requests import Request
 
+from services.gateway.key_usage import KeyUsage
 from services.gateway.ratelimit import TokenBuckets
 from shared.api_keys import key_matches, parse_prefix
 from shared.errors import TooManyRequests, Unauthorized
@@ -24,7 +26,14 @@ from shared.runtime import Runtime
 class _Entry:
     key_hash: str | None  # None: no such (live) key
     project_id: int | None
+    key_id: int | None
     expires: float
+
+
+@dataclass(frozen=True)
+class AuthenticatedKey:
+    key_id: int
+    project_id: int
 
 
 def presented_key(request: Request) -> str | None:
@@ -35,8 +44,15 @@ def presented_key(request: Request) -> str | None:
 
 
 class ApiKeyAuth:
-    def __init__(self, runtime: Runtime, cache_seconds: float, failures_per_minute: int) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        cache_seconds: float,
+        failures_per_minute: int,
+        usage: KeyUsage | None = None,
+    ) -> None:
         self.runtime = runtime
+        self.usage = usage  # notes each authenticated key's use (last_used_at)
         self.cache_seconds = cache_seconds
         self._cache: dict[str, _Entry] = {}
         self.failures = TokenBuckets(failures_per_minute, 60.0)
@@ -52,12 +68,16 @@ class ApiKeyAuth:
         async with self.runtime.sessionmaker() as session:
             row = (
                 await session.execute(
-                    sa.select(ApiKey.key_hash, ApiKey.project_id)
+                    sa.select(ApiKey.key_hash, ApiKey.project_id, ApiKey.id)
                     .join(Project, Project.id == ApiKey.project_id)
                     .where(ApiKey.prefix == prefix, ApiKey.revoked_at.is_(None), Project.deleted_at.is_(None))
                 )
             ).first()
-        entry = _Entry(row[0] if row else None, row[1] if row else None, now + self.cache_seconds)
+        entry = (
+            _Entry(row[0], row[1], row[2], now + self.cache_seconds)
+            if row
+            else _Entry(None, None, None, now + self.cache_seconds)
+        )
         if len(self._cache) > 50_000:
             self._cache.clear()
         self._cache[prefix] = entry
@@ -65,6 +85,10 @@ class ApiKeyAuth:
 
     async def authenticate(self, request: Request, ip: str) -> int:
         """The project id of the presented key; 401 when missing/invalid/revoked, 429 after too many failures."""
+        return (await self.authenticate_key(request, ip)).project_id
+
+    async def authenticate_key(self, request: Request, ip: str) -> AuthenticatedKey:
+        """The presented key (its id and project), its use noted; errors as `authenticate`."""
         if not self.failures.peek(ip):
             raise TooManyRequests(
                 "too many failed authentications", headers={"Retry-After": str(self.failures.retry_after(ip))}
@@ -80,5 +104,7 @@ class ApiKeyAuth:
         if entry is None or entry.key_hash is None or not key_matches(key, entry.key_hash):
             self.failures.take(ip)
             raise Unauthorized("invalid or revoked API key", headers={"WWW-Authenticate": "Bearer"})
-        assert entry.project_id is not None
-        return entry.project_id
+        assert entry.project_id is not None and entry.key_id is not None
+        if self.usage is not None:
+            self.usage.record(entry.key_id)
+        return AuthenticatedKey(entry.key_id, entry.project_id)

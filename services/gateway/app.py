@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -14,6 +15,9 @@ from starlette.middleware import Middleware
 from services.gateway import admin, api, forms, pages
 from services.gateway.api_auth import ApiKeyAuth
 from services.gateway.captcha import CaptchaVerifier
+from services.gateway.console.access import ConsoleProblem, LoginRequired, login_url
+from services.gateway.console.routes import ROUTERS as CONSOLE_ROUTERS
+from services.gateway.key_usage import KeyUsage
 from services.gateway.rendering import error_page
 from services.gateway.security import SecurityHeadersMiddleware
 from services.gateway.settings import GatewaySettings
@@ -31,7 +35,7 @@ _FASTAPI_DOCS = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
 def service_spec() -> ServiceSpec:
     return ServiceSpec(
         name="gateway",
-        routers=[forms.router, pages.router, api.router, admin.router],  # hot routes first
+        routers=[forms.router, pages.router, api.router, admin.router, *CONSOLE_ROUTERS],  # hot routes first
         title="Sesame API",
     )
 
@@ -78,6 +82,17 @@ def create_app(
     app.add_exception_handler(UpstreamUnavailable, _upstream_down)
     app.add_exception_handler(UpstreamTimeout, _upstream_down)
 
+    async def _console_problem(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ConsoleProblem)
+        return error_page(request, exc.status, exc.title, exc.message)
+
+    async def _login_required(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, LoginRequired)
+        return RedirectResponse(login_url(exc.next_path), status_code=303)
+
+    app.add_exception_handler(ConsoleProblem, _console_problem)
+    app.add_exception_handler(LoginRequired, _login_required)
+
     @app.get("/", include_in_schema=False)
     async def root() -> Response:
         return RedirectResponse("/docs", status_code=307)
@@ -107,13 +122,16 @@ def create_app(
     @asynccontextmanager
     async def lifespan(a: FastAPI) -> AsyncIterator[Any]:
         async with inner_lifespan(a) as state:
+            usage = KeyUsage(upstreams, config.api_key_usage_flush_seconds)
             gw.auth = ApiKeyAuth(
-                a.state.runtime, config.api_key_cache_seconds, config.auth_failures_per_minute
+                a.state.runtime, config.api_key_cache_seconds, config.auth_failures_per_minute, usage
             )
             await upstreams.start()
+            usage_task = asyncio.create_task(usage.run(), name="gateway-key-usage")
             try:
                 yield state
             finally:
+                await usage.close(usage_task)  # before the upstreams go: the last uses are written
                 await upstreams.close()
                 await gw.captcha.close()
 

@@ -28,6 +28,11 @@ class GatewaySettings(BaseSettings):
     api_key_cache_seconds: float = Field(
         10.0, description="How long a looked-up API key is trusted without re-reading (revocation delay)."
     )
+    api_key_usage_flush_seconds: float = Field(
+        30.0,
+        gt=0,
+        description="How often the API keys' last use (`last_used_at`) is written; also written at shutdown.",
+    )
     auth_failures_per_minute: int = Field(
         20, description="Failed API authentications per client IP per minute."
     )
@@ -75,7 +80,11 @@ class GatewaySettings(BaseSettings):
     recaptcha_min_score: float = Field(0.5, description="Lowest reCAPTCHA v3 score accepted.")
     captcha_verify_timeout: float = Field(5.0, description="Seconds to wait for a captcha provider's answer.")
 
-    admin_session_hours: float = Field(12.0, description="Lifetime of an ops dashboard login.")
+    admin_session_hours: float = Field(12.0, description="Longest lifetime of a console login (hours).")
+    console_idle_minutes: float = Field(
+        120.0, description="A console login ends after this many minutes without a request."
+    )
+    console_invitation_days: float = Field(7.0, description="How long a console invitation link stays valid.")
     cookie_secure: bool | None = Field(
         None, description="Mark cookies Secure (default: when SESAME_PUBLIC_URL is https)."
     )

@@ -45,6 +45,7 @@ class Gateway:
     signup_email: TokenBuckets = field(init=False)
     page_posts: TokenBuckets = field(init=False)
     admin_login: TokenBuckets = field(init=False)
+    admin_login_account: TokenBuckets = field(init=False)
     _cache: dict[str, tuple[float, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -52,7 +53,8 @@ class Gateway:
         self.signup_ip = TokenBuckets(c.signup_per_ip_per_minute, 60.0)
         self.signup_email = TokenBuckets(c.signup_per_email_per_hour, 3600.0)
         self.page_posts = TokenBuckets(c.page_posts_per_ip_per_minute, 60.0)
-        self.admin_login = TokenBuckets(10, 600.0)
+        self.admin_login = TokenBuckets(10, 600.0)  # failed console logins per client IP
+        self.admin_login_account = TokenBuckets(10, 600.0)  # … and per login name, whatever the IP
 
     def client_ip(self, request: Request) -> str:
         return client_ip(request, self.config.trusted_proxies)
