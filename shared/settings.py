@@ -45,7 +45,11 @@ class RuntimeSettings(BaseSettings):
         "development", description="development allows the built-in dev secrets; production refuses them."
     )
     log_level: str = Field("INFO", description="Python log level name.")
-    log_json: bool = Field(True, description="Emit one JSON object per log line (false: plain text).")
+    log_json: bool | None = Field(
+        None,
+        description="true: one JSON object per log line; false: one readable text line per record; "
+        "unset: text when stderr is a terminal, JSON otherwise.",
+    )
     host: str = Field("127.0.0.1", description="Address the HTTP server binds to.")
     port: int = Field(8025, description="Port of `sesame run`; each `sesame serve` service has its own default.")
     public_url: str = Field(
