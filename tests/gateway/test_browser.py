@@ -168,14 +168,16 @@ async def test_subscriber_journey_in_a_real_browser(sqlite_url, settings_for) ->
 
                 # the ops dashboard
                 await page.goto(f"{public}/admin")
-                await page.get_by_label("Admin password").fill(settings.security.admin_password)
+                await page.get_by_label("Email (or admin)").fill("admin")
+                await page.get_by_label("Password").fill(settings.security.admin_password)
                 await page.get_by_role("button", name="Log in").click()
                 await page.wait_for_selector("text=Operations")
                 await ctx.close()
                 desk = await browser.new_context(viewport={"width": 1280, "height": 900})
                 dpage = await desk.new_page()
                 await dpage.goto(f"{public}/admin/login")
-                await dpage.get_by_label("Admin password").fill(settings.security.admin_password)
+                await dpage.get_by_label("Email (or admin)").fill("admin")
+                await dpage.get_by_label("Password").fill(settings.security.admin_password)
                 await dpage.get_by_role("button", name="Log in").click()
                 await dpage.wait_for_selector("svg.chart")
                 await dpage.screenshot(path=str(ARTIFACTS / "10-dashboard.png"), full_page=True)
