@@ -21,6 +21,7 @@ log = logging.getLogger("sesame.gateway.key_usage")
 MAX_KEYS = 10_000  # the subscriptions route's limit per call too
 PATH = "/admin/api-keys/last-used"
 _REFUSED = {400, 413, 422}
+SHUTDOWN_TIMEOUT = 3.0  # seconds the last flush may hold up a stopping gateway
 
 
 class KeyUsage:
@@ -43,7 +44,7 @@ class KeyUsage:
     def pending(self) -> dict[int, float]:
         return dict(self._used)
 
-    async def flush(self) -> bool:
+    async def flush(self, timeout: float | None = None) -> bool:  # noqa: ASYNC109 - passed to the upstream call
         """Send what was noted since the last successful flush; False (keys kept) when the service refused it."""
         async with self._lock:
             if not self._used:
@@ -52,7 +53,9 @@ class KeyUsage:
             body = {"used": {str(k): datetime.fromtimestamp(t, UTC).isoformat() for k, t in batch.items()}}
             ok, why = False, ""
             try:
-                resp = await self.upstreams.request("subscriptions", "POST", PATH, json_body=body)
+                resp = await self.upstreams.request(
+                    "subscriptions", "POST", PATH, json_body=body, timeout=timeout
+                )
                 ok, why = resp.ok, f"status {resp.status}"
                 if resp.status in _REFUSED:  # the report itself is wrong: sending it again cannot help
                     log.error("API key usage refused (%s): %s", why, resp.body[:500])
@@ -98,6 +101,6 @@ class KeyUsage:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         try:
-            await self.flush()
+            await self.flush(timeout=SHUTDOWN_TIMEOUT)
         except Exception:  # noqa: BLE001 - shutting down: say it, don't fail the shutdown
             log.exception("API key usage flush at shutdown failed")

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Body
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.subscriptions.common import Page, iso, page_out
@@ -85,6 +85,13 @@ class ProjectCreate(BaseModel):
 class KeyCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field("default", min_length=1, max_length=200)
+
+
+class KeysUsed(BaseModel):
+    """The gateway's report of API keys it authenticated: key id → when last (timezone-aware)."""
+
+    model_config = ConfigDict(extra="forbid")
+    used: dict[int, AwareDatetime] = Field(max_length=10_000)
 
 
 def project_out(p: Project) -> dict[str, Any]:
@@ -250,3 +257,24 @@ async def admin_read_project(session: DbSession, project_id: int) -> dict[str, A
         await session.scalars(sa.select(ApiKey).where(ApiKey.project_id == p.id).order_by(ApiKey.id))
     ).all()
     return {**project_out(p), "api_keys": [key_out(k) for k in keys]}
+
+
+@admin.post("/admin/api-keys/last-used")
+async def admin_keys_used(session: DbSession, body: KeysUsed) -> dict[str, Any]:
+    """Record when keys were last used (the gateway flushes what it saw): `last_used_at` only moves forward, so
+    replicas' reports may arrive in any order; a time ahead of this clock counts as now; unknown ids are ignored."""
+    if not body.used:
+        return {"accepted": 0}
+    now = utcnow()
+    table = ApiKey.__table__
+    stmt = (
+        sa.update(table)
+        .where(
+            table.c.id == sa.bindparam("key_id"),
+            sa.or_(table.c.last_used_at.is_(None), table.c.last_used_at < sa.bindparam("used_at")),
+        )
+        .values(last_used_at=sa.bindparam("used_at"))
+    )
+    params = [{"key_id": k, "used_at": min(t, now)} for k, t in sorted(body.used.items())]
+    await session.execute(stmt, params)
+    return {"accepted": len(params)}

@@ -93,3 +93,23 @@ def make_gateway(sqlite_url: str, settings_for: Callable[..., Settings]):  # typ
                 yield GatewayHarness(app, client, settings, subs, ev, subs_app)
 
     return make
+
+
+@asynccontextmanager
+async def with_real_subscriptions(db_url: str, settings: Settings, **overrides: Any) -> AsyncIterator[Any]:
+    """The gateway in front of the real subscriptions app (in-process, one shared Runtime, as embedded)."""
+    from services.subscriptions.app import create_app as create_subscriptions
+    from shared.runtime import Runtime
+    from shared.settings import DatabaseSettings
+
+    settings.database = DatabaseSettings(url=db_url, pool_size=5)
+    runtime = Runtime(settings)
+    subs = create_subscriptions(settings=settings, runtime=runtime)
+    app = create_app(
+        settings=settings,
+        runtime=runtime,
+        upstream_apps={"subscriptions": subs},
+        gateway_settings=gw_settings(**overrides),
+    )
+    async with running(subs), running(app):
+        yield app

@@ -74,6 +74,57 @@ async def test_project_and_keys(svc: Svc) -> None:
     assert (await svc.client.get("/v1/project", headers=oh)).json()["id"] == other
 
 
+async def test_keys_last_used_reported_by_the_gateway(svc: Svc) -> None:
+    """POST /admin/api-keys/last-used: internal token only; last_used_at only moves forward, never past now."""
+    from datetime import UTC, datetime, timedelta, timezone
+
+    pid, h = await svc.project()
+    first = (await svc.client.get("/v1/api-keys", headers=h)).json()["data"][0]
+    assert first["last_used_at"] is None
+    second = (await svc.client.post("/v1/api-keys", json={"name": "ci"}, headers=h)).json()
+    t1 = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC) - timedelta(days=3650)
+    report = {"used": {str(first["id"]): t1.isoformat(), "999999": t1.isoformat()}}
+    assert (await svc.client.post("/admin/api-keys/last-used", json=report)).status_code == 401
+    r = await svc.client.post("/admin/api-keys/last-used", json=report, headers=svc.headers())
+    assert r.status_code == 200 and r.json() == {"accepted": 2}
+
+    def used(keys: list[dict]) -> dict[int, str | None]:  # type: ignore[type-arg]
+        return {k["id"]: k["last_used_at"] for k in keys}
+
+    keys = used((await svc.client.get("/v1/api-keys", headers=h)).json()["data"])
+    assert datetime.fromisoformat(keys[first["id"]]) == t1 and keys[second["id"]] is None
+    # an older report (another replica's, late) changes nothing; a newer one moves it forward
+    older = {"used": {str(first["id"]): (t1 - timedelta(hours=1)).isoformat()}}
+    await svc.client.post("/admin/api-keys/last-used", json=older, headers=svc.headers())
+    keys = used((await svc.client.get("/v1/api-keys", headers=h)).json()["data"])
+    assert datetime.fromisoformat(keys[first["id"]]) == t1
+    t2 = t1 + timedelta(minutes=5)
+    in_cest = t2.astimezone(timezone(timedelta(hours=2))).isoformat()  # any offset
+    await svc.client.post(
+        "/admin/api-keys/last-used", json={"used": {str(first["id"]): in_cest}}, headers=svc.headers()
+    )
+    keys = used((await svc.client.get("/v1/api-keys", headers=h)).json()["data"])
+    assert keys[first["id"]] == t2.isoformat()
+    # a time ahead of the service's clock counts as now
+    ahead = {"used": {str(second["id"]): (datetime.now(UTC) + timedelta(days=365)).isoformat()}}
+    await svc.client.post("/admin/api-keys/last-used", json=ahead, headers=svc.headers())
+    keys = used((await svc.client.get("/v1/api-keys", headers=h)).json()["data"])
+    assert datetime.fromisoformat(keys[second["id"]]) <= datetime.now(UTC)
+    # the admin read shows it too
+    admin = (await svc.client.get(f"/admin/projects/{pid}", headers=svc.headers())).json()
+    assert {k["id"]: k["last_used_at"] for k in admin["api_keys"]} == keys
+    for bad in (
+        {"used": {str(first["id"]): "2024-01-01T00:00:00"}},  # no offset: ambiguous
+        {"used": {"abc": t1.isoformat()}},
+        {"used": []},
+        {"used": {str(i): t1.isoformat() for i in range(10_001)}},
+    ):
+        r = await svc.client.post("/admin/api-keys/last-used", json=bad, headers=svc.headers())
+        assert r.status_code == 422, bad
+    r = await svc.client.post("/admin/api-keys/last-used", json={"used": {}}, headers=svc.headers())
+    assert r.status_code == 200 and r.json() == {"accepted": 0}
+
+
 async def test_internal_token_required(svc: Svc) -> None:
     pid, h = await svc.project()
     assert (await svc.client.get("/v1/lists", headers={"x-sesame-project-id": str(pid)})).status_code == 401
