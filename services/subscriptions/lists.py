@@ -20,10 +20,15 @@ _COLOR = r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$"
 
 
 class Captcha(BaseModel):
+    """The form's captcha. `secret` is write-only: answers say only `secret_set`; a PATCH that leaves the secret
+    out keeps the stored one while the provider stays the same, `""` removes it."""
+
     model_config = ConfigDict(extra="forbid")
     provider: Literal["none", "altcha", "turnstile", "hcaptcha", "recaptcha"] = "none"
     site_key: str | None = Field(None, max_length=500)
     secret: str | None = Field(None, max_length=500)
+    # what answers carry instead of the secret; accepted (and ignored) so an answer can be sent back as it is
+    secret_set: bool | None = Field(None, exclude=True)
 
 
 class FormField(BaseModel):
@@ -94,11 +99,13 @@ class ListPatch(BaseModel):
 
 
 def list_out(
-    lst: MailingList, counts: dict[str, int] | None = None, *, secrets: bool = True
+    lst: MailingList, counts: dict[str, int] | None = None, *, secrets: bool = False
 ) -> dict[str, Any]:
+    """A list as the API answers it; the captcha secret only with `secrets` (the gateway's internal form read)."""
     form = dict(lst.form_settings or {})
     if not secrets and isinstance(form.get("captcha"), dict):
-        form["captcha"] = {k: v for k, v in form["captcha"].items() if k != "secret"}
+        captcha = {k: v for k, v in form["captcha"].items() if k != "secret"}
+        form["captcha"] = {**captcha, "secret_set": bool(form["captcha"].get("secret"))}
     out: dict[str, Any] = {
         "id": lst.id,
         "name": lst.name,
@@ -112,6 +119,24 @@ def list_out(
     if counts is not None:
         out["counts"] = {s: counts.get(s, 0) for s in ("pending", "active", "paused", "unsubscribed")}
     return out
+
+
+def _kept_secret(old: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, Any]:
+    """New form settings, with the stored captcha secret carried over when the patch left it out for the same
+    provider (clients never see the secret, so they cannot send it back)."""
+    before = (old or {}).get("captcha")
+    after = new.get("captcha")
+    if (
+        isinstance(before, dict)
+        and isinstance(after, dict)
+        and "secret" not in after
+        and before.get("secret")
+        and before.get("provider") == after.get("provider")
+    ):
+        new["captcha"] = {**after, "secret": before["secret"]}
+    elif isinstance(after, dict) and after.get("secret") == "":
+        new["captcha"] = {k: v for k, v in after.items() if k != "secret"}
+    return new
 
 
 async def get_list(session: AsyncSession, project_id: int, list_id: int) -> MailingList:
@@ -170,7 +195,7 @@ async def create_list(project_id: ProjectId, session: DbSession, body: ListCreat
         description=body.description,
         double_optin=body.double_optin,
         public=body.public,
-        form_settings=body.form_settings.model_dump(mode="json", exclude_none=True),
+        form_settings=_kept_secret(None, body.form_settings.model_dump(mode="json", exclude_none=True)),
         created_at=now,
         updated_at=now,
     )
@@ -199,7 +224,9 @@ async def update_list(
     if body.public is not None:
         lst.public = body.public
     if body.form_settings is not None:
-        lst.form_settings = body.form_settings.model_dump(mode="json", exclude_none=True)
+        lst.form_settings = _kept_secret(
+            lst.form_settings, body.form_settings.model_dump(mode="json", exclude_none=True)
+        )
     lst.updated_at = utcnow()
     await session.flush()
     return list_out(lst, (await _counts(session, [lst.id])).get(lst.id, {}))

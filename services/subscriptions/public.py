@@ -98,7 +98,7 @@ async def _contact(session: Any, target: LinkTarget) -> Contact:
 async def form(session: DbSession, list_id: int) -> dict[str, Any]:
     lst = await _live_list(session, list_id)
     project = await get_project(session, lst.project_id)
-    out = list_out(lst)
+    out = list_out(lst, secrets=True)
     return {
         "list": {
             "id": lst.id,
