@@ -150,3 +150,63 @@ async def test_simulator_addresses_produce_real_format_feedback(sender: Sender) 
 
 async def _has_events(s: Sender, rk: str, n: int) -> bool:
     return sum(1 for e in s.events if e.routing_key == rk) >= n
+
+
+async def test_messages_by_recipient_and_contact(sender: Sender) -> None:
+    """GET /v1/messages?to= matches any spelling of the address (by hash); ?contact_id= the linked messages."""
+    from shared.suppression import address_hash
+
+    pid = await make_project(sender.rt)
+    other = await make_project(sender.rt)
+    h = sender.h(pid)
+    r = await sender.client.post(
+        "/v1/messages", json={"to": "Ann.Lee@Example.COM", "subject": "Receipt", "text": "t"}, headers=h
+    )
+    assert r.status_code == 202, r.text
+    api_id = r.json()["id"]
+
+    async with (
+        sender.rt.uow() as s
+    ):  # campaign mail as the fan-out writes it (already sent: never dispatched)
+
+        def row(project_id: int, to: str, contact_id: int | None) -> Message:
+            return Message(
+                project_id=project_id,
+                kind="marketing",
+                state="sent",
+                campaign_id=9,
+                contact_id=contact_id,
+                to_address=to,
+                email_hash=address_hash(to),
+                attempts=1,
+            )
+
+        rows = [
+            row(pid, "Ann.Lee@example.com", 41),
+            row(pid, "bob@example.com", 42),
+            row(other, "Ann.Lee@example.com", 41),
+        ]
+        s.add_all(rows)
+        await s.flush()
+        campaign_id = rows[0].id
+
+    async def ids(**params: object) -> list[int]:
+        r = await sender.client.get("/v1/messages", params=params, headers=h)
+        assert r.status_code == 200, r.text
+        return [m["id"] for m in r.json()["messages"]]
+
+    assert await ids(to="ann.lee@EXAMPLE.com") == [campaign_id, api_id]  # newest first
+    assert await ids(to=" ANN.LEE@example.com ") == [campaign_id, api_id]
+    assert await ids(contact_id=41) == [campaign_id]  # the API message was sent without a contact
+    assert await ids(to="Ann.Lee@example.com", contact_id=41, state="sent") == [campaign_id]
+    assert await ids(to="ann.lee@example.com", contact_id=42) == []
+    assert await ids(to="nobody@example.com") == [] and await ids(to="not an address") == []
+    page = (
+        await sender.client.get("/v1/messages", params={"to": "ann.lee@example.com", "limit": 1}, headers=h)
+    ).json()
+    assert [m["id"] for m in page["messages"]] == [campaign_id] and page["next_before_id"] == campaign_id
+    assert await ids(to="ann.lee@example.com", before_id=page["next_before_id"]) == [api_id]
+    r = await sender.client.get("/v1/messages", params={"to": "a" * 321}, headers=h)
+    assert r.status_code == 422
+    r = await sender.client.get("/v1/messages", params={"contact_id": "x"}, headers=h)
+    assert r.status_code == 422

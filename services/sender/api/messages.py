@@ -146,14 +146,25 @@ async def list_messages(
     project_id: ProjectId,
     state: str | None = None,
     campaign_id: int | None = None,
+    to: Annotated[
+        str | None, Query(max_length=320, description="recipient address, any spelling (matched by hash)")
+    ] = None,
+    contact_id: Annotated[int | None, Query(description="messages linked to this contact")] = None,
     before_id: int | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> dict[str, Any]:
+    """Newest first; filters combine. `to` finds every message to that address (campaign and transactional);
+    `contact_id` only those linked to the contact (campaign mail, and transactional mail sent with it)."""
     q = sa.select(Message).where(Message.project_id == project_id)
     if state:
         q = q.where(Message.state == state)
     if campaign_id is not None:
         q = q.where(Message.campaign_id == campaign_id)
+    if to is not None:
+        # Stored as address_hash(to_address) on every path (API, mail.requested, fan-out from contacts).
+        q = q.where(Message.email_hash == address_hash(to))
+    if contact_id is not None:
+        q = q.where(Message.contact_id == contact_id)
     if before_id is not None:
         q = q.where(Message.id < before_id)
     rows = (await session.execute(q.order_by(Message.id.desc()).limit(limit))).scalars().all()
