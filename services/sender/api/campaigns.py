@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from services.sender.api.common import CoreDep, iso
 from services.sender.api.templates import load_template
@@ -15,7 +15,7 @@ from services.sender.fanout import fan_out
 from services.sender.mime import HeaderRefused, encode_address
 from services.sender.templating import validate_parts
 from shared.db.types import utcnow
-from shared.errors import BadRequest, Conflict, NotFound, Unprocessable
+from shared.errors import BadRequest, Conflict, NotFound
 from shared.internal_auth import ProjectId
 from shared.models.sender import Campaign, Message
 from shared.models.subscriptions import MailingList
@@ -38,6 +38,17 @@ class CampaignIn(BaseModel):
     send_now: bool = False
 
     model_config = {"populate_by_name": True}
+
+    @field_validator("from_address", "reply_to")
+    @classmethod
+    def _address(cls, v: str | None) -> str | None:
+        # refused here (422 naming the field) rather than in the route, so a form can show it next to the input
+        if v:
+            try:
+                encode_address(v)
+            except HeaderRefused as exc:
+                raise ValueError(str(exc)) from None
+        return v
 
 
 class SendIn(BaseModel):
@@ -125,12 +136,6 @@ async def create_campaign(
         await load_template(session, project_id, body.template_id)
     else:
         validate_parts(body.subject, body.html, body.text)
-    for addr in (body.from_address, body.reply_to):
-        if addr:
-            try:
-                encode_address(addr)
-            except HeaderRefused as exc:
-                raise Unprocessable(str(exc)) from None
     send_at = _aware(body.send_at)
     if body.send_now and send_at:
         raise BadRequest("give send_now or send_at, not both")
