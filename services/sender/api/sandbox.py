@@ -11,13 +11,15 @@ from fastapi.responses import PlainTextResponse
 from services.sender.api.common import iso
 from shared.errors import NotFound
 from shared.internal_auth import Internal, ProjectId
-from shared.models.sender import SandboxMessage
+from shared.models.sender import Message, SandboxMessage
 from shared.service_app import DbSession
 
 router = APIRouter(tags=["sandbox"])
 
 
-def capture_json(m: SandboxMessage, raw: bool = False) -> dict[str, Any]:
+def capture_json(
+    m: SandboxMessage, raw: bool = False, kind: str | None = None, campaign_id: int | None = None
+) -> dict[str, Any]:
     out = {
         "id": m.id,
         "ses_message_id": m.ses_message_id,
@@ -26,6 +28,9 @@ def capture_json(m: SandboxMessage, raw: bool = False) -> dict[str, Any]:
         "from": m.from_address,
         "subject": m.subject,
         "simulator_outcome": m.simulator_outcome,
+        # from the sent message's record (null when it is gone): transactional | marketing | notification
+        "kind": kind,
+        "campaign_id": campaign_id,
         "created_at": iso(m.created_at),
     }
     if raw:
@@ -33,32 +38,38 @@ def capture_json(m: SandboxMessage, raw: bool = False) -> dict[str, Any]:
     return out
 
 
+def _with_message() -> Any:
+    """Captures with the kind and campaign of the message they record (an outer join: the row may be gone)."""
+    return sa.select(SandboxMessage, Message.kind, Message.campaign_id).outerjoin(
+        Message,
+        sa.and_(Message.id == SandboxMessage.message_id, Message.project_id == SandboxMessage.project_id),
+    )
+
+
 async def _list(
     session: Any, project_id: int, limit: int, before_id: int | None, to: str | None
 ) -> dict[str, Any]:
-    q = sa.select(SandboxMessage).where(SandboxMessage.project_id == project_id)
+    q = _with_message().where(SandboxMessage.project_id == project_id)
     if before_id is not None:
         q = q.where(SandboxMessage.id < before_id)
     if to:
         q = q.where(SandboxMessage.to_address == to)
-    rows = (await session.execute(q.order_by(SandboxMessage.id.desc()).limit(limit))).scalars().all()
+    rows = (await session.execute(q.order_by(SandboxMessage.id.desc()).limit(limit))).all()
     return {
-        "messages": [capture_json(m) for m in rows],
-        "next_before_id": rows[-1].id if len(rows) == limit else None,
+        "messages": [capture_json(m, kind=kind, campaign_id=cid) for m, kind, cid in rows],
+        "next_before_id": rows[-1][0].id if len(rows) == limit else None,
     }
 
 
-async def _one(session: Any, project_id: int, capture_id: int) -> SandboxMessage:
-    m = (
+async def _one(session: Any, project_id: int, capture_id: int) -> Any:
+    row = (
         await session.execute(
-            sa.select(SandboxMessage).where(
-                SandboxMessage.id == capture_id, SandboxMessage.project_id == project_id
-            )
+            _with_message().where(SandboxMessage.id == capture_id, SandboxMessage.project_id == project_id)
         )
-    ).scalar_one_or_none()
-    if m is None:
+    ).one_or_none()
+    if row is None:
         raise NotFound("captured message not found")
-    return m  # type: ignore[no-any-return]
+    return row
 
 
 @router.get("/v1/sandbox/messages")
@@ -74,7 +85,8 @@ async def list_captures(
 
 @router.get("/v1/sandbox/messages/{capture_id}")
 async def get_capture(capture_id: int, session: DbSession, project_id: ProjectId) -> dict[str, Any]:
-    return capture_json(await _one(session, project_id, capture_id), raw=True)
+    m, kind, campaign_id = await _one(session, project_id, capture_id)
+    return capture_json(m, raw=True, kind=kind, campaign_id=campaign_id)
 
 
 @router.get("/admin/sender/projects/{project_id}/sandbox/messages", dependencies=[Internal])
@@ -90,5 +102,5 @@ async def admin_list_captures(
 
 @router.get("/admin/sender/projects/{project_id}/sandbox/messages/{capture_id}.eml", dependencies=[Internal])
 async def admin_capture_raw(project_id: int, capture_id: int, session: DbSession) -> PlainTextResponse:
-    m = await _one(session, project_id, capture_id)
+    m = (await _one(session, project_id, capture_id))[0]
     return PlainTextResponse(m.raw, media_type="message/rfc822")
