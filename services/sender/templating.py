@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any
 
-from jinja2 import TemplateSyntaxError, Undefined
+from jinja2 import TemplateSyntaxError, Undefined, nodes
 from jinja2.exceptions import SecurityError, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -74,9 +74,39 @@ class TemplateProblem:
     message: str
 
 
+def _internal_name(node: nodes.Node) -> str | None:
+    """The name a node reaches for when it is a Python internal (`__class__`, `_TemplateReference__context`)."""
+    name: Any = None
+    if isinstance(node, nodes.Getattr):
+        name = node.attr
+    elif isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const):
+        name = node.arg.value
+    elif isinstance(node, nodes.Filter) and node.name == "attr" and node.args:
+        if isinstance(node.args[0], nodes.Const):
+            name = node.args[0].value
+    return name if isinstance(name, str) and "__" in name else None
+
+
+def _refuse_internals(part: str, tree: nodes.Template) -> None:
+    # The sandbox refuses these at render time anyway; refusing them at save time tells the author now, with
+    # the line, instead of failing every send later.
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem, nodes.Filter)):
+        name = _internal_name(node)
+        if name is not None:
+            raise TemplateInvalid(
+                {
+                    "part": part,
+                    "line": node.lineno,
+                    "message": f"'{name[:60]}' is not allowed: a template cannot reach Python internals",
+                }
+            )
+
+
 def _compile(env: SandboxedEnvironment, part: str, source: str) -> Any:
     try:
-        return env.from_string(source)
+        tree = env.parse(source)
+        _refuse_internals(part, tree)
+        return env.from_string(tree)
     except TemplateSyntaxError as exc:
         raise TemplateInvalid(
             {"part": part, "line": exc.lineno, "message": exc.message or str(exc)}
