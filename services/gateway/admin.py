@@ -268,6 +268,8 @@ async def dashboard(request: Request) -> Response:
     if viewer is None:
         return _not_operator()
     projects = await _projects(request)
+    if not projects:  # a fresh installation: the first step is a project, made in the console
+        return _not_operator()
     panels = [await project_panels(gw, p) for p in projects[:20]]
     return page(request, "admin.html", viewer, {"panels": panels})
 
