@@ -71,24 +71,37 @@ async def _load(session: Any, project_id: int, campaign_id: int, *, lock: bool =
     return c  # type: ignore[no-any-return]
 
 
-async def _progress(session: Any, campaign_id: int) -> dict[str, Any]:
+def _empty_progress() -> dict[str, Any]:
+    return {"counts": dict.fromkeys(STATES, 0), "feedback": {}, "total": 0}
+
+
+async def _count_into(session: Any, out: dict[int, dict[str, Any]], campaign_ids: list[int]) -> None:
+    """Messages per state and per feedback of these campaigns (ix_messages_campaign_state), added to `out`."""
     rows = (
         await session.execute(
-            sa.select(Message.state, sa.func.count())
-            .where(Message.campaign_id == campaign_id)
-            .group_by(Message.state)
+            sa.select(Message.campaign_id, Message.state, sa.func.count())
+            .where(Message.campaign_id.in_(campaign_ids))
+            .group_by(Message.campaign_id, Message.state)
         )
     ).all()
-    counts = dict.fromkeys(STATES, 0)
-    counts.update({s: int(n) for s, n in rows})
+    for cid, state, n in rows:
+        out[cid]["counts"][state] = int(n)
+        out[cid]["total"] += int(n)
     fb = (
         await session.execute(
-            sa.select(Message.feedback, sa.func.count())
-            .where(Message.campaign_id == campaign_id, Message.feedback.is_not(None))
-            .group_by(Message.feedback)
+            sa.select(Message.campaign_id, Message.feedback, sa.func.count())
+            .where(Message.campaign_id.in_(campaign_ids), Message.feedback.is_not(None))
+            .group_by(Message.campaign_id, Message.feedback)
         )
     ).all()
-    return {"counts": counts, "feedback": {k: int(n) for k, n in fb}, "total": sum(counts.values())}
+    for cid, label, n in fb:
+        out[cid]["feedback"][label] = int(n)
+
+
+async def _progress(session: Any, campaign_id: int) -> dict[str, Any]:
+    out = {campaign_id: _empty_progress()}
+    await _count_into(session, out, [campaign_id])
+    return out[campaign_id]
 
 
 def campaign_json(c: Campaign, progress: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -163,17 +176,28 @@ async def create_campaign(
 
 @router.get("")
 async def list_campaigns(
-    session: DbSession, project_id: ProjectId, limit: Annotated[int, Query(ge=1, le=200)] = 50
+    session: DbSession,
+    project_id: ProjectId,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    before_id: int | None = None,
+    progress: Annotated[bool, Query(description="add each campaign's counts per state")] = False,
 ) -> dict[str, Any]:
-    rows = (
-        await session.execute(
-            sa.select(Campaign)
-            .where(Campaign.project_id == project_id)
-            .order_by(Campaign.id.desc())
-            .limit(limit)
-        )
-    ).scalars()
-    return {"campaigns": [campaign_json(c) for c in rows]}
+    """Newest first; `next_before_id` pages on. `progress=true` adds each listed campaign's counts per state and
+    per feedback, as GET /{id} has them (grouped queries for the whole page, not one per campaign)."""
+    q = sa.select(Campaign).where(Campaign.project_id == project_id)
+    if before_id is not None:
+        q = q.where(Campaign.id < before_id)
+    rows = (await session.execute(q.order_by(Campaign.id.desc()).limit(limit))).scalars().all()
+    counts: dict[int, dict[str, Any]] = {}
+    if progress:
+        counts = {c.id: _empty_progress() for c in rows}
+        fanned = [c.id for c in rows if c.fanout_at is not None]
+        if fanned:
+            await _count_into(session, counts, fanned)
+    return {
+        "campaigns": [campaign_json(c, counts.get(c.id)) for c in rows],
+        "next_before_id": rows[-1].id if len(rows) == limit else None,
+    }
 
 
 @router.get("/{campaign_id}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Header, Query
@@ -150,6 +150,10 @@ async def list_messages(
         str | None, Query(max_length=320, description="recipient address, any spelling (matched by hash)")
     ] = None,
     contact_id: Annotated[int | None, Query(description="messages linked to this contact")] = None,
+    feedback: Annotated[
+        Literal["delivered", "bounced", "complained", "rejected"] | None,
+        Query(description="the strongest feedback SES reported for the message"),
+    ] = None,
     before_id: int | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> dict[str, Any]:
@@ -165,6 +169,8 @@ async def list_messages(
         q = q.where(Message.email_hash == address_hash(to))
     if contact_id is not None:
         q = q.where(Message.contact_id == contact_id)
+    if feedback is not None:
+        q = q.where(Message.feedback == feedback)
     if before_id is not None:
         q = q.where(Message.id < before_id)
     rows = (await session.execute(q.order_by(Message.id.desc()).limit(limit))).scalars().all()
