@@ -118,3 +118,82 @@ async def test_transactional_from_template(sender: Sender) -> None:
     assert caps[0]["subject"] == "Reset for X"
     raw = (await sender.client.get(f"/v1/sandbox/messages/{caps[0]['id']}", headers=h)).json()["raw"]
     assert "Code 42" in raw
+
+
+async def test_preview_of_unsaved_content(sender: Sender) -> None:
+    """POST /v1/templates/preview answers what /{id}/render answers for the same content; bad or hostile content
+    is a 422 with the reason (and the line when there is one), never a 500; nothing is stored."""
+    pid = await make_project(sender.rt)
+    h = sender.h(pid)
+    content = {"subject": "Welcome {{ first_name }}", "html": "<p>Hello {{ contact.email }} {{ code }}</p>"}
+    render = {"email": "a@b.co", "attributes": {"first_name": "Zoë"}, "variables": {"code": "42"}}
+    saved = await sender.client.post("/v1/templates", json={"name": "w", **content}, headers=h)
+    rendered = await sender.client.post(f"/v1/templates/{saved.json()['id']}/render", json=render, headers=h)
+    preview = await sender.client.post("/v1/templates/preview", json={**content, **render}, headers=h)
+    assert preview.status_code == 200, preview.text
+    assert preview.json() == rendered.json()
+    out = preview.json()
+    assert (
+        out["subject"] == "Welcome Zoë" and "Hello a@b.co 42" in out["html"] and out["unsubscribe_link_added"]
+    )
+    assert "https://unsubscribe.preview.invalid/u/preview" in out["text"]
+    plain = await sender.client.post(
+        "/v1/templates/preview",
+        json={"subject": "S", "text": "Hi {{ email }}", "marketing": False},
+        headers=h,
+    )
+    assert plain.json() == {
+        "subject": "S",
+        "html": None,
+        "text": "Hi preview@example.com",
+        "unsubscribe_link_added": False,
+    }
+    # a variable cannot replace the preview's own links (nor break the call)
+    links = await sender.client.post(
+        "/v1/templates/preview",
+        json={"subject": "S", "text": "{{ unsubscribe_url }}", "variables": {"unsubscribe_url": "x"}},
+        headers=h,
+    )
+    assert links.status_code == 200 and "unsubscribe.preview.invalid" in links.json()["text"]
+    templates = (await sender.client.get("/v1/templates", headers=h)).json()["templates"]
+    assert len(templates) == 1  # the preview stored nothing
+
+    async def refused(body: dict) -> dict:  # type: ignore[type-arg]
+        r = await sender.client.post("/v1/templates/preview", json=body, headers=h)
+        assert r.status_code == 422, (body, r.status_code, r.text)
+        return r.json()  # type: ignore[no-any-return]
+
+    syntax = await refused({"subject": "ok", "html": "<p>\n{{ x + }}\n</p>"})
+    assert syntax["error"] == "template_invalid"
+    assert (
+        syntax["detail"]["part"] == "html" and syntax["detail"]["line"] == 2 and syntax["detail"]["message"]
+    )
+    assert (await refused({"subject": "{% if %}", "text": "t"}))["detail"]["part"] == "subject"
+    assert (await refused({"subject": " ", "text": "t"}))["detail"]["part"] == "subject"
+    assert (await refused({"subject": "s"}))["error"] == "template_invalid"  # neither html nor text
+    assert (await refused({"html": "<p>x</p>"}))["error"] == "validation_error"  # no subject at all
+    for hostile in (
+        "{{ ''.__class__.__mro__ }}",
+        "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+        "{{ cycler.__init__.__globals__.os }}",
+        "{{ self._TemplateReference__context }}",
+        "{{ 'a' * 10**9 }}",
+        "{{ 2 ** 100000 }}",
+        "{{ range(10**9)|list }}",
+    ):
+        body = await refused({"subject": "s", "html": hostile})
+        assert body["error"] == "template_invalid" and body["detail"]["message"], hostile
+    for broken in (
+        "{{ 1/0 }}",
+        "{{ 'a' + 1 }}",
+        "{{ '{:d}'.format('a') }}",
+        "{{ '%d' % 'x' }}",
+        "{{ " + "(" * 3000 + "1" + ")" * 3000 + " }}",
+        "{% if 1 %}" * 2000 + "x" + "{% endif %}" * 2000,
+        "{{ undefined_thing.attr.deeper }}",
+    ):
+        body = await refused({"subject": "s", "text": broken})
+        assert body["error"] == "template_invalid" and body["detail"]["message"], broken
+    # saving the too-deep template is refused the same way (it was a 500)
+    deep = {"name": "d", "subject": "s", "text": "{{ " + "(" * 3000 + "1" + ")" * 3000 + " }}"}
+    assert (await sender.client.post("/v1/templates", json=deep, headers=h)).status_code == 422

@@ -1,4 +1,5 @@
-"""Templates: CRUD, validated at save time (syntax errors → 422 with the part and line), and a render preview."""
+"""Templates: CRUD, validated at save time (syntax errors → 422 with the part and line), and a render preview of
+a saved template or of unsaved content."""
 
 from __future__ import annotations
 
@@ -9,7 +10,13 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from services.sender.api.common import iso
-from services.sender.templating import compile_parts, contact_context, validate_parts
+from services.sender.templating import (
+    CompiledTemplate,
+    TemplateInvalid,
+    compile_parts,
+    contact_context,
+    validate_parts,
+)
 from shared.db.types import utcnow
 from shared.errors import NotFound
 from shared.internal_auth import ProjectId
@@ -31,6 +38,70 @@ class RenderIn(BaseModel):
     attributes: dict[str, Any] = Field(default_factory=dict)
     variables: dict[str, Any] = Field(default_factory=dict)
     marketing: bool = Field(True, description="Add the unsubscribe footer when the content has no link.")
+
+
+class PreviewIn(RenderIn):
+    """Unsaved content, rendered like a saved template (nothing is stored)."""
+
+    subject: str = Field(max_length=2000)
+    html: str | None = Field(None, max_length=500_000)
+    text: str | None = Field(None, max_length=500_000)
+
+
+# What a template can raise while it is compiled or rendered beyond Jinja's own errors (`{{ 1/0 }}`,
+# `{{ 'a' + 1 }}`, a format code that does not fit, nesting deeper than the parser's recursion): the author's
+# mistake, answered 422 like a syntax error, never a 500.
+_TEMPLATE_FAILURES = (
+    ArithmeticError,
+    LookupError,
+    TypeError,
+    ValueError,
+    AttributeError,
+    RecursionError,
+    MemoryError,
+)
+
+
+def _too_deep() -> TemplateInvalid:
+    return TemplateInvalid(
+        {"part": "template", "line": None, "message": "the template is nested too deeply to be read"}
+    )
+
+
+def _compiled(subject: str, html: str | None, text: str | None, *, footer: bool) -> CompiledTemplate:
+    try:
+        return compile_parts(subject, html, text, add_unsubscribe_footer=footer)
+    except (RecursionError, MemoryError):
+        raise _too_deep() from None
+
+
+def _checked(subject: str, html: str | None, text: str | None) -> None:
+    """validate_parts, with a 422 too for content nested too deeply for the parser."""
+    try:
+        validate_parts(subject, html, text)
+    except (RecursionError, MemoryError):
+        raise _too_deep() from None
+
+
+def render_content(subject: str, html: str | None, text: str | None, body: RenderIn) -> dict[str, Any]:
+    """The preview of content for one made-up recipient: what `/render` and `/preview` answer."""
+    compiled = _compiled(subject, html, text, footer=body.marketing)
+    links = {
+        "unsubscribe_url": "https://unsubscribe.preview.invalid/u/preview",
+        "preferences_url": "https://unsubscribe.preview.invalid/p/preview",
+    }
+    ctx = contact_context(body.email, body.attributes, **{**body.variables, **links})  # the links win
+    try:
+        subject_out, html_out, text_out = compiled.render(ctx)
+    except _TEMPLATE_FAILURES as exc:
+        message = f"{type(exc).__name__}: {exc}"[:500]
+        raise TemplateInvalid({"part": "render", "line": None, "message": message}) from None
+    return {
+        "subject": subject_out,
+        "html": html_out,
+        "text": text_out,
+        "unsubscribe_link_added": body.marketing and not compiled.has_unsubscribe_link,
+    }
 
 
 def template_json(t: Template) -> dict[str, Any]:
@@ -61,7 +132,7 @@ async def load_template(session: Any, project_id: int, template_id: int) -> Temp
 
 @router.post("", status_code=201)
 async def create_template(body: TemplateIn, session: DbSession, project_id: ProjectId) -> dict[str, Any]:
-    validate_parts(body.subject, body.html, body.text)
+    _checked(body.subject, body.html, body.text)
     t = Template(project_id=project_id, name=body.name, subject=body.subject, html=body.html, text=body.text)
     session.add(t)
     await session.flush()
@@ -83,6 +154,13 @@ async def list_templates(
     return {"templates": [template_json(t) for t in rows]}
 
 
+# Declared before the /{template_id} routes: "preview" is no template id.
+@router.post("/preview")
+async def preview_template(body: PreviewIn, project_id: ProjectId) -> dict[str, Any]:
+    """Render unsaved content as `POST /{id}/render` renders a saved template (same sandbox, same answer)."""
+    return render_content(body.subject, body.html, body.text, body)
+
+
 @router.get("/{template_id}")
 async def get_template(template_id: int, session: DbSession, project_id: ProjectId) -> dict[str, Any]:
     return template_json(await load_template(session, project_id, template_id))
@@ -93,7 +171,7 @@ async def update_template(
     template_id: int, body: TemplateIn, session: DbSession, project_id: ProjectId
 ) -> dict[str, Any]:
     t = await load_template(session, project_id, template_id)
-    validate_parts(body.subject, body.html, body.text)
+    _checked(body.subject, body.html, body.text)
     t.name, t.subject, t.html, t.text = body.name, body.subject, body.html, body.text
     t.version += 1
     t.updated_at = utcnow()
@@ -111,18 +189,4 @@ async def render_template(
     template_id: int, body: RenderIn, session: DbSession, project_id: ProjectId
 ) -> dict[str, Any]:
     t = await load_template(session, project_id, template_id)
-    compiled = compile_parts(t.subject, t.html, t.text, add_unsubscribe_footer=body.marketing)
-    ctx = contact_context(
-        body.email,
-        body.attributes,
-        **body.variables,
-        unsubscribe_url="https://unsubscribe.preview.invalid/u/preview",
-        preferences_url="https://unsubscribe.preview.invalid/p/preview",
-    )
-    subject, html, text = compiled.render(ctx)
-    return {
-        "subject": subject,
-        "html": html,
-        "text": text,
-        "unsubscribe_link_added": body.marketing and not compiled.has_unsubscribe_link,
-    }
+    return render_content(t.subject, t.html, t.text, body)
