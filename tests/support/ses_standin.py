@@ -71,6 +71,7 @@ class StandinState:
     sending_enabled: bool = True
     production_access: bool = True
     enforcement_status: str = "HEALTHY"
+    credentials_valid: bool = True  # False: every call answers as AWS does to unknown keys (403)
     verified: set[str] | None = None  # None: every From accepted
     store_raw: bool = False
     timeout_seconds: float = 30.0
@@ -173,9 +174,9 @@ class SesStandin:
 
     # -- SES API -----------------------------------------------------------------------------------------------
 
-    @staticmethod
-    def _signed(request: web.Request) -> bool:
-        return request.headers.get("Authorization", "").startswith("AWS4-HMAC-SHA256 Credential=")
+    def _signed(self, request: web.Request) -> bool:
+        signed = request.headers.get("Authorization", "").startswith("AWS4-HMAC-SHA256 Credential=")
+        return signed and self.state.credentials_valid
 
     def _fault(self) -> str | None:
         s = self.state
@@ -311,6 +312,13 @@ class SesStandin:
         )
 
     async def _v1(self, request: web.Request) -> web.Response:
+        if not self.state.credentials_valid:
+            return web.Response(
+                status=403,
+                text="<ErrorResponse><Error><Type>Sender</Type><Code>InvalidClientTokenId</Code>"
+                "<Message>The security token included in the request is invalid.</Message></Error></ErrorResponse>",
+                content_type="text/xml",
+            )
         form = parse_qs((await request.read()).decode())
         action = (form.get("Action") or [""])[0]
         if action != "GetSendQuota":

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 import sqlalchemy as sa
 from fastapi import APIRouter
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from services.sender.accounts import apply_quota, make_client, pause_project, resume_project
 from services.sender.api.common import CoreDep, iso
@@ -45,6 +45,17 @@ class AccountIn(BaseModel):
 
     model_config = {"populate_by_name": True}
 
+    @field_validator("from_address")
+    @classmethod
+    def _address(cls, v: str | None) -> str | None:
+        # refused here (422 naming body.from) rather than in the route, so a form can show it next to the input
+        if v:
+            try:
+                encode_address(v)
+            except HeaderRefused as exc:
+                raise ValueError(str(exc)) from None
+        return v
+
 
 def account_json(a: SesAccount, key: str) -> dict[str, Any]:
     masked = None
@@ -80,11 +91,6 @@ def account_json(a: SesAccount, key: str) -> dict[str, Any]:
 async def put_account(
     body: AccountIn, session: DbSession, project_id: ProjectId, rt: RuntimeDep, core: CoreDep
 ) -> dict[str, Any]:
-    if body.from_address:
-        try:
-            encode_address(body.from_address)
-        except HeaderRefused as exc:
-            raise Unprocessable(str(exc)) from None
     key = rt.settings.security.encryption_key
     row = (
         await session.execute(sa.select(SesAccount).where(SesAccount.project_id == project_id))
