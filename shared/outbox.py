@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from shared.bus.protocol import Bus, OutgoingMessage
 from shared.db.types import utcnow
 from shared.db.upsert import dialect_name
+from shared.domain_log import log_published
 from shared.models.core import OutboxMessage
 
 log = logging.getLogger("sesame.outbox")
@@ -209,7 +210,9 @@ class OutboxRelay:
             await session.execute(
                 sa.update(t).where(which).values(published_at=utcnow(), attempts=t.c.attempts + 1)
             )
-            return len(rows)
+        # Once published and marked: a batch published again after a failed mark is described only once.
+        log_published((r.routing_key, r.body) for r in rows)
+        return len(rows)
 
     async def _cleanup(self) -> None:
         cutoff = utcnow().timestamp() - self._keep

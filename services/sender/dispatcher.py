@@ -37,6 +37,7 @@ from services.sender.reconcile import reconcile_stale_sending
 from services.sender.ses import SesError
 from services.sender.settings import SenderSettings
 from services.sender.worker import MK_QUEUE, MK_ROUTING, QUOTA_WAIT, TX_ROUTING
+from shared import domain_log
 from shared.bus.protocol import OutgoingMessage
 from shared.db.types import utcnow
 from shared.db.upsert import dialect_name
@@ -225,12 +226,26 @@ class Dispatcher:
             M.c.campaign_id == Campaign.id, M.c.state.in_(("queued", "sending", "delayed"))
         )
         async with self.rt.uow() as session:
-            r = await session.execute(
-                sa.update(Campaign)
-                .where(Campaign.status == "sending", Campaign.fanout_at.is_not(None), ~open_rows)
-                .values(status="sent", finished_at=now, updated_at=now)
-            )
-        return int(r.rowcount or 0)
+            finished = (
+                await session.execute(
+                    sa.update(Campaign)
+                    .where(Campaign.status == "sending", Campaign.fanout_at.is_not(None), ~open_rows)
+                    .values(status="sent", finished_at=now, updated_at=now)
+                    .returning(Campaign.id, Campaign.project_id, Campaign.name)
+                )
+            ).all()
+            if finished:
+                counts: dict[int, dict[str, int]] = {c.id: {} for c in finished}
+                by_state = await session.execute(
+                    sa.select(M.c.campaign_id, M.c.state, sa.func.count())
+                    .where(M.c.campaign_id.in_(list(counts)))
+                    .group_by(M.c.campaign_id, M.c.state)
+                )  # ix_messages_campaign_state: once per finished campaign
+                for cid, state, n in by_state:
+                    counts[cid][state] = int(n)
+                for c in finished:
+                    domain_log.campaign_finished(session, c.project_id, c.id, c.name, counts[c.id])
+        return len(finished)
 
     async def refresh_quotas(self) -> int:
         """Re-read the quota of accounts that sent recently (every `quota_refresh_seconds`)."""
@@ -326,6 +341,7 @@ async def start_campaign(rt: Runtime, campaign_id: int, *, from_status: tuple[st
             return False
         campaign = (await session.execute(sa.select(Campaign).where(Campaign.id == campaign_id))).scalar_one()
         n = await fan_out(session, campaign)
+        domain_log.campaign_started(session, campaign.project_id, campaign.id, campaign.name, n)
     log.info("campaign %s fanned out to %d recipients in %.2fs", campaign_id, n, time.perf_counter() - t0)
     return True
 

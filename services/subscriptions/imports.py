@@ -30,6 +30,7 @@ from services.subscriptions.csv_rows import Batch, CsvBatches, HeaderError
 from services.subscriptions.lists import get_list
 from services.subscriptions.projects import get_project
 from services.subscriptions.settings import SubscriptionsSettings
+from shared import domain_log
 from shared.contracts.subscription import SubscriptionsImported
 from shared.db.types import UTCDateTime, utcnow
 from shared.db.upsert import dialect_name
@@ -226,6 +227,7 @@ async def _finish(rt: Runtime, import_id: int, status: str, error: str | None = 
         )
         imp = await session.get(ContactImport, import_id, populate_existing=True)
         assert imp is not None
+        domain_log.import_finished(session, imp)
         return imp
 
 

@@ -14,6 +14,7 @@ from services.sender.api.templates import load_template
 from services.sender.fanout import fan_out
 from services.sender.mime import HeaderRefused, encode_address
 from services.sender.templating import validate_parts
+from shared import domain_log
 from shared.db.types import utcnow
 from shared.errors import BadRequest, Conflict, NotFound
 from shared.internal_auth import ProjectId
@@ -169,7 +170,8 @@ async def create_campaign(
     await session.flush()
     if body.send_now:
         c.status = "sending"
-        await fan_out(session, c)
+        n = await fan_out(session, c)
+        domain_log.campaign_started(session, project_id, c.id, c.name, n)
         core.dispatcher.notify()
     return campaign_json(c)
 
@@ -219,7 +221,8 @@ async def send_campaign(
     c.send_at, c.updated_at = send_at or now, now
     if send_at is None or send_at <= now:
         c.status = "sending"
-        await fan_out(session, c)  # one INSERT … SELECT, committed with the status change
+        n = await fan_out(session, c)  # one INSERT … SELECT, committed with the status change
+        domain_log.campaign_started(session, project_id, c.id, c.name, n)
         core.dispatcher.notify()
     else:
         c.status = "scheduled"
