@@ -54,7 +54,8 @@ class RuntimeSettings(BaseSettings):
     port: int = Field(8025, description="Port of `sesame run`; each `sesame serve` service has its own default.")
     public_url: str = Field(
         "http://127.0.0.1:8025",
-        description="External base URL of the gateway, used in links inside mail (confirm, unsubscribe).",
+        description="External base URL of the gateway, used in links inside mail (confirm, unsubscribe). "
+        "Unset, `sesame run` uses its own address: http://HOST:PORT (http://localhost:PORT when bound to 0.0.0.0).",
     )
     shutdown_grace_seconds: float = Field(
         20.0, description="How long in-flight work may take to finish after a stop signal."

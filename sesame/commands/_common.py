@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 from collections.abc import Coroutine
 from typing import Any, TypeVar
@@ -26,6 +27,20 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(coro)
 
 
+def add_log_format_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--log-format",
+        choices=("json", "text"),
+        default=None,
+        help="log lines as JSON or readable text (default: SESAME_LOG_JSON if set, else text on a terminal, JSON otherwise)",
+    )
+
+
+def log_format_choice(args: argparse.Namespace, settings: Settings) -> bool | None:
+    """JSON logs? The flag, then SESAME_LOG_JSON; None leaves it to whether stderr is a terminal."""
+    if args.log_format is not None:
+        return bool(args.log_format == "json")
+    return settings.runtime.log_json
 
 
 def tune_gc_for_serving() -> None:
