@@ -21,6 +21,9 @@ from typing import IO
 import httpx
 import pytest
 
+from sesame.commands._serving import local_url
+from sesame.commands.run import first_run_text
+from shared.settings import SecuritySettings, Settings
 from tests.gateway.embedded import CONFIRM_RE, captured_mail, mail_text
 from tests.ops.conftest import ROOT
 
@@ -254,3 +257,41 @@ def test_a_taken_port_is_one_line_and_a_failure(command: list[str], tmp_path: Pa
         f"sesame: error: port {port} is already in use on 127.0.0.1 (another Sesame?): choose one with --port"
     ], done.stderr
     assert not (tmp_path / "run.db").exists()  # refused before migrating anything
+
+
+@pytest.mark.parametrize(
+    ("host", "url"),
+    [
+        ("127.0.0.1", "http://127.0.0.1:9000"),
+        ("0.0.0.0", "http://localhost:9000"),  # bound everywhere: a browser on this machine uses localhost
+        ("::", "http://localhost:9000"),
+        ("::1", "http://[::1]:9000"),
+        ("192.0.2.10", "http://192.0.2.10:9000"),
+        ("mail.internal", "http://mail.internal:9000"),
+    ],
+)
+def test_local_url(host: str, url: str) -> None:
+    assert local_url(host, 9000) == url
+
+
+def test_block_with_an_own_admin_password_does_not_show_it() -> None:
+    settings = Settings()
+    settings.security = SecuritySettings(admin_password="correct horse battery staple")
+    text = first_run_text(settings, "http://localhost:8080", bound="0.0.0.0:8080")
+    assert "listening on 0.0.0.0:8080 (all interfaces)" in text
+    assert "Console   http://localhost:8080/admin" in text
+    assert "the value of SESAME_ADMIN_PASSWORD" in text and "development default" not in text
+    assert "correct horse" not in text
+
+
+@pytest.mark.slow
+def test_an_explicit_public_url_is_kept(tmp_path: Path) -> None:
+    port = free_port()
+    env = run_env(tmp_path, SESAME_PUBLIC_URL="https://mail.example.org/")
+    run = Run(["--port", str(port)], env, tmp_path)
+    try:
+        block = run.wait_banner()
+    finally:
+        run.stop()
+    assert f"Console   http://127.0.0.1:{port}/admin" in block  # the console is still here
+    assert "Links in mail point to https://mail.example.org (SESAME_PUBLIC_URL)" in block
