@@ -32,7 +32,7 @@ from services.gateway.captcha import (
     CaptchaFailed,
 )
 from services.gateway.rendering import error_page, render
-from services.gateway.security import Branding, host_allowed, safe_redirect
+from services.gateway.security import Branding, host_allowed, new_nonce, safe_redirect
 from services.gateway.state import Gateway, gateway
 from shared.email_address import InvalidEmail, normalize_email
 from shared.errors import NotFound, SesameError, TooManyRequests
@@ -80,10 +80,18 @@ def _fields(raw: Any) -> list[dict[str, str]]:
 
 
 async def load_form(gw: Gateway, list_id: int) -> FormConfig:
+    """The list's form settings, remembered for a few seconds (the signup hot path reads them)."""
     key = f"form:{list_id}"
     hit = gw.cached(key)
     if hit is not None:
         return hit  # type: ignore[no-any-return]
+    cfg = await fetch_form(gw, list_id)
+    gw.remember(key, cfg, gw.config.form_config_cache_seconds)
+    return cfg
+
+
+async def fetch_form(gw: Gateway, list_id: int) -> FormConfig:
+    """The list's form settings as stored now (the console shows them right after a change)."""
     resp = await gw.upstreams.request("subscriptions", "GET", f"/public/lists/{list_id}/form")
     if resp.status == 404:
         raise NotFound("no such form")
@@ -92,7 +100,7 @@ async def load_form(gw: Gateway, list_id: int) -> FormConfig:
         raise SesameError("the form is not available right now", error="unavailable")
     data = resp.json() or {}
     fs = data.get("form_settings") or {}
-    cfg = FormConfig(
+    return FormConfig(
         list_id=list_id,
         list=data.get("list") or {},
         project=data.get("project") or {},
@@ -103,8 +111,6 @@ async def load_form(gw: Gateway, list_id: int) -> FormConfig:
         ),
         fields=_fields(fs.get("fields") if isinstance(fs, dict) else None),
     )
-    gw.remember(key, cfg, gw.config.form_config_cache_seconds)
-    return cfg
 
 
 class SignupRefused(Exception):
@@ -271,15 +277,19 @@ async def form_embed(request: Request, list_id: str) -> Response:
         cfg = await load_form(gw, _list_id(list_id))
     except NotFound:
         return error_page(request, 404, "Form not found", "This signup form does not exist (any more).")
-    resp = render(
-        request,
-        "embed.html",
-        {"cfg": cfg, "honeypot": HONEYPOT, **_captcha_context(cfg)},
-        branding=cfg.branding,
-        frameable=True,
-        **_page_csp(cfg),
+    return render(
+        request, "embed.html", _embed_context(cfg), branding=cfg.branding, frameable=True, **_page_csp(cfg)
     )
-    return resp
+
+
+def _embed_context(cfg: FormConfig) -> dict[str, Any]:
+    return {"cfg": cfg, "honeypot": HONEYPOT, **_captcha_context(cfg)}
+
+
+def embed_snippet(gw: Gateway, cfg: FormConfig) -> str:
+    """The HTML snippet GET /f/{id}/embed answers, as text (the console shows it for copying)."""
+    ctx = {"brand": cfg.branding, "nonce": new_nonce(), "public_url": gw.public_url, **_embed_context(cfg)}
+    return gw.templates.get_template("embed.html").render(ctx)
 
 
 @router.get("/altcha/challenge", include_in_schema=False)

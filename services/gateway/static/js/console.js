@@ -75,6 +75,18 @@
     document.querySelectorAll("[data-frame-width]").forEach(function (b) { b.setAttribute("aria-pressed", String(b === btn)); });
   });
 
+  // Colour pairs: <input type=color data-color-for="text-input-id"> and its hex text follow each other.
+  document.querySelectorAll("input[data-color-for]").forEach(function (picker) {
+    var text = document.getElementById(picker.getAttribute("data-color-for"));
+    if (!text) return;
+    picker.addEventListener("input", function () { text.value = picker.value; });
+    text.addEventListener("input", function () {
+      var v = text.value.trim();
+      if (/^#[0-9a-fA-F]{3}$/.test(v)) v = "#" + v[1] + v[1] + v[2] + v[2] + v[3] + v[3];
+      if (/^#[0-9a-fA-F]{6}$/.test(v)) picker.value = v.toLowerCase();
+    });
+  });
+
   // Project switcher: <select data-navigate> goes to the chosen option's value.
   document.querySelectorAll("select[data-navigate]").forEach(function (sel) {
     sel.addEventListener("change", function () { if (sel.value) window.location.href = sel.value; });
