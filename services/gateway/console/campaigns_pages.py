@@ -1,7 +1,251 @@
-"""Console pages: campaigns."""
+"""Console pages: campaigns — the list with progress, compose (send now, schedule in a chosen time zone, or keep
+as a draft), and each campaign's page: live progress, the report, its recipients, and the actions its state
+allows (send, schedule, pause, resume, cancel, retry failed), all through the sender's /v1/campaigns API."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+
+from services.gateway.console import audit
+from services.gateway.console.access import (
+    Access,
+    ConsoleProblem,
+    checked_form,
+    project_access,
+    project_post,
+)
+from services.gateway.console.campaign_form import (
+    compose_body,
+    read_compose,
+    refusal_fields,
+    schedule_time,
+    zone_options,
+)
+from services.gateway.console.campaign_report import progress_json, report_context
+from services.gateway.console.project_api import ApiResult, ProjectApi
+from services.gateway.console.views import done, page
+from services.gateway.state import gateway
 
 router = APIRouter(include_in_schema=False)
+# A campaign's HTML and text may each be 500,000 characters; URL-encoded, markup roughly doubles.
+COMPOSE_LIMIT = 3_000_000
+BADGES = {"scheduled": "warn", "sending": "ok", "paused": "warn", "sent": "ok", "cancelled": "bad"}
+
+
+def _api(request: Request, pid: int) -> ProjectApi:
+    return ProjectApi(gateway(request), pid)
+
+
+def _status(r: ApiResult) -> int:
+    return r.status if 400 <= r.status < 500 else 503
+
+
+def _base(pid: int) -> str:
+    return f"/admin/p/{pid}/campaigns"
+
+
+@router.get("/admin/p/{pid}/campaigns")
+async def campaigns_index(request: Request, pid: int) -> Response:
+    access = await project_access(request, pid)
+    before = request.query_params.get("before", "")
+    data = await _api(request, pid).need(
+        "/v1/campaigns", limit=50, progress="true", before_id=before if before.isdigit() else None
+    )
+    rows = []
+    for c in data.get("campaigns", []):
+        p = c.get("progress") or {}
+        counts = p.get("counts") or {}
+        total = int(p.get("total") or 0)
+        waiting = sum(int(counts.get(s, 0)) for s in ("queued", "sending", "delayed"))
+        rows.append({**c, "total": total, "sent": int(counts.get("sent", 0)), "processed": total - waiting})
+    ctx = {"campaigns": rows, "next_before": data.get("next_before_id"), "badges": BADGES}
+    return page(request, "console/campaigns.html", access, ctx, section="campaigns")
+
+
+# ---------------------------------------------------------------- compose
+
+
+async def _compose(request: Request, access: Access, status: int = 200, **extra: Any) -> Response:
+    api = _api(request, access.pid)
+    lists = await api.need("/v1/lists", limit=500)
+    templates = await api.need("/v1/templates", limit=500)
+    values = extra.pop("values", None) or {"when": "draft", "tz": "UTC", "list_ids": []}
+    ctx = {
+        "lists": lists.get("data", []),
+        "templates": templates.get("templates", []),
+        "zones": zone_options(),
+        "values": values,
+        **extra,
+    }
+    return page(request, "console/campaigns_new.html", access, ctx, section="campaigns", status=status)
+
+
+@router.get("/admin/p/{pid}/campaigns/new")
+async def compose_page(request: Request, pid: int) -> Response:
+    return await _compose(request, await project_access(request, pid, "editor"))
+
+
+@router.post("/admin/p/{pid}/campaigns")
+async def create_campaign(request: Request, pid: int) -> Response:
+    # project_post's steps (role first, then the CSRF token) with a form limit that fits an email's HTML
+    access = await project_access(request, pid, "editor")
+    form = await checked_form(request, access.viewer, COMPOSE_LIMIT)
+    values = read_compose(form)
+    send_at: datetime | None = None
+    errors: dict[str, str] = {}
+    if values["when"] == "schedule":
+        send_at, errors = schedule_time(values["send_at"], values["tz"])
+    elif values["send_at"]:
+        # a time typed but "draft" or "now" chosen: say so rather than guess which was meant
+        errors = {"send_at": "To send at this time, choose “Schedule” above; or clear the time."}
+    body, more = compose_body(values, send_at)
+    errors.update(more)
+    if errors:
+        return await _compose(
+            request, access, 422, errors=errors, values=values, message="Check the highlighted fields."
+        )
+    r = await _api(request, pid).call("POST", "/v1/campaigns", json=body)
+    if not r.ok:
+        return await _compose(
+            request, access, _status(r), errors=refusal_fields(r), values=values, message=r.message
+        )
+    c = r.data
+    await audit.record(
+        request,
+        access.viewer,
+        "campaign.created",
+        project_id=pid,
+        target=f"campaign:{c['id']}",
+        detail={"name": c["name"], "status": c["status"], "lists": c["list_ids"], "send_at": c["send_at"]},
+    )
+    if c["status"] == "sending":
+        note = f"Campaign created and sending to {c.get('recipients') or 0} recipients."
+    elif c["status"] == "scheduled":
+        note = f"Campaign scheduled for {_when(c['send_at'])}."
+    else:
+        note = "Campaign saved as a draft. Nothing was sent."
+    return done(request, f"{_base(pid)}/{c['id']}", note)
+
+
+def _when(iso: str | None) -> str:
+    return (iso or "")[:16].replace("T", " ") + " UTC" if iso else "—"
+
+
+# ---------------------------------------------------------------- one campaign
+
+
+async def _view(request: Request, access: Access, cid: int, status: int = 200, **extra: Any) -> Response:
+    ctx = await report_context(_api(request, access.pid), cid, request.query_params)
+    ctx.update(badges=BADGES, zones=zone_options(), **extra)
+    ctx.setdefault("values", {"tz": "UTC"})
+    return page(request, "console/campaigns_view.html", access, ctx, section="campaigns", status=status)
+
+
+@router.get("/admin/p/{pid}/campaigns/{cid}.json")
+async def campaign_progress(request: Request, pid: int, cid: int) -> Response:
+    await project_access(request, pid)
+    c = await _api(request, pid).need(f"/v1/campaigns/{cid}")
+    return JSONResponse(progress_json(c), headers={"cache-control": "no-store"})
+
+
+@router.get("/admin/p/{pid}/campaigns/{cid}")
+async def campaign_page(request: Request, pid: int, cid: int) -> Response:
+    return await _view(request, await project_access(request, pid), cid)
+
+
+@router.post("/admin/p/{pid}/campaigns/{cid}/send")
+async def send_campaign(request: Request, pid: int, cid: int) -> Response:
+    """Send a draft (or scheduled) campaign now, or (re)schedule it: `when` = now | schedule."""
+    access, form = await project_post(request, pid)
+    values = read_compose(form)
+    body: dict[str, Any] = {}
+    if values["when"] == "schedule":
+        send_at, errors = schedule_time(values["send_at"], values["tz"])
+        if errors:
+            return await _view(
+                request, access, cid, 422, errors=errors, values=values, message="Check the time to send at."
+            )
+        assert send_at is not None
+        body["send_at"] = send_at.isoformat()
+    r = await _api(request, pid).call("POST", f"/v1/campaigns/{cid}/send", json=body)
+    if not r.ok:
+        return await _refused(request, access, cid, r, values)
+    c = r.data
+    verb = "scheduled" if c["status"] == "scheduled" else "sent"
+    await audit.record(
+        request,
+        access.viewer,
+        f"campaign.{verb}",
+        project_id=pid,
+        target=f"campaign:{cid}",
+        detail={"name": c["name"], "send_at": c["send_at"]},
+    )
+    if verb == "scheduled":
+        return done(request, f"{_base(pid)}/{cid}", f"Scheduled for {_when(c['send_at'])}.")
+    total = int((c.get("progress") or {}).get("total") or 0)
+    return done(request, f"{_base(pid)}/{cid}", f"Sending to {total} recipients.")
+
+
+async def _refused(
+    request: Request, access: Access, cid: int, r: ApiResult, values: dict[str, Any] | None = None
+) -> Response:
+    if r.status == 404:
+        raise ConsoleProblem(404, "Not found", "This campaign does not exist.")
+    message = r.message
+    if r.status == 409:
+        message = f"Refused: the {message}. Nothing was changed."
+    return await _view(
+        request, access, cid, _status(r), message=message, errors=r.errors, values=values or {"tz": "UTC"}
+    )
+
+
+ACTIONS = {
+    "pause": ("campaign.paused", "Paused. Nothing more is sent until you resume."),
+    "resume": ("campaign.resumed", "Resumed."),
+    "cancel": ("campaign.cancelled", "Cancelled. Mail not yet sent will not be sent."),
+    "retry-failed": ("campaign.retried", ""),
+}
+
+
+async def _action(request: Request, pid: int, cid: int, name: str) -> Response:
+    access, _ = await project_post(request, pid)
+    r = await _api(request, pid).call("POST", f"/v1/campaigns/{cid}/{name}", json={})
+    if not r.ok:
+        return await _refused(request, access, cid, r)
+    action, note = ACTIONS[name]
+    detail: dict[str, Any] = {"name": r.data.get("name"), "status": r.data.get("status")}
+    if name == "retry-failed":
+        detail["requeued"] = n = int(r.data.get("requeued") or 0)
+        note = (
+            f"{n} failed message{'s' if n != 1 else ''} queued again."
+            if n
+            else "No failed messages to retry."
+        )
+    await audit.record(
+        request, access.viewer, action, project_id=pid, target=f"campaign:{cid}", detail=detail
+    )
+    return done(request, f"{_base(pid)}/{cid}", note)
+
+
+@router.post("/admin/p/{pid}/campaigns/{cid}/pause")
+async def pause_campaign(request: Request, pid: int, cid: int) -> Response:
+    return await _action(request, pid, cid, "pause")
+
+
+@router.post("/admin/p/{pid}/campaigns/{cid}/resume")
+async def resume_campaign(request: Request, pid: int, cid: int) -> Response:
+    return await _action(request, pid, cid, "resume")
+
+
+@router.post("/admin/p/{pid}/campaigns/{cid}/cancel")
+async def cancel_campaign(request: Request, pid: int, cid: int) -> Response:
+    return await _action(request, pid, cid, "cancel")
+
+
+@router.post("/admin/p/{pid}/campaigns/{cid}/retry-failed")
+async def retry_failed(request: Request, pid: int, cid: int) -> Response:
+    return await _action(request, pid, cid, "retry-failed")

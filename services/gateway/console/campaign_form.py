@@ -1,0 +1,114 @@
+"""The campaign forms' input: compose fields → the campaigns API's body, a local time in a chosen zone → UTC, and
+the API's refusals put next to the input they are about."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from starlette.datastructures import FormData
+
+from services.gateway.bodies import field
+from services.gateway.console.project_api import ApiResult
+
+WHEN = ("draft", "now", "schedule")
+TEXT_FIELDS = {"name": 200, "subject": 2000, "from": 400, "reply_to": 400, "template_id": 20}
+BODY_FIELDS = {"html": 500_000, "text": 500_000}
+
+
+@lru_cache(maxsize=1)
+def time_zones() -> list[str]:
+    """UTC first, then the IANA zones by name (the select under every date and time)."""
+    zones = sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
+    return ["UTC", *zones]
+
+
+@lru_cache(maxsize=1)
+def zone_options() -> list[tuple[str, str]]:
+    """The zones as a select's (value, label) pairs."""
+    return [(z, z.replace("_", " ")) for z in time_zones()]
+
+
+def _body(form: FormData, name: str, limit: int) -> str:
+    """A textarea's value as typed (not stripped: leading spaces of an HTML body are the author's)."""
+    value = form.get(name)
+    return value[:limit] if isinstance(value, str) else ""
+
+
+def read_compose(form: FormData) -> dict[str, Any]:
+    """What the person typed, to send on or to show again."""
+    values: dict[str, Any] = {k: field(form, k, n) for k, n in TEXT_FIELDS.items()}
+    values.update({k: _body(form, k, n) for k, n in BODY_FIELDS.items()})
+    values["list_ids"] = [v for v in form.getlist("list_ids") if isinstance(v, str)][:200]
+    when = field(form, "when", 20)
+    values["when"] = when if when in WHEN else "draft"
+    values["send_at"], values["tz"] = field(form, "send_at", 40), field(form, "tz", 60) or "UTC"
+    return values
+
+
+def schedule_time(local: str, tz: str, now: datetime | None = None) -> tuple[datetime | None, dict[str, str]]:
+    """`2030-05-01T09:00` in zone `tz` → an aware UTC time, or the errors for the send_at / tz inputs."""
+    if tz not in time_zones():
+        return None, {"tz": "Choose a time zone from the list."}
+    if not local:
+        return None, {"send_at": "Choose the date and time to send at."}
+    try:
+        naive = datetime.fromisoformat(local)
+    except ValueError:
+        return None, {"send_at": "This is not a date and time (YYYY-MM-DD HH:MM)."}
+    if naive.tzinfo is not None:
+        return None, {"send_at": "Give the time without a zone; choose the zone below."}
+    try:
+        at = naive.replace(tzinfo=ZoneInfo(tz)).astimezone(UTC)
+    except (ZoneInfoNotFoundError, ValueError, OverflowError):
+        return None, {"send_at": "This time cannot be placed in that time zone."}
+    if at <= (now or datetime.now(UTC)):
+        shown = at.strftime("%Y-%m-%d %H:%M UTC")
+        return None, {"send_at": f"This time ({shown}) is in the past. Choose a later time, or send now."}
+    return at, {}
+
+
+def compose_body(values: dict[str, Any], send_at: datetime | None) -> tuple[dict[str, Any], dict[str, str]]:
+    """The campaigns API's body (empty inputs left out, so the API's own defaults and rules apply)."""
+    errors: dict[str, str] = {}
+    list_ids: list[int] = []
+    for raw in values["list_ids"]:
+        if not raw.isdigit():
+            errors["list_ids"] = "Choose lists from the ones shown."
+            break
+        list_ids.append(int(raw))
+    body: dict[str, Any] = {"name": values["name"], "list_ids": list_ids}
+    if values["template_id"]:
+        if not values["template_id"].isdigit():
+            errors["template_id"] = "Choose a template from the list."
+        else:
+            body["template_id"] = int(values["template_id"])
+    for key in ("subject", "html", "text", "from", "reply_to"):
+        if values[key].strip():
+            body[key] = values[key]
+    if values["when"] == "now":
+        body["send_now"] = True
+    elif send_at is not None:
+        body["send_at"] = send_at.isoformat()
+    return body, errors
+
+
+def refusal_fields(r: ApiResult) -> dict[str, str]:
+    """The API's refusal as {input name: message}: its validation errors already name the field; a template
+    problem names its part; a missing list or template, and a template mixed with own content, are said in words."""
+    errors = dict(r.errors)
+    detail = r.data.get("detail") if isinstance(r.data, dict) else None
+    if isinstance(detail, dict) and detail.get("part") in ("subject", "html", "text"):
+        line = detail.get("line")
+        msg = str(detail.get("message") or "invalid")
+        errors[detail["part"]] = f"Line {line}: {msg}" if line else msg
+    elif isinstance(detail, str):
+        if detail.startswith("lists not found"):
+            errors["list_ids"] = "One of these lists no longer exists. Reload the page and choose again."
+        elif detail.startswith("template not found"):
+            errors["template_id"] = "This template no longer exists."
+        elif "template_id or subject" in detail:
+            errors["template_id"] = "Use a template or write the content below, not both."
+    return {k: v for k, v in errors.items() if k}
