@@ -193,9 +193,11 @@ async def resend(session: DbSession, rt: RuntimeDep, ss: SubSettings, body: Toke
 
 
 def _offered(lst: MailingList, sub: Subscription | None) -> bool:
-    """Whether the preference page shows (and acts on) a list: a private list only to a contact still on it
-    (pending, active or paused), so it can be paused or left; never offered to anyone else to join."""
-    return lst.public or (sub is not None and sub.status != "unsubscribed")
+    """Whether the preference page shows (and acts on) a list: public lists only — a private list never appears
+    there (owner's choice, e.g. a customers-only list); its members leave it by its mails' own unsubscribe link
+    or by "unsubscribe from everything", and may still `unsubscribe` from it here."""
+    del sub
+    return bool(lst.public)
 
 
 async def _preferences(session: Any, project: Project, contact: Contact) -> dict[str, Any]:

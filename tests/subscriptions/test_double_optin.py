@@ -295,7 +295,8 @@ async def test_list_without_double_optin(svc: Svc) -> None:
 
 
 async def test_private_lists_on_the_preference_page(svc: Svc) -> None:
-    """A private list is shown (and can be acted on) only while the contact is on it; unsubscribe_all covers it."""
+    """A private list never appears on the preference page, even to its members; they may still leave it there
+    (a mail's own form), never pause or join it; unsubscribe_all covers it."""
     pid, h = await svc.project()
     public = await svc.new_list(h, name="Public")
     mine = await svc.new_list(h, name="Private, mine", public=False)
@@ -314,7 +315,7 @@ async def test_private_lists_on_the_preference_page(svc: Svc) -> None:
         return [(x["name"], x["status"]) for x in body["lists"]]
 
     prefs = await svc.client.get(f"/public/preferences/{token}", headers=pub)
-    assert shown(prefs.json()) == [("Public", None), ("Private, mine", "active")]
+    assert shown(prefs.json()) == [("Public", None)]
 
     # a private list the contact is not on is an unknown list, whatever the action; nothing changes
     for body in (
@@ -327,12 +328,12 @@ async def test_private_lists_on_the_preference_page(svc: Svc) -> None:
     subs = (await svc.client.get(f"/v1/subscriptions?contact_id={contact_id}", headers=h)).json()["data"]
     assert [(s["list_id"], s["status"]) for s in subs] == [(mine, "active")]
 
-    # the private list it is on can be paused and left; once left it is gone from the page
+    # the private list it is on cannot be paused from here, only left
     until = (datetime.now(UTC) + timedelta(days=3)).isoformat()
     r = await svc.client.post(
         f"/public/preferences/{token}", json={"action": "pause", "list_id": mine, "until": until}, headers=pub
     )
-    assert r.status_code == 200 and shown(r.json())[1] == ("Private, mine", "paused")
+    assert r.status_code == 404 and r.json()["error"] == "list_not_found"
     r = await svc.client.post(
         f"/public/preferences/{token}", json={"action": "unsubscribe", "list_id": mine}, headers=pub
     )
@@ -358,7 +359,7 @@ async def test_private_lists_on_the_preference_page(svc: Svc) -> None:
         headers=h,
     )
     shown_before = shown((await svc.client.get(f"/public/preferences/{token}", headers=pub)).json())
-    assert shown_before == [("Public", "active"), ("Private, not mine", "active")]
+    assert shown_before == [("Public", "active")]  # the private list it is now on stays hidden
     r = await svc.client.post(f"/public/preferences/{token}", json={"action": "unsubscribe_all"}, headers=pub)
     assert r.status_code == 200 and shown(r.json()) == [("Public", "unsubscribed")]
     subs = (await svc.client.get(f"/v1/subscriptions?contact_id={contact_id}", headers=h)).json()["data"]
