@@ -124,12 +124,13 @@ async def erase_contact(session: AsyncSession, project_id: int, contact: Contact
     if contact.erased_at is not None:
         return
     now = utcnow()
+    erased_hash = contact.email_hash  # the other services find the address by it (the contact forgets it)
     await unsubscribe_all(session, project_id, contact.id, "api")
-    if contact.email_hash:
+    if erased_hash:
         for table in (Suppression, SuppressionRemoval):
             await session.execute(
                 sa.update(table)
-                .where(table.project_id == project_id, table.email_hash == contact.email_hash)
+                .where(table.project_id == project_id, table.email_hash == erased_hash)
                 .values(email=None)
             )
     contact.email = None
@@ -141,7 +142,7 @@ async def erase_contact(session: AsyncSession, project_id: int, contact: Contact
     enqueue(
         session,
         ContactErased.ROUTING_KEY,
-        ContactErased(project_id=project_id, contact_id=contact.id, at=now).payload(),
+        ContactErased(project_id=project_id, contact_id=contact.id, email_hash=erased_hash, at=now).payload(),
     )
 
 

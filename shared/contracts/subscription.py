@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
+from pydantic import Field
+
 from shared.contracts import Contract
 
 Source = Literal[
@@ -66,9 +68,17 @@ class SubscriptionsImported(Contract):
 
 
 class ContactErased(Contract):
+    """Routing key `contact.erased`: a contact's personal data is gone; every service erases what it holds of it.
+
+    v2 adds `email_hash` (shared.email_address.email_hash of the erased address, the hash suppressions keep), so a
+    service can find the address in rows that carry no contact id (transactional mail, feedback). A v1 payload
+    (no hash) still validates: consumers then match by `contact_id` only."""
+
     ROUTING_KEY = "contact.erased"
+    v: int = 2
     project_id: int
     contact_id: int
+    email_hash: str | None = Field(None, pattern=r"^[0-9a-f]{64}$")
     at: datetime
 
 
