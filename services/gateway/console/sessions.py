@@ -66,11 +66,14 @@ async def check_credentials(request: Request, login: str, password: str) -> Cons
             if not hmac.compare_digest(password.encode(), expected.encode()):
                 verify_password(None, password)  # same cost as a real check
                 return None
+            now = utcnow()
             user = ConsoleUser(
                 login=BOOTSTRAP_LOGIN,
                 name="Operator",
                 password_hash=hash_password(password),
                 is_operator=True,
+                created_at=now,
+                password_changed_at=now,  # equal: "never changed" (the default-password warning reads it)
             )
             db.add(user)
             try:
