@@ -17,6 +17,7 @@ from services.sender.consumers import (
     project_state_handler,
 )
 from services.sender.core import ensure_core, get_core
+from services.sender.erasure import ERASURE_QUEUE, contact_erased_handler
 from services.sender.ses_setup import routes as ses_setup_routes
 from services.sender.ses_setup.service import feedback_stall_task, suppression_sync_task
 from services.sender.settings import SenderSettings
@@ -58,6 +59,7 @@ def service_spec(sender_settings: SenderSettings | None = None) -> ServiceSpec:
             (MAIL_QUEUE, lambda rt: mail_requested_handler(rt, get_core(rt).dispatcher.notify)),
             (STATE_QUEUE, lambda rt: project_state_handler(rt, get_core(rt).accounts.invalidate)),
             (FEEDBACK_QUEUE, feedback_handler),
+            (ERASURE_QUEUE, lambda rt: contact_erased_handler(rt, get_core(rt).settings)),
         ],
         tasks=[dispatch, sweep, feedback_stall_task, suppression_sync_task],
         on_startup=[start],

@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.sender import metrics
 from services.sender.accounts import Accounts, AccountView, pause_project
 from services.sender.content import Composed, Composer, Prepared
+from services.sender.erasure import ERASED_ADDRESS, ERASED_HASH
 from services.sender.rate import SharedRateLimiter, wait_until
 from services.sender.sandbox import SandboxSes, persist_captures
 from services.sender.ses import SesError
@@ -50,6 +51,7 @@ TX_QUEUE = QueueSpec("sender.send.transactional", [TX_ROUTING], prefetch=16)
 MK_QUEUE = QueueSpec("sender.send.marketing", [MK_ROUTING], prefetch=8)
 M = Message.__table__
 QUOTA_WAIT = "waiting for quota"
+ERASED = "contact erased"
 UNANSWERED = "no answer from SES (it may have accepted the mail): waiting for feedback to tell"
 
 
@@ -344,7 +346,7 @@ class SendWorker:
                 and r.contact_id is not None
                 and ((c := contacts.get(r.contact_id)) is None or c.erased_at is not None or c.email is None)
             ):
-                suppress.setdefault("contact erased", []).append(r.id)
+                suppress.setdefault(ERASED, []).append(r.id)
             elif marketing and r.list_id is not None and (r.contact_id, r.list_id) not in receiving_pairs:
                 suppress.setdefault("unsubscribed", []).append(r.id)
             else:
@@ -377,10 +379,12 @@ class SendWorker:
                 .values(state="cancelled", claimed_until=None, updated_at=now)
             )
         for why, sids in suppress.items():
+            # A fan-out that raced an erasure wrote rows the erasure could not see: they lose the address here.
+            erased = {"to_address": ERASED_ADDRESS, "email_hash": ERASED_HASH} if why == ERASED else {}
             await session.execute(
                 sa.update(M)
                 .where(M.c.id.in_(sids), *guard)
-                .values(state="suppressed", claimed_until=None, last_error=why, updated_at=now)
+                .values(state="suppressed", claimed_until=None, last_error=why, updated_at=now, **erased)
             )
             metrics.SUPPRESSED.labels(why).inc(len(sids))
         if delay_ids:
