@@ -140,3 +140,33 @@ async def test_remote_cap_defers_the_rest_to_the_next_run(sqlite_runtime: Any, a
     r = await _sync(sqlite_runtime, aws_env, pid, push=True, cap=10)
     assert len(r.pushed) == 3 and r.deferred == 0
     assert len(aws_env.v2.suppressed) == 5
+
+
+async def test_an_erased_suppression_stays_suppressed_on_both_sides(runtime: Any, aws_env: AwsEnv) -> None:
+    """GDPR erasure keeps a suppression as its hash only (email NULL): the sync still counts it as present, so it
+    neither deletes the address from the SES list (push on) nor re-imports it, and cannot push what it lacks."""
+    pid = await make_project(runtime)
+    await _add_local(runtime, pid, "pushed@x.test", "hard_bounce")
+    await _add_local(runtime, pid, "local-only@x.test", "complaint")
+    aws_env.v2.suppress("both@x.test", "BOUNCE")
+    await _add_local(runtime, pid, "both@x.test", "hard_bounce")
+    await _sync(runtime, aws_env, pid, push=True)
+    assert set(aws_env.v2.suppressed) == {"pushed@x.test", "local-only@x.test", "both@x.test"}
+    await _add_local(runtime, pid, "never-pushed@x.test", "hard_bounce")
+
+    async with runtime.uow() as s:  # what services/subscriptions/contacts.py erase_contact does
+        await s.execute(sa.update(Suppression).where(Suppression.project_id == pid).values(email=None))
+    before = len(aws_env.v2.mutating_requests())
+    for push in (True, False, True):
+        r = await _sync(runtime, aws_env, pid, push=push)
+        assert r.removed_in_ses == [] and r.removed_in_sesame == [] and r.imported == [] and r.error is None
+        assert r.still_on_ses == [] and r.pushed == []
+    # nothing deleted on SES, nothing pushed without an address
+    assert len(aws_env.v2.mutating_requests()) == before
+    assert set(aws_env.v2.suppressed) == {"pushed@x.test", "local-only@x.test", "both@x.test"}
+    async with runtime.uow() as s:
+        kept = (await s.execute(sa.select(Suppression.email_hash, Suppression.email))).all()
+    assert sorted(kept) == sorted(
+        (email_hash(e), None)
+        for e in ("pushed@x.test", "local-only@x.test", "both@x.test", "never-pushed@x.test")
+    )

@@ -103,16 +103,17 @@ async def sync_suppressions(
     now = now or utcnow()
     result = SyncResult()
     ses = await list_account_suppressions(aws)
+    # An erased contact's suppression keeps only its hash (email NULL): still suppressed here, so it is neither
+    # deleted from the SES list nor imported again; without an address it cannot be pushed.
     local_rows = (
         await session.execute(
             sa.select(Suppression.email_hash, Suppression.email, Suppression.reason).where(
                 Suppression.project_id == project_id,
-                Suppression.email.is_not(None),
                 Suppression.reason.in_(TRACKED_REASONS),
             )
         )
     ).all()
-    local = {h: (email, reason) for h, email, reason in local_rows}
+    local: dict[str, tuple[str | None, str]] = {h: (email, reason) for h, email, reason in local_rows}
     base = {
         r.email_hash: r
         for r in (
@@ -139,7 +140,7 @@ async def sync_suppressions(
         elif s_was and not s_now and l_now:
             to_remove_local.append(h)
             l_fin = False
-        elif push and l_now and not s_now and not s_was and local[h][1] in PUSH_REASONS:
+        elif push and l_now and not s_now and not s_was and local[h][1] in PUSH_REASONS and local[h][0]:
             to_put.append(h)
             s_fin = True
         elif l_was and not l_now and s_now:
@@ -160,7 +161,7 @@ async def sync_suppressions(
         email, reason = local[h]
         try:
             await aws.call(
-                "sesv2", "PutSuppressedDestination", EmailAddress=email, Reason=PUSH_REASONS[reason]
+                "sesv2", "PutSuppressedDestination", EmailAddress=str(email), Reason=PUSH_REASONS[reason]
             )
             result.pushed.append(h)
         except AwsError as exc:
@@ -192,7 +193,7 @@ async def sync_suppressions(
         project_id,
         final,
         base,
-        {**{h: v[0] for h, v in ses.items()}, **{h: v[0] for h, v in local.items()}},
+        {**{h: v[0] for h, v in ses.items()}, **{h: v[0] for h, v in local.items() if v[0]}},
         now,
     )
     log.info("suppression sync project %s: %s", project_id, result.summary())
@@ -289,9 +290,10 @@ async def _save_baseline(
                 SesSuppressionSync.email_hash.in_(gone[i : i + CHUNK]),
             )
         )
+    # The baseline's address is only a label: "" for an erased suppression known by its hash alone.
     changed = [
-        {"project_id": project_id, "email_hash": h, "email": emails.get(h) or base[h].email, "in_ses": s,
-         "in_sesame": l_, "updated_at": now}
+        {"project_id": project_id, "email_hash": h, "email": emails.get(h) or (base[h].email if h in base else ""),
+         "in_ses": s, "in_sesame": l_, "updated_at": now}
         for h, (s, l_) in final.items()
         if (s or l_) and (h not in base or (base[h].in_ses, base[h].in_sesame) != (s, l_))
     ]  # fmt: skip
