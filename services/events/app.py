@@ -12,6 +12,7 @@ from services.events.certs import Fetcher
 from services.events.consumers import SANDBOX_QUEUE, SENT_QUEUE, sandbox_handler, sent_handler
 from services.events.context import Confirmer, EventsContext
 from services.events.digest import digest_loop
+from services.events.erasure import ERASURE_QUEUE, contact_erased_handler
 from services.events.inbox import INBOX_QUEUE, dispatcher_loop, inbox_handler
 from services.events.settings import EventsSettings
 from services.events.webhook import router as webhook_router
@@ -30,7 +31,11 @@ async def _hold_resources(ctx: EventsContext, _rt: Runtime) -> None:
 
 def service_spec(ctx: EventsContext | None = None, *, process_inbox: bool = True) -> ServiceSpec:
     ctx = ctx or EventsContext.build()
-    consumers = [(SANDBOX_QUEUE, sandbox_handler(ctx)), (SENT_QUEUE, sent_handler)]
+    consumers = [
+        (SANDBOX_QUEUE, sandbox_handler(ctx)),
+        (SENT_QUEUE, sent_handler),
+        (ERASURE_QUEUE, contact_erased_handler),
+    ]
     tasks = [partial(_hold_resources, ctx), partial(digest_loop, ctx=ctx)]
     if process_inbox:
         consumers.insert(0, (INBOX_QUEUE, inbox_handler(ctx)))

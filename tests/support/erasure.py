@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -41,3 +43,12 @@ async def consumed(rt: Runtime, consumer: str, message_id: str) -> bool:
             )
         )
     return row is not None
+
+
+async def wait_consumed(rt: Runtime, consumer: str, message_id: str, timeout: float = 30.0) -> None:  # noqa: ASYNC109
+    """Wait until `consumer` committed its handling of `message_id`."""
+    deadline = time.monotonic() + timeout
+    while not await consumed(rt, consumer, message_id):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{consumer} did not handle {message_id} within {timeout}s")
+        await asyncio.sleep(0.05)
