@@ -293,3 +293,46 @@ async def test_campaign_mail_fanned_out_across_an_erasure_loses_the_address_at_s
     m = (await _messages(s, late))[late]
     assert (m.state, m.last_error, m.to_address) == ("suppressed", "contact erased", ERASED_ADDRESS)
     assert await rows_holding(s.rt, SENDER_TABLES, ANN) == {}
+
+
+@pytest.mark.postgres
+@pytest.mark.rabbitmq
+async def test_erasure_over_rabbitmq_waits_for_a_call_in_flight_and_is_applied_once(
+    pg_url: str, amqp_url: str, bus_namespace: str, settings_for: Any
+) -> None:
+    """The same consumer on the real broker: a handler that holds for a call in flight is acked once it is done,
+    and a redelivered copy finds its dedupe row."""
+    from services.sender.app import create_app
+    from services.sender.settings import SenderSettings
+    from shared.runtime import Runtime
+    from tests.sender.conftest import FAST
+
+    settings = settings_for(pg_url, bus_url=amqp_url)
+    rt = Runtime(settings, bus_namespace=bus_namespace)
+    app = create_app(
+        settings=settings, runtime=rt, sender_settings=SenderSettings(**{**FAST, "sweep_interval": 3600})
+    )
+    async with app.router.lifespan_context(app):
+        s = Sender(app, None, rt)  # type: ignore[arg-type]
+        pid = await make_project(rt)
+        cid = await add_contact(rt, pid, ANN, {})
+        flying = await _row(s, pid, ANN, state="sending", contact_id=cid, sending_at=utcnow())
+        queued = await _row(s, pid, ANN, state="queued", contact_id=cid, send_after=future())
+        await _publish(s, "erase-rabbit", pid, cid, email_hash_=email_hash(ANN))
+
+        async def held() -> bool:
+            return (await _messages(s, queued))[queued].state == "cancelled"
+
+        await wait_for(held, timeout=20)
+        assert (await _messages(s, flying))[flying].to_address == ANN
+        async with rt.uow() as sess:
+            await sess.execute(
+                sa.update(Message).where(Message.id == flying).values(state="sent", sent_at=utcnow())
+            )
+        await wait_for(lambda: consumed(rt, CONSUMER, "erase-rabbit"), timeout=20)
+        before = await _snapshot(s, pid)
+        assert {r[2] for r in before} == {ERASED_ADDRESS}
+        await _publish(s, "erase-rabbit", pid, cid, email_hash_=email_hash(ANN))
+        await asyncio.sleep(1.0)
+        assert await _snapshot(s, pid) == before
+        assert await rt.bus.dead_letters(ERASURE_QUEUE.name) == []
