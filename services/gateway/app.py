@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware import Middleware
 
 from services.gateway import admin, api, forms, pages
@@ -30,6 +31,41 @@ from shared.service_app import ServiceSpec, build_app
 from shared.settings import Settings, get_settings
 
 _FASTAPI_DOCS = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
+_API_PREFIXES = ("/v1/", "/api/", "/webhooks/", "/openapi.json")
+
+
+def _accept_q(accept: str) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for part in accept.split(","):
+        media, *params = [p.strip() for p in part.split(";")]
+        q = 1.0
+        for p in params:
+            if p.startswith("q="):
+                try:
+                    q = float(p[2:])
+                except ValueError:
+                    q = 0.0
+        if media:
+            out[media.lower()] = max(q, out.get(media.lower(), 0.0))
+    return out
+
+
+def wants_html(request: Request) -> bool:
+    """A browser on a page route: text/html accepted and preferred over JSON. API paths always get JSON."""
+    path = request.url.path
+    if path.startswith(_API_PREFIXES) or path in ("/v1", "/api"):
+        return False
+    q = _accept_q(request.headers.get("accept", ""))
+    html = q.get("text/html", q.get("application/xhtml+xml", 0.0))
+    return html > 0 and html >= q.get("application/json", 0.0)
+
+
+_HTTP_PAGES = {
+    404: ("Page not found", "There is nothing at this address. Please check the link you followed."),
+    405: ("This cannot be done here", "This page does not accept that kind of request."),
+    413: ("Too much data", "What was sent is too large. Nothing was changed."),
+    0: ("Something went wrong", "This request could not be handled. Nothing was changed."),
+}
 
 
 def service_spec() -> ServiceSpec:
@@ -79,6 +115,17 @@ def create_app(
             "This page is not available right now. Nothing was changed.",
         )
 
+    json_http = app.exception_handlers[StarletteHTTPException]
+
+    async def _http_error(request: Request, exc: Exception) -> Response:
+        """Browsers get a page for an unknown path or a refused method; API clients the JSON body as before."""
+        assert isinstance(exc, StarletteHTTPException)
+        if not wants_html(request):
+            return await json_http(request, exc)  # type: ignore[no-any-return]
+        title, message = _HTTP_PAGES.get(exc.status_code, _HTTP_PAGES[0])
+        return error_page(request, exc.status_code, title, message, headers=getattr(exc, "headers", None))
+
+    app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(UpstreamUnavailable, _upstream_down)
     app.add_exception_handler(UpstreamTimeout, _upstream_down)
 

@@ -34,6 +34,16 @@ def _token_ok(token: str) -> bool:
     )
 
 
+def _safe_token(value: Any) -> str | None:
+    """A token from an upstream answer that may go into a link of ours, else None."""
+    return value if isinstance(value, str) and _token_ok(value) else None
+
+
+def _pause_choices() -> list[tuple[int, str]]:
+    """The "pause instead" choices of the unsubscribe page: 30 or 90 days (dates the preference POST accepts)."""
+    return [(days, (date.today() + timedelta(days=days)).isoformat()) for days in (30, 90)]
+
+
 def _brand(data: Any) -> Branding:
     return Branding.from_project(data.get("project") if isinstance(data, dict) else None)
 
@@ -78,9 +88,35 @@ def _upstream_error(request: Request, resp: UpstreamResponse) -> Response:
 # --- confirm -----------------------------------------------------------------------------------------------
 @router.api_route("/confirm/{token}", methods=["GET", "HEAD"], include_in_schema=False)
 async def confirm_page(request: Request, token: str) -> Response:
+    """Names the list and the sender before the button; an invalid link says so and offers no button.
+
+    Reads the link's state (GET /public/confirm/{token}) and changes nothing: link scanners fetch it too."""
+    gw = gateway(request)
     if not _token_ok(token):
         return _bad_link(request)
-    return render(request, "confirm.html", {"token": token})
+    resp = await gw.upstreams.request("subscriptions", "GET", f"/public/confirm/{token}")
+    data = resp.json() if resp.status < 500 else None
+    if not resp.ok or not isinstance(data, dict):
+        return _upstream_error(request, resp)
+    brand, lst = _brand(data), data.get("list") or {}
+    if data.get("expired"):
+        return render(request, "expired.html", {"token": token, "list": lst}, status=410, branding=brand)
+    if data.get("status") in ("active", "paused"):
+        ctx = {"result": "already_confirmed", "list": lst, "preferences_token": None}
+        return render(request, "confirmed.html", ctx, branding=brand)
+    if data.get("status") == "unsubscribed":
+        return _left_list(request, brand)
+    return render(request, "confirm.html", {"token": token, "list": lst}, branding=brand)
+
+
+def _left_list(request: Request, branding: Branding | None = None) -> Response:
+    return error_page(
+        request,
+        409,
+        "You left this list",
+        "You left this list after this link was sent. To join again, please sign up through the form.",
+        branding=branding,
+    )
 
 
 @router.post("/confirm/{token}", include_in_schema=False)
@@ -97,18 +133,19 @@ async def confirm_post(request: Request, token: str) -> Response:
         return render(
             request,
             "confirmed.html",
-            {"result": data.get("result"), "list": data.get("list") or {}},
+            {
+                "result": data.get("result"),
+                "list": data.get("list") or {},
+                "preferences_token": _safe_token(data.get("preferences_token")),
+            },
             branding=_brand(data),
         )
     if resp.status == 410:
-        return render(request, "expired.html", {"token": token}, status=410, branding=_brand(data))
-    if resp.status == 409:
-        return error_page(
-            request,
-            409,
-            "You left this list",
-            "You left this list after this link was sent. To join again, please sign up through the form.",
+        return render(
+            request, "expired.html", {"token": token, "list": {}}, status=410, branding=_brand(data)
         )
+    if resp.status == 409:
+        return _left_list(request)
     return _upstream_error(request, resp)
 
 
@@ -262,6 +299,8 @@ async def unsubscribe_page(request: Request, token: str) -> Response:
             "email": data.get("email") or "",
             "list": data.get("list"),
             "status": data.get("status"),
+            "preferences_token": _safe_token(data.get("preferences_token")),
+            "pause_choices": _pause_choices(),
         },
         branding=_brand(data),
     )
@@ -296,7 +335,12 @@ async def unsubscribe_post(request: Request, token: str) -> Response:
         return render(
             request,
             "unsubscribed.html",
-            {"token": token, "email": data.get("email") or "", "list": data.get("list")},
+            {
+                "token": token,
+                "email": data.get("email") or "",
+                "list": data.get("list"),
+                "preferences_token": _safe_token(data.get("preferences_token")),
+            },
             branding=_brand(data),
         )
     if resp.ok:

@@ -51,8 +51,18 @@ def render(
 
 
 def error_page(
-    request: Request, status: int, title: str, message: str, branding: Branding | None = None
+    request: Request,
+    status: int,
+    title: str,
+    message: str,
+    branding: Branding | None = None,
+    headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
     return render(
-        request, "message.html", {"title": title, "message": message}, status=status, branding=branding
+        request,
+        "message.html",
+        {"title": title, "message": message, "alert": status >= 400},
+        status=status,
+        branding=branding,
+        headers=headers,
     )

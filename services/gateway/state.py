@@ -29,7 +29,9 @@ def make_templates() -> Environment:
         autoescape=select_autoescape(enabled_extensions=("html", "svg"), default=True),
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     return env
 
 

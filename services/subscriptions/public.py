@@ -25,12 +25,12 @@ from services.subscriptions.settings import SubscriptionsSettings
 from shared.db.types import utcnow
 from shared.errors import Conflict, NotFound, Unprocessable
 from shared.internal_auth import Internal, check_internal
-from shared.links import CONFIRM, PREFERENCES, UNSUBSCRIBE, LinkTarget, read_token
+from shared.links import CONFIRM, PREFERENCES, UNSUBSCRIBE, LinkTarget, make_token, read_token
 from shared.models.core import Project
 from shared.models.subscriptions import Contact, MailingList, Subscription
 from shared.runtime import Runtime
 from shared.service_app import DbSession, RuntimeDep
-from shared.tokens import TokenInvalid
+from shared.tokens import TokenExpired, TokenInvalid
 
 router = APIRouter(tags=["public"], dependencies=[Internal])
 
@@ -174,7 +174,49 @@ async def confirm(session: DbSession, rt: RuntimeDep, ss: SubSettings, body: Tok
         result = "already_confirmed"
     else:
         raise Conflict("you left this list after this link was sent; subscribe again", error="unsubscribed")
-    return {"result": result, "list": {"id": lst.id, "name": lst.name}, "project": public_project(project)}
+    return {
+        "result": result,
+        "list": _list_ref(lst),
+        "project": public_project(project),
+        "preferences_token": _prefs_token(rt, target),
+    }
+
+
+@router.get("/public/confirm/{token}")
+async def confirm_view(session: DbSession, rt: RuntimeDep, ss: SubSettings, token: str) -> dict[str, Any]:
+    """What a confirm link is for, changing nothing (the page shows it before its button): the list, the sender,
+    the subscription's status and whether the link has expired. Tampered or foreign tokens → 400."""
+    target = read_token(rt.tokens, CONFIRM, token, max_age=None)
+    if target.list_id is None:
+        raise TokenInvalid("malformed token")
+    try:
+        read_token(rt.tokens, CONFIRM, token, max_age=ss.confirm_ttl_days * 86400)
+        expired = False
+    except TokenExpired:
+        expired = True
+    project = await get_project(session, target.project_id)
+    lst = await _live_list(session, target.list_id, project.id)
+    await _contact(session, target)
+    status = await session.scalar(
+        sa.select(Subscription.status).where(
+            Subscription.list_id == lst.id, Subscription.contact_id == target.contact_id
+        )
+    )
+    return {
+        "list": _list_ref(lst),
+        "project": public_project(project),
+        "status": status or "not_subscribed",
+        "expired": expired,
+    }
+
+
+def _list_ref(lst: MailingList) -> dict[str, Any]:
+    return {"id": lst.id, "name": lst.name}
+
+
+def _prefs_token(rt: Runtime, target: LinkTarget) -> str:
+    """The contact's preference-page token: result pages link there (resubscribe, pause, other lists)."""
+    return make_token(rt.tokens, PREFERENCES, LinkTarget(target.project_id, target.contact_id))
 
 
 @router.post("/public/confirm/resend", status_code=202)
@@ -325,19 +367,22 @@ async def _unsubscribe_state(
     return "subscribed" if remaining else "unsubscribed"
 
 
-def _unsub_out(project: Project, contact: Contact, lst: MailingList | None, status: str) -> dict[str, Any]:
+def _unsub_out(
+    rt: Runtime, project: Project, contact: Contact, lst: MailingList | None, status: str
+) -> dict[str, Any]:
     return {
         "email": contact.email,
         "project": public_project(project),
-        "list": {"id": lst.id, "name": lst.name} if lst else None,
+        "list": _list_ref(lst) if lst else None,
         "status": status,
+        "preferences_token": _prefs_token(rt, LinkTarget(project.id, contact.id)),
     }
 
 
 @router.get("/public/unsubscribe/{token}")
 async def unsubscribe_page(session: DbSession, rt: RuntimeDep, token: str) -> dict[str, Any]:
     project, contact, lst = await _unsubscribe_view(session, rt, token)
-    return _unsub_out(project, contact, lst, await _unsubscribe_state(session, project, contact, lst))
+    return _unsub_out(rt, project, contact, lst, await _unsubscribe_state(session, project, contact, lst))
 
 
 @router.post("/public/unsubscribe/{token}")
@@ -352,5 +397,5 @@ async def unsubscribe(
         sub = await lock_subscription(session, lst.id, contact.id)
         if sub is not None and sub.status != "unsubscribed":
             await set_status(session, sub, "unsubscribed", source)
-    out = _unsub_out(project, contact, lst, await _unsubscribe_state(session, project, contact, lst))
+    out = _unsub_out(rt, project, contact, lst, await _unsubscribe_state(session, project, contact, lst))
     return {"result": "unsubscribed", **out}

@@ -88,7 +88,26 @@ def subscriptions_standin(
         if token != "good":
             return JSONResponse({"error": "invalid_token", "detail": "bad"}, 400)
         return JSONResponse(
-            {"result": "confirmed", "list": {"id": 7, "name": lists[7]["name"]}, "project": project}
+            {
+                "result": "confirmed",
+                "list": {"id": 7, "name": lists[7]["name"]},
+                "project": project,
+                "preferences_token": "good",
+            }
+        )
+
+    @app.get("/public/confirm/{token}")
+    async def confirm_view(token: str) -> Response:
+        if token not in ("good", "expired", "done", "left"):
+            return JSONResponse({"error": "invalid_token", "detail": "bad"}, 400)
+        status = {"done": "active", "left": "unsubscribed"}.get(token, "pending")
+        return JSONResponse(
+            {
+                "list": {"id": 7, "name": lists[7]["name"]},
+                "project": project,
+                "status": status,
+                "expired": token == "expired",
+            }
         )
 
     @app.post("/public/confirm/resend", status_code=202)
@@ -136,6 +155,7 @@ def subscriptions_standin(
                 "project": project,
                 "list": {"id": 7, "name": lists[7]["name"]},
                 "status": "unsubscribed" if 7 in state["unsubscribed"] else "active",
+                "preferences_token": "good",
             }
         )
 
@@ -150,6 +170,7 @@ def subscriptions_standin(
                 "email": "ann@example.com",
                 "project": project,
                 "list": {"id": 7, "name": lists[7]["name"]},
+                "preferences_token": "good",
             }
         )
 

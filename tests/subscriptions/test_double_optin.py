@@ -364,3 +364,32 @@ async def test_private_lists_on_the_preference_page(svc: Svc) -> None:
     assert r.status_code == 200 and shown(r.json()) == [("Public", "unsubscribed")]
     subs = (await svc.client.get(f"/v1/subscriptions?contact_id={contact_id}", headers=h)).json()["data"]
     assert {s["status"] for s in subs} == {"unsubscribed"} and len(subs) == 3
+
+
+async def test_confirm_view_reads_a_link_without_changing_it(svc: Svc) -> None:
+    pid, h = await svc.project()
+    lid = await svc.new_list(h, name="Weekly")
+    pub = svc.headers()
+    await svc.client.post(f"/public/lists/{lid}/subscribe", json={"email": "vi@example.com"}, headers=pub)
+    await svc.settle(mails=1)
+    token = confirm_token(svc.mails[0])
+    before = await _state(svc)
+    r = await svc.client.get(f"/public/confirm/{token}", headers=pub)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["list"] == {"id": lid, "name": "Weekly"} and body["status"] == "pending"
+    assert body["expired"] is False and body["project"]["id"] == pid
+    assert await _state(svc) == before  # a GET changes nothing
+    for bad in (token[:-3] + "AAA", "not-a-token"):
+        r = await svc.client.get(f"/public/confirm/{bad}", headers=pub)
+        assert r.status_code == 400 and r.json()["error"] == "invalid_token"
+    old = time.time() - 30 * 86400
+    with mock.patch.object(itsdangerous.timed.time, "time", return_value=old):
+        expired = make_token(svc.rt.tokens, CONFIRM, LinkTarget(pid, svc.mails[0]["contact_id"], lid))
+    r = await svc.client.get(f"/public/confirm/{expired}", headers=pub)
+    assert r.status_code == 200 and r.json()["expired"] is True
+    # the confirm answer carries the preference-page token of the same contact
+    r = await svc.client.post("/public/confirm", json={"token": token}, headers=pub)
+    prefs = r.json()["preferences_token"]
+    r = await svc.client.get(f"/public/preferences/{prefs}", headers=pub)
+    assert r.status_code == 200 and r.json()["email"] == "vi@example.com"
