@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
@@ -20,11 +20,25 @@ def load_settings() -> Settings:
         return Settings()
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise ValueError(f"bad setting {'.'.join(str(p) for p in first['loc']) or exc.title}: {first['msg']}") from None
+        raise ValueError(
+            f"bad setting {'.'.join(str(p) for p in first['loc']) or exc.title}: {first['msg']}"
+        ) from None
 
 
 def run(coro: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(coro)
+
+
+async def with_session(fn: Callable[[Any], Awaitable[T]]) -> T:
+    """`fn(session)` in one unit of work on a runtime built from the environment's settings, then disposed."""
+    from shared.runtime import Runtime
+
+    rt = Runtime(load_settings())
+    try:
+        async with rt.uow() as session:
+            return await fn(session)
+    finally:
+        await rt.engine.dispose()
 
 
 def add_log_format_argument(parser: argparse.ArgumentParser) -> None:

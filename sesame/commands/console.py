@@ -8,7 +8,7 @@ import getpass
 import os
 import sys
 
-from sesame.commands._common import load_settings, run
+from sesame.commands._common import run, with_session
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -33,17 +33,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     g.set_defaults(func=_grant)
 
 
-async def _with_session(fn):  # type: ignore[no-untyped-def]
-    from shared.runtime import Runtime
-
-    rt = Runtime(load_settings())
-    try:
-        async with rt.uow() as session:
-            return await fn(session)
-    finally:
-        await rt.engine.dispose()
-
-
 def _users(args: argparse.Namespace) -> int:
     import sqlalchemy as sa
 
@@ -54,7 +43,7 @@ def _users(args: argparse.Namespace) -> int:
         roles = (await session.execute(sa.select(ConsoleMembership))).scalars().all()
         return users, roles
 
-    users, roles = run(_with_session(go))
+    users, roles = run(with_session(go))
     for u in users:
         mine = ", ".join(f"{m.project_id}:{m.role}" for m in roles if m.user_id == u.id)
         flags = " operator" if u.is_operator else ""
@@ -97,7 +86,7 @@ def _set_password(args: argparse.Namespace) -> int:
         )
         return "updated (its sessions were logged out)"
 
-    print(f"{login}: {run(_with_session(go))}", file=sys.stderr)
+    print(f"{login}: {run(with_session(go))}", file=sys.stderr)
     return 0
 
 
@@ -125,5 +114,5 @@ def _grant(args: argparse.Namespace) -> int:
             m.role = args.role
         return f"{user.login} is {args.role} of project {project.id} ({project.name})"
 
-    print(run(_with_session(go)), file=sys.stderr)
+    print(run(with_session(go)), file=sys.stderr)
     return 0

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from sesame.commands._common import load_settings, run
+from sesame.commands._common import run, with_session
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -31,17 +31,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     k.set_defaults(func=_keys)
 
 
-async def _with_session(fn):  # type: ignore[no-untyped-def]
-    from shared.runtime import Runtime
-
-    rt = Runtime(load_settings())
-    try:
-        async with rt.uow() as session:
-            return await fn(session)
-    finally:
-        await rt.engine.dispose()
-
-
 def _create(args: argparse.Namespace) -> int:
     from services.subscriptions.projects import create_project
 
@@ -49,7 +38,7 @@ def _create(args: argparse.Namespace) -> int:
         project, key, new = await create_project(session, args.name, args.owner_email)
         return project.id, key.prefix, new.key
 
-    pid, prefix, key = run(_with_session(go))
+    pid, prefix, key = run(with_session(go))
     print(f"project {pid} created ({args.name})", file=sys.stderr)
     print(f"API key (shown once, store it now; prefix {prefix}):", file=sys.stderr)
     print(key)
@@ -65,7 +54,7 @@ def _list(args: argparse.Namespace) -> int:
         q = sa.select(Project).where(Project.deleted_at.is_(None)).order_by(Project.id)
         return [(p.id, p.name, p.owner_email or "") for p in (await session.scalars(q)).all()]
 
-    for pid, name, owner in run(_with_session(go)):
+    for pid, name, owner in run(with_session(go)):
         print(f"{pid}\t{name}\t{owner}")
     return 0
 
@@ -105,7 +94,7 @@ def _keys(args: argparse.Namespace) -> int:
     from shared.errors import NotFound
 
     try:
-        out = run(_with_session(go))
+        out = run(with_session(go))
     except NotFound:
         raise ValueError(f"no project {args.project_id}") from None
     if isinstance(out, tuple):
