@@ -281,14 +281,19 @@ async def test_campaign_mail_fanned_out_across_an_erasure_loses_the_address_at_s
     the worker's re-check refuses it (contact erased) and removes the address then."""
     pid = await make_project(s.rt)
     cid = await add_contact(s.rt, pid, ANN, {})
-    async with s.rt.uow() as sess:
+    await _erase_contact(s, pid, cid)
+    now = utcnow()
+    async with s.rt.uow() as sess:  # one transaction: the sweep never sees the campaign without its row
         campaign = Campaign(project_id=pid, name="news", subject="News", html="<p>hi</p>", list_ids=[1],
-                            status="sending", fanout_at=utcnow())  # fmt: skip
+                            status="sending", fanout_at=now)  # fmt: skip
         sess.add(campaign)
         await sess.flush()
-    await _erase_contact(s, pid, cid)
-    late = await _row(s, pid, ANN, kind="marketing", state="queued", campaign_id=campaign.id, list_id=1,
-                      contact_id=cid, subject=None, text=None, send_after=past(), claimed_until=future(600))  # fmt: skip
+        row = Message(project_id=pid, kind="marketing", state="queued", campaign_id=campaign.id, list_id=1,
+                      contact_id=cid, to_address=ANN, email_hash=email_hash(ANN), attempts=0, send_after=past(),
+                      claimed_until=future(600), created_at=now, updated_at=now)  # fmt: skip
+        sess.add(row)
+        await sess.flush()
+        late = row.id
     assert await s.core.worker.process([late]) == 0
     m = (await _messages(s, late))[late]
     assert (m.state, m.last_error, m.to_address) == ("suppressed", "contact erased", ERASED_ADDRESS)
