@@ -4,24 +4,21 @@ everywhere, private lists kept off other subscribers' preference pages, viewers 
 
 from __future__ import annotations
 
-import asyncio
 import re
 from typing import Any
 
 import httpx
 import pytest
 import sqlalchemy as sa
-from playwright.async_api import async_playwright
 
 from shared.models.console import AuditEntry
-from tests.gateway.browser import ARTIFACTS, CHROMIUM_ARGS, ensure_chromium, free_port, serve
-from tests.gateway.console.support import ADMIN_PASSWORD, ConsoleClient, add_member
+from tests.gateway.console.in_browser import console_in_browser, drop_refused, log_in, shoot
+from tests.gateway.console.support import ConsoleClient, add_member
 from tests.gateway.embedded import (
     CONFIRM_RE,
     PREFS_RE,
     bootstrap_project,
     captured_mail,
-    embedded_app,
     mail_text,
     solve_altcha,
 )
@@ -378,98 +375,75 @@ async def test_another_projects_list_is_not_found(console_system) -> None:  # ty
 async def test_lists_in_a_real_browser(sqlite_url, settings_for) -> None:  # type: ignore[no-untyped-def]
     """Create a list, edit its form (a refused value shown next to its field, then fixed), copy the snippet,
     open the hosted form it links to, delete it; screenshots of both pages at 1280 and 390 px."""
-    executable = ensure_chromium()
-    shots = ARTIFACTS / "console"
-    shots.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    public = f"http://127.0.0.1:{port}"
-    settings = settings_for(sqlite_url, public_url=public)
-    settings.security.admin_password = ADMIN_PASSWORD
-    async with embedded_app(settings) as app, serve(app, port):
-        pid, _ = await bootstrap_project(app, "Acme", branding={"primary_color": "#1f5fbf"})
-        async with async_playwright() as pw:
-            browser = await pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-            ctx = await browser.new_context(viewport={"width": 1280, "height": 900})
-            await ctx.grant_permissions(["clipboard-read", "clipboard-write"], origin=public)
-            page = await ctx.new_page()
-            problems: list[str] = []
-            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: problems.append(str(e)))
-            page.on("dialog", lambda d: asyncio.ensure_future(d.accept()))
+    async with console_in_browser(
+        sqlite_url,
+        settings_for,
+        project={"branding": {"primary_color": "#1f5fbf"}},
+        clipboard=True,
+        accept_dialogs=True,
+    ) as b:
+        page, public, pid = b.page, b.public, b.pid
+        await log_in(page, public)
 
-            async def shoot(name: str) -> None:
-                for width in (1280, 390):
-                    await page.set_viewport_size({"width": width, "height": 900})
-                    await page.screenshot(path=str(shots / f"lists-{name}-{width}.png"), full_page=True)
-                await page.set_viewport_size({"width": 1280, "height": 900})
+        # the index: create a list (double opt-in, public and ALTCHA preset)
+        await page.goto(f"{public}/admin/p/{pid}/lists")
+        assert await page.get_by_label("Double opt-in", exact=False).is_checked()
+        assert await page.get_by_label("Public", exact=False).is_checked()
+        assert await page.get_by_label("Captcha on the signup form").input_value() == "altcha"
+        await page.get_by_label("Name", exact=True).fill("Weekly <news>")
+        await page.get_by_label("Description").fill("One email a week.")
+        await page.get_by_role("button", name="Create list").click()
+        await page.wait_for_selector("text=List created")
+        assert await page.get_by_role("heading", level=1).inner_text() == "Weekly <news>"
+        lid = int(page.url.split("/lists/")[1].split("?")[0])
+        assert await page.evaluate(UNLABELLED_INPUTS) == []
 
-            await page.goto(f"{public}/admin/login")
-            await page.get_by_label("Email (or admin)").fill("admin")
-            await page.get_by_label("Password").fill(ADMIN_PASSWORD)
-            await page.get_by_role("button", name="Log in").click()
-            await page.wait_for_load_state()
+        # edit: the hex text moves its picker; a bad redirect is refused next to its field, nothing saved
+        await page.get_by_label("Title").fill("Join the weekly")
+        await page.get_by_label("Button label").fill("Sign me up")
+        await page.get_by_label("Extra fields, one per line").fill("first_name:First name")
+        await page.get_by_label("Primary colour", exact=True).fill("#0b6e4f")
+        assert await page.get_by_label("Primary colour: picker").input_value() == "#0b6e4f"
+        await page.get_by_label("Redirect after signup (URL)").fill("javascript:alert(1)")
+        await page.get_by_role("button", name="Save list").click()
+        error = page.locator("#e-redirect_url")
+        await error.wait_for()
+        assert "http" in await error.inner_text()
+        field = page.get_by_label("Redirect after signup (URL)")
+        assert await field.get_attribute("aria-invalid") == "true"
+        assert await page.get_by_label("Title").input_value() == "Join the weekly"  # kept as typed
+        await field.fill("")
+        await page.get_by_role("button", name="Save list").click()
+        await page.wait_for_selector("text=List saved")
+        await shoot(page, "lists-edit")
 
-            # the index: create a list (double opt-in, public and ALTCHA preset)
-            await page.goto(f"{public}/admin/p/{pid}/lists")
-            assert await page.get_by_label("Double opt-in", exact=False).is_checked()
-            assert await page.get_by_label("Public", exact=False).is_checked()
-            assert await page.get_by_label("Captcha on the signup form").input_value() == "altcha"
-            await page.get_by_label("Name", exact=True).fill("Weekly <news>")
-            await page.get_by_label("Description").fill("One email a week.")
-            await page.get_by_role("button", name="Create list").click()
-            await page.wait_for_selector("text=List created")
-            assert await page.get_by_role("heading", level=1).inner_text() == "Weekly <news>"
-            lid = int(page.url.split("/lists/")[1].split("?")[0])
-            assert await page.evaluate(UNLABELLED_INPUTS) == []
+        # the snippet: copied to the clipboard as shown
+        snippet = await page.get_by_label("Or paste the form's HTML").input_value()
+        assert f'action="{public}/f/{lid}"' in snippet and "Weekly &lt;news&gt;" in snippet  # HTML, once
+        assert "Join the weekly" in snippet and "First name" in snippet
+        await page.get_by_role("button", name="Copy HTML snippet").click()
+        await page.wait_for_selector("button:has-text('Copied')")
+        assert await page.evaluate("navigator.clipboard.readText()") == snippet
+        frame = await page.get_by_label("Frame it in your site").input_value()
+        assert frame.startswith(f'<iframe src="{public}/f/{lid}"')
 
-            # edit: the hex text moves its picker; a bad redirect is refused next to its field, nothing saved
-            await page.get_by_label("Title").fill("Join the weekly")
-            await page.get_by_label("Button label").fill("Sign me up")
-            await page.get_by_label("Extra fields, one per line").fill("first_name:First name")
-            await page.get_by_label("Primary colour", exact=True).fill("#0b6e4f")
-            assert await page.get_by_label("Primary colour: picker").input_value() == "#0b6e4f"
-            await page.get_by_label("Redirect after signup (URL)").fill("javascript:alert(1)")
-            await page.get_by_role("button", name="Save list").click()
-            error = page.locator("#e-redirect_url")
-            await error.wait_for()
-            assert "http" in await error.inner_text()
-            field = page.get_by_label("Redirect after signup (URL)")
-            assert await field.get_attribute("aria-invalid") == "true"
-            assert await page.get_by_label("Title").input_value() == "Join the weekly"  # kept as typed
-            await field.fill("")
-            await page.get_by_role("button", name="Save list").click()
-            await page.wait_for_selector("text=List saved")
-            await shoot("edit")
+        # the table, then the hosted form the edit page links to
+        await page.goto(f"{public}/admin/p/{pid}/lists")
+        row = page.get_by_role("row", name=re.compile("Weekly <news>"))
+        assert "public" in await row.inner_text() and "on" in await row.inner_text()
+        await shoot(page, "lists-index")
+        await page.get_by_role("link", name="Edit Weekly <news>").click()
+        await page.get_by_role("link", name=f"{public}/f/{lid}").click()
+        await page.wait_for_url(f"{public}/f/{lid}")
+        assert await page.get_by_role("heading", name="Join the weekly").is_visible()
+        assert await page.get_by_label("Email address").is_visible()
+        assert await page.get_by_role("button", name="Sign me up").is_visible()
 
-            # the snippet: copied to the clipboard as shown
-            snippet = await page.get_by_label("Or paste the form's HTML").input_value()
-            assert f'action="{public}/f/{lid}"' in snippet and "Weekly &lt;news&gt;" in snippet  # HTML, once
-            assert "Join the weekly" in snippet and "First name" in snippet
-            await page.get_by_role("button", name="Copy HTML snippet").click()
-            await page.wait_for_selector("button:has-text('Copied')")
-            assert await page.evaluate("navigator.clipboard.readText()") == snippet
-            frame = await page.get_by_label("Frame it in your site").input_value()
-            assert frame.startswith(f'<iframe src="{public}/f/{lid}"')
-
-            # the table, then the hosted form the edit page links to
-            await page.goto(f"{public}/admin/p/{pid}/lists")
-            row = page.get_by_role("row", name=re.compile("Weekly <news>"))
-            assert "public" in await row.inner_text() and "on" in await row.inner_text()
-            await shoot("index")
-            await page.get_by_role("link", name="Edit Weekly <news>").click()
-            await page.get_by_role("link", name=f"{public}/f/{lid}").click()
-            await page.wait_for_url(f"{public}/f/{lid}")
-            assert await page.get_by_role("heading", name="Join the weekly").is_visible()
-            assert await page.get_by_label("Email address").is_visible()
-            assert await page.get_by_role("button", name="Sign me up").is_visible()
-
-            # delete (the confirm dialog accepted): gone from the table and the hosted form
-            await page.goto(f"{public}/admin/p/{pid}/lists/{lid}")
-            await page.get_by_role("button", name="Delete list").click()
-            await page.wait_for_selector("text=deleted")
-            assert await page.get_by_text("No lists yet").is_visible()
-            await browser.close()
-        # the refused save answered 422 (as it should), which Chromium logs; nothing else may show up
-        refused = "Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)"
-        assert problems.count(refused) == 1, problems
-        assert [p for p in problems if p != refused] == [], problems
+        # delete (the confirm dialog accepted): gone from the table and the hosted form
+        await page.goto(f"{public}/admin/p/{pid}/lists/{lid}")
+        await page.get_by_role("button", name="Delete list").click()
+        await page.wait_for_selector("text=deleted")
+        assert await page.get_by_text("No lists yet").is_visible()
+    # the refused save answered 422 (as it should), which Chromium logs; nothing else may show up
+    drop_refused(b.problems, 1)
+    assert b.problems == [], b.problems
