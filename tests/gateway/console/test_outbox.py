@@ -14,23 +14,22 @@ from datetime import timedelta
 import httpx
 import pytest
 from markupsafe import escape
-from playwright.async_api import async_playwright
 
 from services.gateway.console.captured_mail import find_links, frame_document, parse_mail
 from services.gateway.console.outbox_pages import FRAME_CSP
 from shared.db.types import utcnow
 from shared.models.sender import SandboxMessage, SesAccount
-from tests.gateway.browser import ARTIFACTS, CHROMIUM_ARGS, ensure_chromium, free_port, serve
-from tests.gateway.console.support import ADMIN_PASSWORD, ConsoleClient, add_member
+from tests.gateway.console.in_browser import console_in_browser, log_in, open_section, shoot
+from tests.gateway.console.support import ConsoleClient, add_member
 from tests.gateway.embedded import (
     CONFIRM_RE,
     bootstrap_project,
     captured_mail,
-    embedded_app,
     subscription_rows,
 )
 from tests.gateway.test_browser import UNLABELLED_INPUTS
 
+MAIL_FRAME = "#mail-frame"
 HOSTILE_HTML = (
     "<p>Hi</p><script>document.title='owned'</script><img src=x onerror=\"document.title='owned'\">"
     '<a href="javascript:alert(1)">bad</a> <a href="https://example.com/ok">good</a>'
@@ -309,15 +308,8 @@ async def test_a_viewer_reads_the_outbox(console_system) -> None:  # type: ignor
 async def test_outbox_in_a_real_browser(sqlite_url, settings_for) -> None:  # type: ignore[no-untyped-def]
     """A newcomer signs up, finds the confirmation mail in the outbox, clicks its confirm link on the page and
     confirms; then a campaign's mail; screenshots of the outbox and both mails at 1280 and 390 px."""
-    executable = ensure_chromium()
-    shots = ARTIFACTS / "console"
-    shots.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    public = f"http://127.0.0.1:{port}"
-    settings = settings_for(sqlite_url, public_url=public)
-    settings.security.admin_password = ADMIN_PASSWORD
-    async with embedded_app(settings) as app, serve(app, port):
-        pid, key = await bootstrap_project(app, "Acme")
+    async with console_in_browser(sqlite_url, settings_for) as b:
+        page, public, pid, key = b.page, b.public, b.pid, b.api_key
         async with httpx.AsyncClient(base_url=public, timeout=30) as api:
             r = await api.post(
                 "/v1/lists", json={"name": "Weekly news"}, headers={"Authorization": f"Bearer {key}"}
@@ -326,85 +318,57 @@ async def test_outbox_in_a_real_browser(sqlite_url, settings_for) -> None:  # ty
             assert (await api.post(f"/f/{lid}", data={"email": "ann@example.com"})).status_code == 303
             mail = await captured_mail(api, key, "ann@example.com", subject_has="Confirm")
         cid = _capture_id(mail)
-        async with async_playwright() as pw:
-            browser = await pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-            ctx = await browser.new_context(viewport={"width": 1280, "height": 900})
-            page = await ctx.new_page()
-            problems: list[str] = []
-            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: problems.append(str(e)))
+        await log_in(page, public)
 
-            async def shoot(name: str) -> None:
-                for width in (1280, 390):
-                    await page.set_viewport_size({"width": width, "height": 900})
-                    frames = page.locator("#mail-frame")
-                    if await frames.count():
-                        # the sandboxed frame paints only once it has been in view: full-page shots showed it blank
-                        await frames.scroll_into_view_if_needed()
-                        await asyncio.sleep(0.3)
-                    await page.screenshot(path=str(shots / f"outbox-{name}-{width}.png"), full_page=True)
-                await page.set_viewport_size({"width": 1280, "height": 900})
+        await page.goto(f"{public}/admin/p/{pid}")
+        await open_section(page, "Outbox")
+        await page.wait_for_url(f"{public}/admin/p/{pid}/outbox")
+        row = page.get_by_role("row", name=re.compile("ann@example.com"))
+        assert "transactional" in await row.inner_text()
+        assert await page.evaluate(UNLABELLED_INPUTS) == []
+        await page.get_by_label("Recipient").fill("ann@example.com")
+        await page.get_by_role("button", name="Filter").click()
+        await page.wait_for_selector("caption:has-text('Mail to ann@example.com')")
+        await shoot(page, "outbox-index", frames=MAIL_FRAME)
 
-            await page.goto(f"{public}/admin/login")
-            await page.get_by_label("Email (or admin)").fill("admin")
-            await page.get_by_label("Password").fill(ADMIN_PASSWORD)
-            await page.get_by_role("button", name="Log in").click()
-            await page.wait_for_load_state()
+        await page.get_by_role("link", name="Confirm your subscription to Weekly news").click()
+        await page.wait_for_url(f"{public}/admin/p/{pid}/outbox/{cid}")
+        assert (
+            await page.get_by_role("heading", level=1).inner_text()
+            == "Confirm your subscription to Weekly news"
+        )
+        frame = page.frame_locator("#mail-frame")
+        await frame.get_by_role("link", name="Confirm my subscription").wait_for()
+        # the frame cannot run scripts or reach the console's DOM
+        assert (
+            await page.locator("#mail-frame").get_attribute("sandbox")
+            == "allow-popups allow-popups-to-escape-sandbox"
+        )
+        await shoot(page, "outbox-view", frames=MAIL_FRAME)
 
-            await page.goto(f"{public}/admin/p/{pid}")
-            await (
-                page.get_by_role("navigation", name="Project sections")
-                .get_by_role("link", name="Outbox")
-                .click()
-            )
-            await page.wait_for_url(f"{public}/admin/p/{pid}/outbox")
-            row = page.get_by_role("row", name=re.compile("ann@example.com"))
-            assert "transactional" in await row.inner_text()
-            assert await page.evaluate(UNLABELLED_INPUTS) == []
-            await page.get_by_label("Recipient").fill("ann@example.com")
-            await page.get_by_role("button", name="Filter").click()
-            await page.wait_for_selector("caption:has-text('Mail to ann@example.com')")
-            await shoot("index")
+        link = page.get_by_role("region", name="Links in this mail").get_by_role(
+            "link", name=re.compile(r"\bconfirm\b")
+        )
+        await link.click()
+        await page.wait_for_url(re.compile(r"/confirm/"))
+        assert (await subscription_rows(sqlite_url, "ann@example.com"))[lid][0] == "pending"
+        await page.get_by_role("button", name="Yes, subscribe me").click()
+        await page.wait_for_selector("text=Subscription confirmed")
+        assert (await subscription_rows(sqlite_url, "ann@example.com"))[lid][0] == "active"
 
-            await page.get_by_role("link", name="Confirm your subscription to Weekly news").click()
-            await page.wait_for_url(f"{public}/admin/p/{pid}/outbox/{cid}")
-            assert (
-                await page.get_by_role("heading", level=1).inner_text()
-                == "Confirm your subscription to Weekly news"
-            )
-            frame = page.frame_locator("#mail-frame")
-            await frame.get_by_role("link", name="Confirm my subscription").wait_for()
-            # the frame cannot run scripts or reach the console's DOM
-            assert (
-                await page.locator("#mail-frame").get_attribute("sandbox")
-                == "allow-popups allow-popups-to-escape-sandbox"
-            )
-            await shoot("view")
-
-            link = page.get_by_role("region", name="Links in this mail").get_by_role(
-                "link", name=re.compile(r"\bconfirm\b")
-            )
-            await link.click()
-            await page.wait_for_url(re.compile(r"/confirm/"))
-            assert (await subscription_rows(sqlite_url, "ann@example.com"))[lid][0] == "pending"
-            await page.get_by_role("button", name="Yes, subscribe me").click()
-            await page.wait_for_selector("text=Subscription confirmed")
-            assert (await subscription_rows(sqlite_url, "ann@example.com"))[lid][0] == "active"
-
-            # a campaign mail: its List-Unsubscribe headers highlighted and explained
-            async with httpx.AsyncClient(base_url=public, timeout=30) as api:
-                r = await api.post(
-                    "/v1/campaigns",
-                    json={"name": "Nov", "list_ids": [lid], "subject": "November news",
-                          "html": "<h1>November</h1><p>Hello</p>", "send_now": True},
-                    headers={"Authorization": f"Bearer {key}"},
-                )  # fmt: skip
-                assert r.status_code == 201, r.text
-                news = await captured_mail(api, key, "ann@example.com", subject_has="November")
-            await page.goto(f"{public}/admin/p/{pid}/outbox/{_capture_id(news)}")
-            assert "RFC 8058" in await page.get_by_role("region", name="Unsubscribe headers").inner_text()
-            await page.frame_locator("#mail-frame").get_by_role("heading", name="November").wait_for()
-            await shoot("campaign")
-            await asyncio.sleep(0.2)  # let late console messages arrive
-            await browser.close()
-        assert not problems, problems
+        # a campaign mail: its List-Unsubscribe headers highlighted and explained
+        async with httpx.AsyncClient(base_url=public, timeout=30) as api:
+            r = await api.post(
+                "/v1/campaigns",
+                json={"name": "Nov", "list_ids": [lid], "subject": "November news",
+                      "html": "<h1>November</h1><p>Hello</p>", "send_now": True},
+                headers={"Authorization": f"Bearer {key}"},
+            )  # fmt: skip
+            assert r.status_code == 201, r.text
+            news = await captured_mail(api, key, "ann@example.com", subject_has="November")
+        await page.goto(f"{public}/admin/p/{pid}/outbox/{_capture_id(news)}")
+        assert "RFC 8058" in await page.get_by_role("region", name="Unsubscribe headers").inner_text()
+        await page.frame_locator("#mail-frame").get_by_role("heading", name="November").wait_for()
+        await shoot(page, "outbox-campaign", frames=MAIL_FRAME)
+        await asyncio.sleep(0.2)  # let late console messages arrive
+    assert not b.problems, b.problems

@@ -17,14 +17,12 @@ import httpx
 import pytest
 import sqlalchemy as sa
 from markupsafe import escape
-from playwright.async_api import async_playwright
 
 from services.gateway.console.ses_pages import router
 from services.gateway.upstream import UpstreamUnavailable
 from shared.models.console import AuditEntry
-from tests.gateway.browser import ARTIFACTS, CHROMIUM_ARGS, ensure_chromium, free_port, serve
-from tests.gateway.console.support import ADMIN_PASSWORD, ConsoleClient, add_member
-from tests.gateway.embedded import bootstrap_project, embedded_app
+from tests.gateway.console.in_browser import console_in_browser, drop_refused, log_in, open_section, shoot
+from tests.gateway.console.support import ConsoleClient, add_member
 from tests.gateway.test_browser import UNLABELLED_INPUTS
 from tests.ses_setup.conftest import (  # noqa: F401 - the fixtures are used through request.getfixturevalue
     REGION,
@@ -160,7 +158,7 @@ async def test_loop_test_in_the_sandbox(console_system) -> None:  # type: ignore
     assert again.status_code == 409 and "already running" in again.text
     running = (await admin.get(f"/admin/p/{pid}/ses")).text
     # polling while it runs (the sandbox may already have answered all three)
-    assert f'data-poll="/admin/p/{pid}/ses/status.json"' in running or "badge ok\">passed<" in running
+    assert f'data-poll="/admin/p/{pid}/ses/status.json"' in running or 'badge ok">passed<' in running
 
     async def finished() -> Any:
         s = (await admin.get(f"/admin/p/{pid}/ses/status.json")).json()
@@ -344,68 +342,34 @@ async def test_sender_down_is_a_503_with_nothing_changed(
 async def test_ses_page_in_a_real_browser(sqlite_url, settings_for) -> None:  # type: ignore[no-untyped-def]
     """The SES page in the sandbox: the checklist, a refused connect shown next to its field, the loop test run
     from its button until the page reloads with the result; screenshots at 1280 and 390 px."""
-    executable = ensure_chromium()
-    shots = ARTIFACTS / "console"
-    shots.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    public = f"http://127.0.0.1:{port}"
-    settings = settings_for(sqlite_url, public_url=public)
-    settings.security.admin_password = ADMIN_PASSWORD
-    async with embedded_app(settings) as app, serve(app, port):
-        pid, _ = await bootstrap_project(app, "Acme")
-        async with async_playwright() as pw:
-            browser = await pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-            ctx = await browser.new_context(viewport={"width": 1280, "height": 900})
-            page = await ctx.new_page()
-            problems: list[str] = []
-            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: problems.append(str(e)))
+    async with console_in_browser(sqlite_url, settings_for) as b:
+        page, public, pid = b.page, b.public, b.pid
+        await log_in(page, public)
 
-            async def shoot(name: str) -> None:
-                for width in (1280, 390):
-                    await page.set_viewport_size({"width": width, "height": 900})
-                    await page.screenshot(path=str(shots / f"{name}-{width}.png"), full_page=True)
-                await page.set_viewport_size({"width": 1280, "height": 900})
+        await page.goto(f"{public}/admin/p/{pid}")
+        await open_section(page, "SES")
+        await page.wait_for_url(f"{public}/admin/p/{pid}/ses")
+        assert await page.evaluate(UNLABELLED_INPUTS) == []
+        check = page.locator("li.check", has_text="Feedback wired")
+        assert "FAIL" in await check.inner_text()
+        assert await page.get_by_label("Draft", exact=True).input_value()
 
-            await page.goto(f"{public}/admin/login")
-            await page.get_by_label("Email (or admin)").fill("admin")
-            await page.get_by_label("Password").fill(ADMIN_PASSWORD)
-            await page.get_by_role("button", name="Log in").click()
-            await page.wait_for_load_state()
+        # a connect the API refuses: its reason next to the field, the secret not kept
+        await page.get_by_label("Access key ID").fill("AKIDSESAMETEST00")
+        await page.get_by_label("Secret access key").fill(SECRET)
+        await page.get_by_label("Region").fill("Ireland")
+        await page.get_by_role("button", name="Save and check the keys").click()
+        await page.locator("#e-region").wait_for()
+        assert await page.get_by_label("Region").get_attribute("aria-invalid") == "true"
+        assert await page.get_by_label("Secret access key").input_value() == ""
+        assert await page.get_by_label("Access key ID").input_value() == "AKIDSESAMETEST00"
+        drop_refused(b.problems, 1)  # the browser logs the refused POST itself
 
-            await page.goto(f"{public}/admin/p/{pid}")
-            await (
-                page.get_by_role("navigation", name="Project sections")
-                .get_by_role("link", name="SES")
-                .click()
-            )
-            await page.wait_for_url(f"{public}/admin/p/{pid}/ses")
-            assert await page.evaluate(UNLABELLED_INPUTS) == []
-            check = page.locator("li.check", has_text="Feedback wired")
-            assert "FAIL" in await check.inner_text()
-            assert await page.get_by_label("Draft", exact=True).input_value()
-
-            # a connect the API refuses: its reason next to the field, the secret not kept
-            await page.get_by_label("Access key ID").fill("AKIDSESAMETEST00")
-            await page.get_by_label("Secret access key").fill(SECRET)
-            await page.get_by_label("Region").fill("Ireland")
-            await page.get_by_role("button", name="Save and check the keys").click()
-            await page.locator("#e-region").wait_for()
-            assert await page.get_by_label("Region").get_attribute("aria-invalid") == "true"
-            assert await page.get_by_label("Secret access key").input_value() == ""
-            assert await page.get_by_label("Access key ID").input_value() == "AKIDSESAMETEST00"
-            refused = [
-                p for p in problems if "status of 422" in p
-            ]  # the browser logs the refused POST itself
-            assert len(refused) == 1, problems
-            problems.remove(refused[0])
-
-            # the loop test from its button: the page polls and reloads with the result
-            await page.goto(f"{public}/admin/p/{pid}/ses")
-            await page.get_by_role("button", name="Run the loop test").click()
-            await page.wait_for_selector("text=Loop test started")
-            await page.wait_for_selector("#loop .badge.ok:has-text('passed')", timeout=60_000)
-            await shoot("ses")
-            await asyncio.sleep(0.2)
-            await browser.close()
-        assert not problems, problems
+        # the loop test from its button: the page polls and reloads with the result
+        await page.goto(f"{public}/admin/p/{pid}/ses")
+        await page.get_by_role("button", name="Run the loop test").click()
+        await page.wait_for_selector("text=Loop test started")
+        await page.wait_for_selector("#loop .badge.ok:has-text('passed')", timeout=60_000)
+        await shoot(page, "ses")
+        await asyncio.sleep(0.2)
+    assert not b.problems, b.problems
