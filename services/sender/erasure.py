@@ -25,8 +25,9 @@ recorded, and runs the erasure again: no mail leaves after the erasure commits, 
 from `sending`, so none is sent twice.
 
 Cost: the messages table has no index by recipient on purpose (a `(project_id, email_hash)` index cut the
-fan-out's insert rate by ≈ 40 % when measured), so an erasure reads the project's messages once, plus once more
-for the owner notifications; every other statement goes by primary key. Erasures are rare; fan-outs are not.
+fan-out's insert rate by ≈ 40 %: 70 k → 43 k rows/s for a 300 k-row INSERT … SELECT on Postgres here), so an
+erasure reads the project's messages once, plus once more for the owner notifications; every other statement
+goes by primary key. Erasures are rare; fan-outs are not.
 """
 
 from __future__ import annotations
