@@ -18,7 +18,8 @@ import pytest
 import sqlalchemy as sa
 
 from shared.models.console import AuditEntry
-from tests.gateway.console.support import ADMIN_PASSWORD, ConsoleClient, add_member
+from tests.gateway.console.in_browser import console_in_browser, drop_refused, log_in, shoot
+from tests.gateway.console.support import ConsoleClient, add_member
 
 LOCATION_RE = re.compile(r"^/admin/p/(\d+)/campaigns/(\d+)\?flash=")
 BOUNCE, COMPLAINT = "bounce@simulator.amazonses.com", "complaint@simulator.amazonses.com"
@@ -384,20 +385,8 @@ async def test_viewer_sees_everything_and_changes_nothing(console_system) -> Non
 
 @pytest.mark.slow
 async def test_campaign_flow_in_a_real_browser(sqlite_url, settings_for) -> None:  # type: ignore[no-untyped-def]
-    from playwright.async_api import async_playwright
-
-    from tests.gateway.browser import ARTIFACTS, CHROMIUM_ARGS, ensure_chromium, free_port, serve
-    from tests.gateway.embedded import bootstrap_project, embedded_app
-
-    executable = ensure_chromium()
-    shots = ARTIFACTS / "console"
-    shots.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    public = f"http://127.0.0.1:{port}"
-    settings = settings_for(sqlite_url, public_url=public)
-    settings.security.admin_password = ADMIN_PASSWORD
-    async with embedded_app(settings) as app, serve(app, port):
-        pid, key = await bootstrap_project(app, "Acme")
+    async with console_in_browser(sqlite_url, settings_for, accept_dialogs=True) as b:
+        page, public, pid, key = b.page, b.public, b.pid, b.api_key
         auth = {"Authorization": f"Bearer {key}"}
         readers = [f"reader{i}@example.com" for i in range(12)]
         async with httpx.AsyncClient(base_url=public, timeout=30) as api:
@@ -417,98 +406,71 @@ async def test_campaign_flow_in_a_real_browser(sqlite_url, settings_for) -> None
                 assert r.status_code == 201, r.text
             await api.post("/v1/lists", json={"name": "Product offers"}, headers=auth)
 
-            async with async_playwright() as pw:
-                browser = await pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-                ctx = await browser.new_context(viewport={"width": 1280, "height": 900})
-                page = await ctx.new_page()
-                problems: list[str] = []
-                page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-                page.on("pageerror", lambda e: problems.append(str(e)))
-                page.on("dialog", lambda d: asyncio.ensure_future(d.accept()))
+        await log_in(page, public)
+        await page.wait_for_url(lambda url: "/admin/login" not in url)
 
-                async def shoot(name: str) -> None:
-                    for width in (1280, 390):
-                        await page.set_viewport_size({"width": width, "height": 900})
-                        await page.screenshot(
-                            path=str(shots / f"campaigns-{name}-{width}.png"), full_page=True
-                        )
-                    await page.set_viewport_size({"width": 1280, "height": 900})
+        await page.goto(f"{public}/admin/p/{pid}/campaigns")
+        await page.get_by_role("link", name="New campaign").first.click()
+        await page.wait_for_selector("h1:text('New campaign')")
+        await shoot(page, "campaigns-new")
+        # bad input first: no list chosen → the API's error next to the lists
+        await page.get_by_label("Campaign name").fill("Issue 1")
+        await page.get_by_label("Subject").fill("Issue 1 for {{ email }}")
+        await page.get_by_label("HTML body").fill("<h1>Issue 1</h1><p>Hello</p>")
+        await page.get_by_label("Send now").check()
+        await page.get_by_role("button", name="Create campaign").click()
+        err = page.locator("#e-list_ids")
+        await err.wait_for()
+        assert await err.is_visible()
+        assert await page.get_by_label("Campaign name").input_value() == "Issue 1"
+        assert await page.get_by_label("Send now").is_checked()
+        # the refused form's document came with the API's 422: the one error expected in the console
+        drop_refused(b.problems, 1)
+        # now with the list
+        await page.get_by_label("Weekly news").check()
+        await page.get_by_role("button", name="Create campaign").click()
+        await page.wait_for_selector("text=Campaign created and sending to 13 recipients.")
+        bar = page.locator("section[data-poll] progress")
+        # the live progress reaches 100 % without a reload
+        await page.wait_for_function(
+            "() => { const p = document.querySelector('section progress'); return p && p.max == 13 && p.value == 13; }",
+            timeout=60_000,
+        )
+        await page.locator("[data-field=percent_text]").filter(has_text="100 %").wait_for()
+        await page.get_by_role("link", name="Sending finished: show the final report").click(timeout=30_000)
+        await page.wait_for_selector("h1 .badge:text('sent')")
+        assert await bar.count() == 0  # the final page no longer polls
+        row = page.get_by_role("row", name=re.compile("^Sent"))
+        assert "13" in (await row.inner_text())
+        await page.wait_for_timeout(100)
+        # the bounce's feedback arrives shortly after: reload until it is in the report
+        for _ in range(50):
+            if await page.get_by_text("Hard bounce", exact=True).count():
+                break
+            await page.wait_for_timeout(300)
+            await page.reload()
+        assert await page.get_by_text("Hard bounce", exact=True).count() == 1
+        await shoot(page, "campaigns-view")
 
-                await page.goto(f"{public}/admin/login")
-                await page.get_by_label("Email (or admin)").fill("admin")
-                await page.get_by_label("Password").fill(ADMIN_PASSWORD)
-                await page.get_by_role("button", name="Log in").click()
-                await page.wait_for_url(lambda url: "/admin/login" not in url)
+        # a second one scheduled for tomorrow in Berlin time, then cancelled (confirm accepted)
+        await page.goto(f"{public}/admin/p/{pid}/campaigns/new")
+        await page.get_by_label("Campaign name").fill("Issue 2")
+        await page.get_by_label("Weekly news").check()
+        await page.get_by_label("Subject").fill("Issue 2")
+        await page.get_by_label("Plain-text body").fill("Hello again")
+        await page.get_by_label("Schedule for the date and time below").check()
+        local = (datetime.now(ZoneInfo("Europe/Berlin")) + timedelta(days=1)).replace(hour=9, minute=30)
+        await page.get_by_label("Send at (date and time)").fill(local.strftime("%Y-%m-%dT%H:%M"))
+        await page.get_by_label("Time zone").select_option("Europe/Berlin")
+        await page.get_by_role("button", name="Create campaign").click()
+        utc = local.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        await page.wait_for_selector(f"text=Campaign scheduled for {utc}.")
+        await shoot(page, "campaigns-scheduled")
+        await page.get_by_role("button", name="Cancel campaign").click()
+        await page.wait_for_selector("text=Cancelled. Mail not yet sent will not be sent.")
+        await page.wait_for_selector("h1 .badge:text('cancelled')")
 
-                await page.goto(f"{public}/admin/p/{pid}/campaigns")
-                await page.get_by_role("link", name="New campaign").first.click()
-                await page.wait_for_selector("h1:text('New campaign')")
-                await shoot("new")
-                # bad input first: no list chosen → the API's error next to the lists
-                await page.get_by_label("Campaign name").fill("Issue 1")
-                await page.get_by_label("Subject").fill("Issue 1 for {{ email }}")
-                await page.get_by_label("HTML body").fill("<h1>Issue 1</h1><p>Hello</p>")
-                await page.get_by_label("Send now").check()
-                await page.get_by_role("button", name="Create campaign").click()
-                err = page.locator("#e-list_ids")
-                await err.wait_for()
-                assert await err.is_visible()
-                assert await page.get_by_label("Campaign name").input_value() == "Issue 1"
-                assert await page.get_by_label("Send now").is_checked()
-                # the refused form's document came with the API's 422: the one error expected in the console
-                refused = [p for p in problems if "status of 422" in p]
-                assert len(refused) == 1, problems
-                problems.remove(refused[0])
-                # now with the list
-                await page.get_by_label("Weekly news").check()
-                await page.get_by_role("button", name="Create campaign").click()
-                await page.wait_for_selector("text=Campaign created and sending to 13 recipients.")
-                bar = page.locator("section[data-poll] progress")
-                # the live progress reaches 100 % without a reload
-                await page.wait_for_function(
-                    "() => { const p = document.querySelector('section progress'); return p && p.max == 13 && p.value == 13; }",
-                    timeout=60_000,
-                )
-                await page.locator("[data-field=percent_text]").filter(has_text="100 %").wait_for()
-                await page.get_by_role("link", name="Sending finished: show the final report").click(
-                    timeout=30_000
-                )
-                await page.wait_for_selector("h1 .badge:text('sent')")
-                assert await bar.count() == 0  # the final page no longer polls
-                row = page.get_by_role("row", name=re.compile("^Sent"))
-                assert "13" in (await row.inner_text())
-                await page.wait_for_timeout(100)
-                # the bounce's feedback arrives shortly after: reload until it is in the report
-                for _ in range(50):
-                    if await page.get_by_text("Hard bounce", exact=True).count():
-                        break
-                    await page.wait_for_timeout(300)
-                    await page.reload()
-                assert await page.get_by_text("Hard bounce", exact=True).count() == 1
-                await shoot("view")
-
-                # a second one scheduled for tomorrow in Berlin time, then cancelled (confirm accepted)
-                await page.goto(f"{public}/admin/p/{pid}/campaigns/new")
-                await page.get_by_label("Campaign name").fill("Issue 2")
-                await page.get_by_label("Weekly news").check()
-                await page.get_by_label("Subject").fill("Issue 2")
-                await page.get_by_label("Plain-text body").fill("Hello again")
-                await page.get_by_label("Schedule for the date and time below").check()
-                local = (datetime.now(ZoneInfo("Europe/Berlin")) + timedelta(days=1)).replace(
-                    hour=9, minute=30
-                )
-                await page.get_by_label("Send at (date and time)").fill(local.strftime("%Y-%m-%dT%H:%M"))
-                await page.get_by_label("Time zone").select_option("Europe/Berlin")
-                await page.get_by_role("button", name="Create campaign").click()
-                utc = local.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-                await page.wait_for_selector(f"text=Campaign scheduled for {utc}.")
-                await shoot("scheduled")
-                await page.get_by_role("button", name="Cancel campaign").click()
-                await page.wait_for_selector("text=Cancelled. Mail not yet sent will not be sent.")
-                await page.wait_for_selector("h1 .badge:text('cancelled')")
-
-                await page.get_by_role("link", name="← Campaigns").click()
-                await page.wait_for_selector("text=13 / 13 sent")
-                await shoot("index")
-                assert problems == [], problems
-                await browser.close()
+        await page.get_by_role("link", name="← Campaigns").click()
+        await page.wait_for_selector("text=13 / 13 sent")
+        await shoot(page, "campaigns-index")
+        assert b.problems == [], b.problems

@@ -5,18 +5,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import sqlalchemy as sa
-from playwright.async_api import async_playwright, expect
+from playwright.async_api import expect
 
 from shared.models.console import AuditEntry
-from tests.gateway.browser import ARTIFACTS, CHROMIUM_ARGS, ensure_chromium, free_port, serve
-from tests.gateway.console.support import ADMIN_PASSWORD, ConsoleClient, add_member
-from tests.gateway.embedded import bootstrap_project, captured_mail, embedded_app, mail_text
+from tests.gateway.console.in_browser import console_in_browser, drop_refused, log_in, screenshot
+from tests.gateway.console.support import ConsoleClient, add_member
+from tests.gateway.embedded import captured_mail, mail_text
 
 PREVIEW_CSP = (
     "default-src 'none'; img-src https: data:; style-src 'unsafe-inline'; sandbox; frame-ancestors 'self'"
@@ -293,18 +292,11 @@ UNLABELLED_INPUTS = """() => [...document.querySelectorAll('main input, main sel
   .map(el => el.name || el.id)"""
 
 
-async def _settled_screenshot(page: Any, path: Path) -> None:
+async def _settled_screenshot(page: Any, name: str) -> None:
     """A full-page screenshot once both preview frames show the latest submission (each keystroke re-posts both)."""
     await expect(page.frame_locator("#preview-text").locator("pre, .note, .error")).to_be_visible()
     await page.wait_for_timeout(600)  # past the editor's 400 ms debounce: no navigation still on its way
-    # Chromium leaves a (sandboxed, so cross-process) frame outside the viewport unpainted in a full-page capture:
-    # make the viewport as tall as the page for the picture.
-    size = page.viewport_size
-    height = await page.evaluate("document.documentElement.scrollHeight")
-    await page.set_viewport_size({"width": size["width"], "height": height})
-    await page.wait_for_timeout(300)
-    await page.screenshot(path=str(path), full_page=True)
-    await page.set_viewport_size(size)
+    await screenshot(page, name, tall=True)
 
 
 @pytest.fixture
@@ -319,119 +311,97 @@ def patient_expect() -> Iterator[None]:
 async def test_templates_in_a_real_browser(sqlite_url, settings_for, patient_expect) -> None:  # type: ignore[no-untyped-def]
     """Type in the editor and watch the preview follow, phone width, marketing footer, a refused save, save,
     test-send into the sandbox; screenshots of both pages at 1280 and 390 px."""
-    executable = ensure_chromium()
-    shots = ARTIFACTS / "console"
-    shots.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    public = f"http://127.0.0.1:{port}"
-    settings = settings_for(sqlite_url, public_url=public)
-    settings.security.admin_password = ADMIN_PASSWORD
-    async with embedded_app(settings) as app, serve(app, port):
-        pid, key = await bootstrap_project(app, "Acme")
-        async with async_playwright() as pw:
-            browser = await pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-            ctx = await browser.new_context(viewport={"width": 1280, "height": 900})
-            page = await ctx.new_page()
-            problems: list[str] = []
-            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: problems.append(str(e)))
+    async with console_in_browser(sqlite_url, settings_for) as b:
+        page, public, pid, key = b.page, b.public, b.pid, b.api_key
+        await log_in(page, public)
+        await expect(page.get_by_role("button", name="Log out")).to_be_visible()
+        await page.goto(f"{public}/admin/p/{pid}/templates")
+        await expect(page.get_by_text("No templates yet.")).to_be_visible()
+        await page.get_by_role("link", name="New template").click()
+        await page.wait_for_url(re.compile(r"/templates/new$"))
+        assert await page.evaluate(UNLABELLED_INPUTS) == []
 
-            await page.goto(f"{public}/admin/login")
-            await page.get_by_label("Email (or admin)").fill("admin")
-            await page.get_by_label("Password").fill(ADMIN_PASSWORD)
-            await page.get_by_role("button", name="Log in").click()
-            await expect(page.get_by_role("button", name="Log out")).to_be_visible()
-            await page.goto(f"{public}/admin/p/{pid}/templates")
-            await expect(page.get_by_text("No templates yet.")).to_be_visible()
-            await page.get_by_role("link", name="New template").click()
-            await page.wait_for_url(re.compile(r"/templates/new$"))
-            assert await page.evaluate(UNLABELLED_INPUTS) == []
+        # the preview follows what is typed
+        html_frame = page.frame_locator("#preview-html")
+        text_frame = page.frame_locator("#preview-text")
+        await expect(html_frame.get_by_text("Nothing to preview yet")).to_be_visible()
+        await page.get_by_label("Name").fill("Welcome")
+        await page.get_by_label("Subject").fill("Welcome {{ first_name }}")
+        await page.get_by_label("HTML body").fill(
+            '<div style="font-family:sans-serif;max-width:560px;margin:auto">\n'
+            '<h1 style="color:#0b6e4f">Hello {{ first_name }}</h1>\n'
+            "<p>Thanks for joining Acme Weekly. Your code is <b>{{ code }}</b>.</p>\n</div>"
+        )
+        await page.get_by_label("Sample attributes and variables (JSON)").fill(
+            '{"first_name": "Ann", "code": "A-17"}'
+        )
+        await expect(html_frame.locator("h1")).to_have_text("Hello Ann")
+        await expect(text_frame.get_by_text("Subject: Welcome Ann")).to_be_visible()
+        await expect(text_frame.locator("pre")).to_contain_text("Your code is A-17.")
+        await page.get_by_label("Sample attributes and variables (JSON)").fill('{"first_name": "Bob"}')
+        await expect(html_frame.locator("h1")).to_have_text("Hello Bob")
+        # a mistake shows inside the preview, readable
+        await page.get_by_label("Subject").fill("Welcome {{ first_name }")
+        await expect(html_frame.get_by_role("alert")).to_contain_text("Subject: Line 1")
+        await page.get_by_label("Subject").fill("Welcome {{ first_name }}")
+        await expect(html_frame.locator("h1")).to_have_text("Hello Bob")
+        # the campaign footer, and the phone width
+        await page.get_by_label(re.compile("Preview as marketing mail")).check()
+        await expect(html_frame.get_by_role("link", name="Unsubscribe")).to_be_visible()
+        await page.get_by_role("button", name="Phone").click()
+        await expect(page.locator("#preview-html")).to_have_class(re.compile(r"\bphone\b"))
+        box = await page.locator("#preview-html").bounding_box()
+        assert box is not None and box["width"] <= 390
+        await expect(page.get_by_role("button", name="Phone")).to_have_attribute("aria-pressed", "true")
+        await page.get_by_role("button", name="Desktop").click()
+        box = await page.locator("#preview-html").bounding_box()
+        assert box is not None and box["width"] > 450
 
-            # the preview follows what is typed
-            html_frame = page.frame_locator("#preview-html")
-            text_frame = page.frame_locator("#preview-text")
-            await expect(html_frame.get_by_text("Nothing to preview yet")).to_be_visible()
-            await page.get_by_label("Name").fill("Welcome")
-            await page.get_by_label("Subject").fill("Welcome {{ first_name }}")
-            await page.get_by_label("HTML body").fill(
-                '<div style="font-family:sans-serif;max-width:560px;margin:auto">\n'
-                '<h1 style="color:#0b6e4f">Hello {{ first_name }}</h1>\n'
-                "<p>Thanks for joining Acme Weekly. Your code is <b>{{ code }}</b>.</p>\n</div>"
-            )
+        # a refused save keeps the text and says why next to the field; then a good one
+        good_html = await page.get_by_label("HTML body").input_value()
+        await page.get_by_label("HTML body").fill(good_html + "\n{% for %}")
+        await page.get_by_role("button", name="Create template").click()
+        await expect(page.locator("#e-html")).to_contain_text("Line 5")
+        assert "{% for %}" in await page.get_by_label("HTML body").input_value()
+        async with httpx.AsyncClient(base_url=public, timeout=30) as api:
+            auth = {"Authorization": f"Bearer {key}"}
+            assert (await api.get("/v1/templates", headers=auth)).json()["templates"] == []
+            await page.get_by_label("HTML body").fill(good_html)
+            await page.get_by_role("button", name="Create template").click()
+            await expect(page.get_by_role("status")).to_contain_text("Template “Welcome” created.")
+            tid = int(re.search(r"/templates/(\d+)", page.url).group(1))  # type: ignore[union-attr]
+            await expect(html_frame.locator("h1")).to_have_text("Hello")  # the live preview, no sample
             await page.get_by_label("Sample attributes and variables (JSON)").fill(
                 '{"first_name": "Ann", "code": "A-17"}'
             )
             await expect(html_frame.locator("h1")).to_have_text("Hello Ann")
-            await expect(text_frame.get_by_text("Subject: Welcome Ann")).to_be_visible()
-            await expect(text_frame.locator("pre")).to_contain_text("Your code is A-17.")
-            await page.get_by_label("Sample attributes and variables (JSON)").fill('{"first_name": "Bob"}')
-            await expect(html_frame.locator("h1")).to_have_text("Hello Bob")
-            # a mistake shows inside the preview, readable
-            await page.get_by_label("Subject").fill("Welcome {{ first_name }")
-            await expect(html_frame.get_by_role("alert")).to_contain_text("Subject: Line 1")
-            await page.get_by_label("Subject").fill("Welcome {{ first_name }}")
-            await expect(html_frame.locator("h1")).to_have_text("Hello Bob")
-            # the campaign footer, and the phone width
-            await page.get_by_label(re.compile("Preview as marketing mail")).check()
-            await expect(html_frame.get_by_role("link", name="Unsubscribe")).to_be_visible()
-            await page.get_by_role("button", name="Phone").click()
-            await expect(page.locator("#preview-html")).to_have_class(re.compile(r"\bphone\b"))
-            box = await page.locator("#preview-html").bounding_box()
-            assert box is not None and box["width"] <= 390
-            await expect(page.get_by_role("button", name="Phone")).to_have_attribute("aria-pressed", "true")
-            await page.get_by_role("button", name="Desktop").click()
-            box = await page.locator("#preview-html").bounding_box()
-            assert box is not None and box["width"] > 450
+            await _settled_screenshot(page, "templates-edit-1280")
 
-            # a refused save keeps the text and says why next to the field; then a good one
-            good_html = await page.get_by_label("HTML body").input_value()
-            await page.get_by_label("HTML body").fill(good_html + "\n{% for %}")
-            await page.get_by_role("button", name="Create template").click()
-            await expect(page.locator("#e-html")).to_contain_text("Line 5")
-            assert "{% for %}" in await page.get_by_label("HTML body").input_value()
-            async with httpx.AsyncClient(base_url=public, timeout=30) as api:
-                auth = {"Authorization": f"Bearer {key}"}
-                assert (await api.get("/v1/templates", headers=auth)).json()["templates"] == []
-                await page.get_by_label("HTML body").fill(good_html)
-                await page.get_by_role("button", name="Create template").click()
-                await expect(page.get_by_role("status")).to_contain_text("Template “Welcome” created.")
-                tid = int(re.search(r"/templates/(\d+)", page.url).group(1))  # type: ignore[union-attr]
-                await expect(html_frame.locator("h1")).to_have_text("Hello")  # the live preview, no sample
-                await page.get_by_label("Sample attributes and variables (JSON)").fill(
-                    '{"first_name": "Ann", "code": "A-17"}'
-                )
-                await expect(html_frame.locator("h1")).to_have_text("Hello Ann")
-                await _settled_screenshot(page, shots / "templates-edit-1280.png")
+            # test-send: into the sandbox, seen through the API
+            await page.get_by_label("Send to").fill("dev@example.com")
+            await page.get_by_label("Variables (JSON, optional)").fill('{"first_name": "Dev", "code": "B-2"}')
+            await page.get_by_role("button", name="Send test").click()
+            await expect(page.get_by_role("status")).to_contain_text(
+                "Test sent to dev@example.com (captured by the sandbox: see Outbox)."
+            )
+            mail = await captured_mail(api, key, "dev@example.com", subject_has="Welcome Dev")
+            assert "Your code is B-2." in mail_text(mail)
 
-                # test-send: into the sandbox, seen through the API
-                await page.get_by_label("Send to").fill("dev@example.com")
-                await page.get_by_label("Variables (JSON, optional)").fill(
-                    '{"first_name": "Dev", "code": "B-2"}'
-                )
-                await page.get_by_role("button", name="Send test").click()
-                await expect(page.get_by_role("status")).to_contain_text(
-                    "Test sent to dev@example.com (captured by the sandbox: see Outbox)."
-                )
-                mail = await captured_mail(api, key, "dev@example.com", subject_has="Welcome Dev")
-                assert "Your code is B-2." in mail_text(mail)
+        await page.goto(f"{public}/admin/p/{pid}/templates")
+        await expect(page.get_by_role("link", name="Welcome")).to_be_visible()
+        await screenshot(page, "templates-index-1280")
 
-            await page.goto(f"{public}/admin/p/{pid}/templates")
-            await expect(page.get_by_role("link", name="Welcome")).to_be_visible()
-            await page.screenshot(path=str(shots / "templates-index-1280.png"), full_page=True)
-
-            # a phone
-            await page.set_viewport_size({"width": 390, "height": 844})
-            await page.screenshot(path=str(shots / "templates-index-390.png"), full_page=True)
-            await page.goto(f"{public}/admin/p/{pid}/templates/{tid}")
-            await page.get_by_label("Sample attributes and variables (JSON)").fill('{"first_name": "Ann"}')
-            await expect(html_frame.locator("h1")).to_have_text("Hello Ann")
-            await page.get_by_role("button", name="Phone").click()
-            await _settled_screenshot(page, shots / "templates-edit-390.png")
-            scroll = await page.evaluate("document.documentElement.scrollWidth")
-            assert scroll <= 390, scroll  # nothing wider than the phone
-            await browser.close()
+        # a phone
+        await page.set_viewport_size({"width": 390, "height": 844})
+        await screenshot(page, "templates-index-390")
+        await page.goto(f"{public}/admin/p/{pid}/templates/{tid}")
+        await page.get_by_label("Sample attributes and variables (JSON)").fill('{"first_name": "Ann"}')
+        await expect(html_frame.locator("h1")).to_have_text("Hello Ann")
+        await page.get_by_role("button", name="Phone").click()
+        await _settled_screenshot(page, "templates-edit-390")
+        scroll = await page.evaluate("document.documentElement.scrollWidth")
+        assert scroll <= 390, scroll  # nothing wider than the phone
     # Chrome logs every 4xx it loads: the refused save and the preview of a half-written template answer 422 on
     # purpose. Anything else (a CSP refusal, a script error, another status) fails the test.
-    refused = "Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)"
-    assert refused in problems  # the refused save did answer 422
-    assert [p for p in problems if p != refused] == [], problems
+    drop_refused(b.problems, None)  # the refused save did answer 422
+    assert b.problems == [], b.problems
