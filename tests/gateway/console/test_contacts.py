@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from services.gateway.console import contacts_pages, imports_pages
 from shared.models.console import AuditEntry
+from tests.gateway.console.in_browser import console_in_browser, log_in, shoot
 from tests.gateway.console.support import ConsoleClient, add_member
 
 CONTACT_URL = re.compile(r"/admin/p/\d+/contacts/(\d+)")
@@ -504,31 +505,21 @@ UNLABELLED = """() => [...document.querySelectorAll('main input, main select, ma
   .filter(el => el.type !== 'hidden')
   .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label'))
   .map(el => el.name || el.id)"""
-DUPLICATE_IDS = """() => { const ids = [...document.querySelectorAll('[id]')].map(e => e.id);
-  return ids.filter((x, i) => ids.indexOf(x) !== i); }"""
+
+
+async def _shoot(page: Any, name: str) -> None:
+    """Every input labelled, no id twice; screenshots at 1280×900 and 390×844."""
+    await shoot(page, name, widths=((1280, 900), (390, 844)), unlabelled=UNLABELLED, duplicate_ids=True)
 
 
 @pytest.mark.slow
 async def test_contacts_and_import_in_a_real_browser(sqlite_url, settings_for) -> None:  # type: ignore[no-untyped-def]
-    from playwright.async_api import async_playwright
-
-    from tests.gateway.browser import ARTIFACTS, CHROMIUM_ARGS, ensure_chromium, free_port, serve
-    from tests.gateway.console.support import ADMIN_PASSWORD
-    from tests.gateway.embedded import bootstrap_project, embedded_app
-
-    executable = ensure_chromium()
-    shots = ARTIFACTS / "console"
-    shots.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    public = f"http://127.0.0.1:{port}"
-    settings = settings_for(sqlite_url, public_url=public)
-    settings.security.admin_password = ADMIN_PASSWORD
     # Enough lines that the progress bar is seen moving (the import runs at ~20k lines/s on SQLite).
     rows = [["email", "name"]] + [[f"person{i}@example.com", f"Person {i}"] for i in range(20_000)]
     rows += [["not-an-address", "Bad"], ["person7@example.com", "Dup"], ["carl@example.com", "=SUM(1+1)"]]
     big_csv = csv_file(rows)
-    async with embedded_app(settings) as app, serve(app, port):
-        pid, key = await bootstrap_project(app, "Acme")
+    async with console_in_browser(sqlite_url, settings_for) as b:
+        page, public, pid, key = b.page, b.public, b.pid, b.api_key
         auth = {"Authorization": f"Bearer {key}"}
         async with httpx.AsyncClient(base_url=public, headers=auth, timeout=30) as api:
             news = await make_list(api, "Weekly news")
@@ -550,70 +541,49 @@ async def test_contacts_and_import_in_a_real_browser(sqlite_url, settings_for) -
             for email in ("abe@example.com", "bea@example.org", "cyd@example.net"):
                 await api.post("/v1/contacts", json={"email": email, "attributes": {"source": "fair"}})
 
-        async with async_playwright() as pw:
-            browser = await pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-            ctx = await browser.new_context(viewport={"width": 1280, "height": 900})
-            page = await ctx.new_page()
-            problems: list[str] = []
-            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: problems.append(str(e)))
+        await log_in(page, public)
 
-            async def shoot(name: str) -> None:
-                assert await page.evaluate(UNLABELLED) == [], name
-                assert await page.evaluate(DUPLICATE_IDS) == [], name
-                for width, height in ((1280, 900), (390, 844)):
-                    await page.set_viewport_size({"width": width, "height": height})
-                    await page.screenshot(path=str(shots / f"{name}-{width}.png"), full_page=True)
-                await page.set_viewport_size({"width": 1280, "height": 900})
+        # search
+        await page.goto(f"{public}/admin/p/{pid}/contacts")
+        await page.get_by_role("link", name="abe@example.com").wait_for()
+        await _shoot(page, "contacts-index")
+        await page.get_by_label("Search by address").fill("dana")
+        await page.get_by_role("button", name="Search").click()
+        await page.get_by_role("link", name="dana@example.com").wait_for()
+        assert await page.get_by_role("link", name="abe@example.com").count() == 0
 
-            await page.goto(f"{public}/admin/login")
-            await page.get_by_label("Email (or admin)").fill("admin")
-            await page.get_by_label("Password").fill(ADMIN_PASSWORD)
-            await page.get_by_role("button", name="Log in").click()
-            await page.wait_for_load_state()
+        # one contact
+        await page.get_by_role("link", name="dana@example.com").click()
+        await page.get_by_role("heading", name="dana@example.com").wait_for()
+        main = page.locator("main")
+        assert "signed up at the shop" in await main.inner_text()
+        assert "gold" in await main.inner_text() and "not suppressed" in await main.inner_text()
+        assert await page.locator("#h-messages + .table-wrap tbody tr").count() == 1
+        await page.get_by_text("Change Weekly news").click()  # opens the subscription's actions
+        await page.get_by_label("Pause Weekly news until").wait_for()
+        await _shoot(page, "contacts-view")
 
-            # search
-            await page.goto(f"{public}/admin/p/{pid}/contacts")
-            await page.get_by_role("link", name="abe@example.com").wait_for()
-            await shoot("contacts-index")
-            await page.get_by_label("Search by address").fill("dana")
-            await page.get_by_role("button", name="Search").click()
-            await page.get_by_role("link", name="dana@example.com").wait_for()
-            assert await page.get_by_role("link", name="abe@example.com").count() == 0
-
-            # one contact
-            await page.get_by_role("link", name="dana@example.com").click()
-            await page.get_by_role("heading", name="dana@example.com").wait_for()
-            main = page.locator("main")
-            assert "signed up at the shop" in await main.inner_text()
-            assert "gold" in await main.inner_text() and "not suppressed" in await main.inner_text()
-            assert await page.locator("#h-messages + .table-wrap tbody tr").count() == 1
-            await page.get_by_text("Change Weekly news").click()  # opens the subscription's actions
-            await page.get_by_label("Pause Weekly news until").wait_for()
-            await shoot("contacts-view")
-
-            # import through the file input, watch it to the end
-            await page.goto(f"{public}/admin/p/{pid}/contacts")
-            await page.get_by_role("link", name="CSV imports").click()
-            await page.get_by_role("heading", name="CSV imports").wait_for()
-            await shoot("imports-index")
-            await page.get_by_label("List", exact=True).select_option(str(news))
-            await page.get_by_label("Consent").fill("newsletter box ticked at checkout")
-            await page.get_by_label("CSV file").set_input_files(
-                files=[{"name": "customers.csv", "mimeType": "text/csv", "buffer": big_csv}]
-            )
-            await page.get_by_role("button", name="Start import").click()
-            await page.get_by_role("heading", name="Progress").wait_for()
-            await page.wait_for_function(
-                "() => { const p = document.querySelector('progress'); return p && p.max > 1 && p.value === p.max; }",
-                timeout=60_000,
-            )
-            await page.get_by_role("heading", name="Refused lines").wait_for(timeout=60_000)
-            text = await page.locator("main").inner_text()
-            assert "completed" in text and "100 %" in text
-            report = page.locator("#h-errors ~ .table-wrap tbody tr")
-            assert await report.count() == 1
-            assert (await report.first.inner_text()).split("\t")[:2] == [str(len(rows) - 2), "not-an-address"]
-            await shoot("imports-progress")
-            await browser.close()
-    assert not problems, problems
+        # import through the file input, watch it to the end
+        await page.goto(f"{public}/admin/p/{pid}/contacts")
+        await page.get_by_role("link", name="CSV imports").click()
+        await page.get_by_role("heading", name="CSV imports").wait_for()
+        await _shoot(page, "imports-index")
+        await page.get_by_label("List", exact=True).select_option(str(news))
+        await page.get_by_label("Consent").fill("newsletter box ticked at checkout")
+        await page.get_by_label("CSV file").set_input_files(
+            files=[{"name": "customers.csv", "mimeType": "text/csv", "buffer": big_csv}]
+        )
+        await page.get_by_role("button", name="Start import").click()
+        await page.get_by_role("heading", name="Progress").wait_for()
+        await page.wait_for_function(
+            "() => { const p = document.querySelector('progress'); return p && p.max > 1 && p.value === p.max; }",
+            timeout=60_000,
+        )
+        await page.get_by_role("heading", name="Refused lines").wait_for(timeout=60_000)
+        text = await page.locator("main").inner_text()
+        assert "completed" in text and "100 %" in text
+        report = page.locator("#h-errors ~ .table-wrap tbody tr")
+        assert await report.count() == 1
+        assert (await report.first.inner_text()).split("\t")[:2] == [str(len(rows) - 2), "not-an-address"]
+        await _shoot(page, "imports-progress")
+    assert not b.problems, b.problems
