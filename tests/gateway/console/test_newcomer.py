@@ -11,13 +11,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Page, async_playwright, expect
+from playwright.async_api import expect
 
-from tests.gateway.browser import ARTIFACTS, CHROMIUM_ARGS, ensure_chromium, free_port
+from tests.gateway.browser import free_port
+from tests.gateway.console.in_browser import chromium, log_in, open_section, screenshot
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[3]
-SHOTS = ARTIFACTS / "console"
 
 
 async def _start_sesame(tmp_path: Path, port: int) -> tuple[asyncio.subprocess.Process, str, list[str]]:
@@ -61,44 +61,22 @@ async def _start_sesame(tmp_path: Path, port: int) -> tuple[asyncio.subprocess.P
     return proc, console, lines
 
 
-async def _shot(page: Page, name: str) -> None:
-    await page.screenshot(path=str(SHOTS / f"newcomer-{name}.png"), full_page=True)
-
-
-async def _nav(page: Page, section: str) -> None:
-    await page.get_by_role("navigation", name="Project sections").get_by_role("link", name=section).click()
-
-
 async def test_newcomer_from_sesame_run_to_a_campaign_in_the_outbox(tmp_path: Path) -> None:
-    executable = ensure_chromium()
-    SHOTS.mkdir(parents=True, exist_ok=True)
     port = free_port()
     proc, console, log = await _start_sesame(tmp_path, port)
-    problems: list[str] = []
     try:
         assert console == f"http://127.0.0.1:{port}/admin"
-        async with async_playwright() as pw:
-            browser = await pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-            ctx = await browser.new_context(viewport={"width": 1280, "height": 900})
-            page = await ctx.new_page()
-            page.on("pageerror", lambda e: problems.append(str(e)))
-            page.on(
-                "console",
-                lambda m: (
-                    problems.append(m.text) if m.type == "error" and "status of 4" not in m.text else None
-                ),
-            )
+        async with chromium(f"http://127.0.0.1:{port}", ignored=lambda text: "status of 4" in text) as b:
+            page = b.page
             expect.set_options(timeout=20_000)
 
             # 1. the address `sesame run` printed: log in with the default password, as the block said
             await page.goto(console)
             await expect(page).to_have_url(re.compile(r"/admin/login"))
-            await page.get_by_label("Email (or admin)").fill("admin")
-            await page.get_by_label("Password").fill("admin")
-            await page.get_by_role("button", name="Log in").click()
+            await log_in(page, None, password="admin")
             await expect(page.get_by_role("heading", name="Projects")).to_be_visible()
             await expect(page.get_by_text("default operator password")).to_be_visible()
-            await _shot(page, "1-projects")
+            await screenshot(page, "newcomer-1-projects")
 
             # 2. the first project
             await page.get_by_label("Name").fill("Acme")
@@ -110,11 +88,11 @@ async def test_newcomer_from_sesame_run_to_a_campaign_in_the_outbox(tmp_path: Pa
             await expect(page.get_by_role("heading", name="Getting started")).to_be_visible()
 
             # 3. a list, and its hosted signup form
-            await _nav(page, "Lists")
+            await open_section(page, "Lists")
             await page.get_by_label("Name", exact=True).fill("Weekly news")
             await page.get_by_role("button", name="Create list").click()
             await expect(page.get_by_text("List created.")).to_be_visible()
-            await _shot(page, "2-list")
+            await screenshot(page, "newcomer-2-list")
             await page.locator("#form-url").click()
             await expect(page.get_by_label("Email address")).to_be_visible()
             await page.get_by_label("Email address").fill("ann@example.com")
@@ -129,9 +107,9 @@ async def test_newcomer_from_sesame_run_to_a_campaign_in_the_outbox(tmp_path: Pa
             # 4. the confirmation mail, read in the console's outbox; its link confirms
             await page.go_back()
             await page.go_back()
-            await _nav(page, "Outbox")
+            await open_section(page, "Outbox")
             await page.get_by_role("link", name=re.compile("Confirm your subscription")).click()
-            await _shot(page, "3-confirmation-mail")
+            await screenshot(page, "newcomer-3-confirmation-mail")
             await page.locator("ul.links a[href*='/confirm/']").first.click()
             await page.get_by_role("button", name="Yes, subscribe me").click()
             await expect(page.get_by_text("Subscription confirmed")).to_be_visible()
@@ -139,14 +117,14 @@ async def test_newcomer_from_sesame_run_to_a_campaign_in_the_outbox(tmp_path: Pa
             # 5. a template and a campaign to the list, sent now
             await page.goto(console + "/p")
             await page.get_by_role("link", name="Acme").click()
-            await _nav(page, "Templates")
+            await open_section(page, "Templates")
             await page.get_by_role("link", name="New template").click()
             await page.get_by_label("Name", exact=True).fill("Issue")
             await page.get_by_label("Subject").fill("Issue 1 for {{ email }}")
             await page.get_by_label("HTML body").fill("<h1>Hello</h1><p>News of the week.</p>")
             await page.get_by_role("button", name="Create template").click()
             await expect(page.get_by_text("created.")).to_be_visible()
-            await _nav(page, "Campaigns")
+            await open_section(page, "Campaigns")
             await page.get_by_role("link", name="New campaign").click()
             await page.get_by_label("Campaign name").fill("Issue 1")
             await page.get_by_label("Weekly news").check()
@@ -154,14 +132,14 @@ async def test_newcomer_from_sesame_run_to_a_campaign_in_the_outbox(tmp_path: Pa
             await page.get_by_label("Send now").check()
             await page.get_by_role("button", name="Create campaign").click()
             await expect(page.locator("[data-field=status]")).to_have_text("sent", timeout=60_000)
-            await _shot(page, "4-campaign")
+            await screenshot(page, "newcomer-4-campaign")
 
             # 6. the campaign's mail in the outbox, with its one-click unsubscribe headers
-            await _nav(page, "Outbox")
+            await open_section(page, "Outbox")
             await page.get_by_role("link", name="Issue 1 for ann@example.com").click()
             await expect(page.get_by_text("List-Unsubscribe-Post").first).to_be_visible()
             await expect(page.get_by_text("List-Unsubscribe=One-Click").first).to_be_visible()
-            await _shot(page, "5-campaign-mail")
+            await screenshot(page, "newcomer-5-campaign-mail")
 
             # 7. the newcomer follows the warning and changes the default password
             await page.get_by_role("link", name="Change it now").click()
@@ -171,8 +149,7 @@ async def test_newcomer_from_sesame_run_to_a_campaign_in_the_outbox(tmp_path: Pa
             await page.get_by_role("button", name="Change password").click()
             await expect(page.get_by_text("Password changed.")).to_be_visible()
             await expect(page.get_by_text("default operator password")).to_have_count(0)
-            await browser.close()
-        assert problems == [], problems
+        assert b.problems == [], b.problems
         # the process logged the domain events as they happened, and nothing went wrong
         text = "".join(log)
         assert "campaign" in text and '"ERROR"' not in text and "Traceback" not in text, text[-3000:]
