@@ -386,25 +386,10 @@ async def test_viewer_sees_everything_and_changes_nothing(console_system) -> Non
 @pytest.mark.slow
 async def test_campaign_flow_in_a_real_browser(sqlite_url, settings_for) -> None:  # type: ignore[no-untyped-def]
     async with console_in_browser(sqlite_url, settings_for, accept_dialogs=True) as b:
-        page, public, pid, key = b.page, b.public, b.pid, b.api_key
-        auth = {"Authorization": f"Bearer {key}"}
+        page, public, pid = b.page, b.public, b.pid
         readers = [f"reader{i}@example.com" for i in range(12)]
-        async with httpx.AsyncClient(base_url=public, timeout=30) as api:
-            r = await api.post("/v1/lists", json={"name": "Weekly news"}, headers=auth)
-            lid = r.json()["id"]
-            for e in [*readers, BOUNCE]:
-                r = await api.post(
-                    "/v1/subscriptions",
-                    json={
-                        "list_id": lid,
-                        "email": e,
-                        "status": "active",
-                        "consent_source": "signed up at the fair",
-                    },
-                    headers=auth,
-                )
-                assert r.status_code == 201, r.text
-            await api.post("/v1/lists", json={"name": "Product offers"}, headers=auth)
+        await _list_with(b, "Weekly news", [*readers, BOUNCE])
+        await _list_with(b, "Product offers", [])
 
         await log_in(page, public)
         await page.wait_for_url(lambda url: "/admin/login" not in url)

@@ -42,6 +42,16 @@ async def make_list(api: httpx.AsyncClient, name: str, double_optin: bool = Fals
     return int(r.json()["id"])
 
 
+async def subscribe(
+    api: httpx.AsyncClient, list_id: int, email: str, consent: str, **attributes: Any
+) -> httpx.Response:
+    """An active subscription (consent stated), through the API."""
+    body: dict[str, Any] = {"list_id": list_id, "email": email, "status": "active", "consent_source": consent}
+    if attributes:
+        body["attributes"] = attributes
+    return await api.post("/v1/subscriptions", json=body)
+
+
 async def contacts(api: httpx.AsyncClient, **query: Any) -> list[dict[str, Any]]:
     r = await api.get("/v1/contacts", params={"limit": 500, **query})
     assert r.status_code == 200, r.text
@@ -178,16 +188,7 @@ async def test_contact_page_shows_subscriptions_changes_suppression_and_messages
     pid, admin = console_system.project_id, console_system.admin
     async with api_client(console_system) as api:
         news, offers = await make_list(api, "News"), await make_list(api, "Offers")
-        r = await api.post(
-            "/v1/subscriptions",
-            json={
-                "list_id": news,
-                "email": "dee@example.com",
-                "status": "active",
-                "consent_source": "web form",
-                "attributes": {"first_name": "Dee", "score": 7},
-            },
-        )
+        r = await subscribe(api, news, "dee@example.com", "web form", first_name="Dee", score=7)
         assert r.status_code == 201, r.text
         cid = r.json()["contact_id"]
         r = await api.post(
@@ -435,15 +436,7 @@ async def test_viewer_sees_but_changes_nothing(console_system) -> None:  # type:
     app, pid = console_system.app, console_system.project_id
     async with api_client(console_system) as api:
         news = await make_list(api, "News")
-        r = await api.post(
-            "/v1/subscriptions",
-            json={
-                "list_id": news,
-                "email": "dee@example.com",
-                "status": "active",
-                "consent_source": "web form",
-            },
-        )
+        r = await subscribe(api, news, "dee@example.com", "web form")
         cid, sub = r.json()["contact_id"], r.json()["id"]
         sup = (await api.post("/v1/suppressions", json={"email": "dee@example.com"})).json()["id"]
         r = await upload(console_system.admin, pid, news, IMPORT_CSV)
@@ -523,15 +516,8 @@ async def test_contacts_and_import_in_a_real_browser(sqlite_url, settings_for) -
         auth = {"Authorization": f"Bearer {key}"}
         async with httpx.AsyncClient(base_url=public, headers=auth, timeout=30) as api:
             news = await make_list(api, "Weekly news")
-            r = await api.post(
-                "/v1/subscriptions",
-                json={
-                    "list_id": news,
-                    "email": "dana@example.com",
-                    "status": "active",
-                    "consent_source": "signed up at the shop",
-                    "attributes": {"first_name": "Dana", "plan": "gold"},
-                },
+            r = await subscribe(
+                api, news, "dana@example.com", "signed up at the shop", first_name="Dana", plan="gold"
             )
             dana = r.json()["contact_id"]
             await api.post(
