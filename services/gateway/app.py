@@ -18,6 +18,7 @@ from services.gateway.api_auth import ApiKeyAuth
 from services.gateway.captcha import CaptchaVerifier
 from services.gateway.console.access import ConsoleProblem, LoginRequired, login_url
 from services.gateway.console.routes import ROUTERS as CONSOLE_ROUTERS
+from services.gateway.i18n import N_
 from services.gateway.key_usage import KeyUsage
 from services.gateway.rendering import error_page
 from services.gateway.security import SecurityHeadersMiddleware
@@ -61,10 +62,10 @@ def wants_html(request: Request) -> bool:
 
 
 _HTTP_PAGES = {
-    404: ("Page not found", "There is nothing at this address. Please check the link you followed."),
-    405: ("This cannot be done here", "This page does not accept that kind of request."),
-    413: ("Too much data", "What was sent is too large. Nothing was changed."),
-    0: ("Something went wrong", "This request could not be handled. Nothing was changed."),
+    404: (N_("Page not found"), N_("There is nothing at this address. Please check the link you followed.")),
+    405: (N_("This cannot be done here"), N_("This page does not accept that kind of request.")),
+    413: (N_("Too much data"), N_("What was sent is too large. Nothing was changed.")),
+    0: (N_("Something went wrong"), N_("This request could not be handled. Nothing was changed.")),
 }
 
 
@@ -111,8 +112,8 @@ def create_app(
         return error_page(
             request,
             exc.status_code,
-            "Please try again in a moment",
-            "This page is not available right now. Nothing was changed.",
+            N_("Please try again in a moment"),
+            N_("This page is not available right now. Nothing was changed."),
         )
 
     json_http = app.exception_handlers[StarletteHTTPException]

@@ -23,6 +23,7 @@ from typing import Any
 import aiohttp
 import altcha
 
+from services.gateway.i18n import N_
 from services.gateway.settings import GatewaySettings
 
 log = logging.getLogger("sesame.gateway.captcha")
@@ -122,22 +123,22 @@ class CaptchaVerifier:
 
     def verify_altcha(self, payload: str) -> None:
         if not payload or len(payload) > 4096:
-            raise CaptchaFailed("please complete the captcha")
+            raise CaptchaFailed(N_("Please complete the captcha."))
         try:
             result = altcha.verify_solution(payload, self.hmac_key, hmac_key_secret=self.hmac_key + ":key")
         except Exception:  # noqa: BLE001 - malformed payloads of any shape
-            raise CaptchaFailed("the captcha answer is not valid") from None
+            raise CaptchaFailed(N_("The captcha answer is not valid.")) from None
         if result.expired:
-            raise CaptchaFailed("the captcha expired, please try again")
+            raise CaptchaFailed(N_("The captcha expired, please try again."))
         if not result.verified:
-            raise CaptchaFailed("the captcha answer is not valid")
+            raise CaptchaFailed(N_("The captcha answer is not valid."))
         try:
             params = json.loads(base64.b64decode(payload))["challenge"]["parameters"]
             nonce, expires = str(params["nonce"]), float(params.get("expiresAt") or time.time() + 600)
         except (ValueError, KeyError, TypeError):
-            raise CaptchaFailed("the captcha answer is not valid") from None
+            raise CaptchaFailed(N_("The captcha answer is not valid.")) from None
         if not self._seen.first_use(nonce, expires):
-            raise CaptchaFailed("this captcha answer was already used, please try again")
+            raise CaptchaFailed(N_("This captcha answer was already used, please try again."))
 
     # --- providers with a siteverify endpoint ---------------------------------------------------------------
     async def _siteverify(self, config: CaptchaConfig, response: str, remote_ip: str | None) -> None:
@@ -160,9 +161,9 @@ class CaptchaVerifier:
             log.error(
                 "%s is configured on a form but SESAME_GATEWAY_%s_SECRET is empty", provider, provider.upper()
             )
-            raise CaptchaFailed("the captcha is not available right now")
+            raise CaptchaFailed(N_("The captcha is not available right now."))
         if not response or len(response) > 8192:
-            raise CaptchaFailed("please complete the captcha")
+            raise CaptchaFailed(N_("Please complete the captcha."))
         form = {"secret": secret, "response": response}
         if remote_ip:
             form["remoteip"] = remote_ip
@@ -177,14 +178,14 @@ class CaptchaVerifier:
                 body = await resp.json(content_type=None)
         except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
             log.warning("%s siteverify failed: %r", provider, exc)
-            raise CaptchaFailed("the captcha could not be checked, please try again") from None
+            raise CaptchaFailed(N_("The captcha could not be checked, please try again.")) from None
         if not isinstance(body, dict) or body.get("success") is not True:
             codes = body.get("error-codes") if isinstance(body, dict) else None
             log.info("%s refused the captcha: %s", provider, codes)
-            raise CaptchaFailed("the captcha was not accepted, please try again")
+            raise CaptchaFailed(N_("The captcha was not accepted, please try again."))
         score = body.get("score")
         if provider == "recaptcha" and isinstance(score, (int, float)) and score < s.recaptcha_min_score:
-            raise CaptchaFailed("the captcha was not accepted, please try again")
+            raise CaptchaFailed(N_("The captcha was not accepted, please try again."))
 
     async def verify(self, config: CaptchaConfig, response: str | None, remote_ip: str | None) -> None:
         """Raise CaptchaFailed unless `response` answers the form's captcha."""

@@ -31,11 +31,13 @@ from services.gateway.captcha import (
     CaptchaConfig,
     CaptchaFailed,
 )
+from services.gateway.i18n import N_, gettext, use_locale
 from services.gateway.rendering import error_page, render
 from services.gateway.security import Branding, host_allowed, new_nonce, safe_redirect
 from services.gateway.state import Gateway, gateway
 from shared.email_address import InvalidEmail, normalize_email
 from shared.errors import NotFound, SesameError, TooManyRequests
+from shared.locales import DEFAULT_LOCALE, shipped_locale
 
 log = logging.getLogger("sesame.gateway.forms")
 router = APIRouter()
@@ -131,23 +133,23 @@ async def signup(
         raise SignupRefused(
             429,
             "too_many_requests",
-            "Too many signups from your network. Please try again in a minute.",
+            N_("Too many signups from your network. Please try again in a minute."),
             {"Retry-After": str(gw.signup_ip.retry_after(ip))},
         )
     try:
         await gw.captcha.verify(cfg.captcha, captcha_response, ip)
     except CaptchaFailed as exc:
-        raise SignupRefused(400, "captcha_failed", str(exc).capitalize() + ".") from None
+        raise SignupRefused(400, "captcha_failed", str(exc)) from None
     raw_email = values.get("email")
     try:
         email = normalize_email(raw_email if isinstance(raw_email, str) else "")
     except InvalidEmail:
-        raise SignupRefused(422, "invalid_email", "Please enter a valid email address.") from None
+        raise SignupRefused(422, "invalid_email", N_("Please enter a valid email address.")) from None
     if not gw.signup_email.take(email.lower()):
         raise SignupRefused(
             429,
             "too_many_requests",
-            "Too many signups for this address. Please check your inbox or try later.",
+            N_("Too many signups for this address. Please check your inbox or try later."),
             {"Retry-After": str(gw.signup_email.retry_after(email.lower()))},
         )
     attributes = {}
@@ -162,14 +164,16 @@ async def signup(
         json_body={"email": email, "attributes": attributes, "source": "form"},
     )
     if resp.status == 422:
-        raise SignupRefused(422, "invalid_email", "Please enter a valid email address.")
+        raise SignupRefused(422, "invalid_email", N_("Please enter a valid email address."))
     if resp.status == 404:
-        raise SignupRefused(404, "not_found", "This form no longer exists.")
+        raise SignupRefused(404, "not_found", N_("This form no longer exists."))
     if resp.status == 429:
-        raise SignupRefused(429, "too_many_requests", "Please check your inbox or try again later.")
+        raise SignupRefused(429, "too_many_requests", N_("Please check your inbox or try again later."))
     if not resp.ok:
         log.warning("subscribe on list %s: upstream answered %s", cfg.list_id, resp.status)
-        raise SignupRefused(503, "unavailable", "We could not take your signup right now. Please try again.")
+        raise SignupRefused(
+            503, "unavailable", N_("We could not take your signup right now. Please try again.")
+        )
     return True
 
 
@@ -200,6 +204,7 @@ def _form_page(
     values: dict[str, Any] | None = None,
     status: int = 200,
 ) -> Response:
+    use_locale(request, cfg.settings.get("locale"))
     return render(
         request,
         "form.html",
@@ -223,7 +228,9 @@ async def form_page(request: Request, list_id: str) -> Response:
     try:
         cfg = await load_form(gw, _list_id(list_id))
     except NotFound:
-        return error_page(request, 404, "Form not found", "This signup form does not exist (any more).")
+        return error_page(
+            request, 404, N_("Form not found"), N_("This signup form does not exist (any more).")
+        )
     return _form_page(request, cfg)
 
 
@@ -234,7 +241,9 @@ async def form_post(request: Request) -> Response:
     try:
         cfg = await load_form(gw, _list_id(request.path_params["list_id"]))
     except NotFound:
-        return error_page(request, 404, "Form not found", "This signup form does not exist (any more).")
+        return error_page(
+            request, 404, N_("Form not found"), N_("This signup form does not exist (any more).")
+        )
     form = await read_form(request, gw.config.form_max_body_bytes)
     values = {k: field(form, k, 400) for k in ["email", HONEYPOT, *(f["name"] for f in cfg.fields)]}
     captcha_field = RESPONSE_FIELDS.get(cfg.captcha.provider, "captcha")
@@ -243,7 +252,8 @@ async def form_post(request: Request) -> Response:
             gw, cfg, gw.client_ip(request), values, field(form, captcha_field, 8192) or None
         )
     except SignupRefused as exc:
-        resp = _form_page(request, cfg, error=exc.message, values=values, status=exc.status)
+        use_locale(request, cfg.settings.get("locale"))
+        resp = _form_page(request, cfg, error=gettext(request, exc.message), values=values, status=exc.status)
         resp.headers.update(exc.headers or {})
         return resp
     redirect = safe_redirect(field(form, "redirect_to", 2000), cfg.allowed_hosts) or safe_redirect(
@@ -265,7 +275,10 @@ async def form_thanks(request: Request, list_id: str) -> Response:
     try:
         cfg = await load_form(gw, _list_id(list_id))
     except NotFound:
-        return error_page(request, 404, "Form not found", "This signup form does not exist (any more).")
+        return error_page(
+            request, 404, N_("Form not found"), N_("This signup form does not exist (any more).")
+        )
+    use_locale(request, cfg.settings.get("locale"))
     return render(request, "check_inbox.html", {"cfg": cfg}, branding=cfg.branding, frameable=True)
 
 
@@ -276,7 +289,10 @@ async def form_embed(request: Request, list_id: str) -> Response:
     try:
         cfg = await load_form(gw, _list_id(list_id))
     except NotFound:
-        return error_page(request, 404, "Form not found", "This signup form does not exist (any more).")
+        return error_page(
+            request, 404, N_("Form not found"), N_("This signup form does not exist (any more).")
+        )
+    use_locale(request, cfg.settings.get("locale"))
     return render(
         request, "embed.html", _embed_context(cfg), branding=cfg.branding, frameable=True, **_page_csp(cfg)
     )
@@ -289,7 +305,8 @@ def _embed_context(cfg: FormConfig) -> dict[str, Any]:
 def embed_snippet(gw: Gateway, cfg: FormConfig) -> str:
     """The HTML snippet GET /f/{id}/embed answers, as text (the console shows it for copying)."""
     ctx = {"brand": cfg.branding, "nonce": new_nonce(), "public_url": gw.public_url, **_embed_context(cfg)}
-    return gw.templates.get_template("embed.html").render(ctx)
+    env = gw.templates_for(shipped_locale(cfg.settings.get("locale")) or DEFAULT_LOCALE)
+    return env.get_template("embed.html").render(ctx)
 
 
 @router.get("/altcha/challenge", include_in_schema=False)

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
 
 from services.gateway.bodies import field, read_form
+from services.gateway.i18n import N_, gettext, use_locale
 from services.gateway.rendering import error_page, render
 from services.gateway.security import Branding
 from services.gateway.state import Gateway, gateway
@@ -24,6 +25,14 @@ router = APIRouter()
 
 _TOKEN_MAX = 2048
 PREF_ACTIONS = ("pause", "unsubscribe", "unsubscribe_all", "resubscribe")
+# Why the subscriptions service refused a preference change, in the subscriber's words (its own detail is English).
+_REFUSALS = {
+    "not_subscribed": N_("Only a list you receive can be paused."),
+    "until_out_of_range": N_("Please pick a date in the future, at most a year from now, to pause until."),
+    "until_required": N_("Please pick a date in the future, at most a year from now, to pause until."),
+    "list_not_found": N_("This list is no longer available."),
+    "list_id_required": N_("Please choose a list."),
+}
 
 
 def _token_ok(token: str) -> bool:
@@ -52,8 +61,10 @@ def _bad_link(request: Request) -> Response:
     return error_page(
         request,
         400,
-        "This link is not valid",
-        "The link may be incomplete or mistyped. Please use the link from the email exactly as it was sent.",
+        N_("This link is not valid"),
+        N_(
+            "The link may be incomplete or mistyped. Please use the link from the email exactly as it was sent."
+        ),
     )
 
 
@@ -61,8 +72,8 @@ def _unavailable(request: Request) -> Response:
     return error_page(
         request,
         503,
-        "Please try again in a moment",
-        "We could not complete this right now. Nothing was changed.",
+        N_("Please try again in a moment"),
+        N_("We could not complete this right now. Nothing was changed."),
     )
 
 
@@ -70,7 +81,7 @@ def _limited(request: Request, gw: Gateway) -> Response | None:
     ip = gw.client_ip(request)
     if gw.page_posts.take(ip):
         return None
-    resp = error_page(request, 429, "Too many requests", "Please wait a minute and try again.")
+    resp = error_page(request, 429, N_("Too many requests"), N_("Please wait a minute and try again."))
     resp.headers["retry-after"] = str(gw.page_posts.retry_after(ip))
     return resp
 
@@ -80,7 +91,7 @@ def _upstream_error(request: Request, resp: UpstreamResponse) -> Response:
         return _bad_link(request)
     if resp.status == 410:
         return error_page(
-            request, 410, "This link has expired", "Please use the link from a more recent email."
+            request, 410, N_("This link has expired"), N_("Please use the link from a more recent email.")
         )
     return _unavailable(request)
 
@@ -99,6 +110,7 @@ async def confirm_page(request: Request, token: str) -> Response:
     if not resp.ok or not isinstance(data, dict):
         return _upstream_error(request, resp)
     brand, lst = _brand(data), data.get("list") or {}
+    use_locale(request, lst.get("locale"))
     if data.get("expired"):
         return render(request, "expired.html", {"token": token, "list": lst}, status=410, branding=brand)
     if data.get("status") in ("active", "paused"):
@@ -113,8 +125,8 @@ def _left_list(request: Request, branding: Branding | None = None) -> Response:
     return error_page(
         request,
         409,
-        "You left this list",
-        "You left this list after this link was sent. To join again, please sign up through the form.",
+        N_("You left this list"),
+        N_("You left this list after this link was sent. To join again, please sign up through the form."),
         branding=branding,
     )
 
@@ -129,6 +141,8 @@ async def confirm_post(request: Request, token: str) -> Response:
     await read_form(request, gw.config.form_max_body_bytes)
     resp = await gw.upstreams.request("subscriptions", "POST", "/public/confirm", json_body={"token": token})
     data = resp.json() if resp.status < 500 else None
+    if isinstance(data, dict) and isinstance(data.get("list"), dict):
+        use_locale(request, data["list"].get("locale"))
     if resp.ok and isinstance(data, dict):
         return render(
             request,
@@ -161,15 +175,18 @@ async def confirm_resend(request: Request, token: str) -> Response:
         "subscriptions", "POST", "/public/confirm/resend", json_body={"token": token}
     )
     if resp.ok:
-        return render(
-            request, "check_inbox.html", {"cfg": None, "resent": True}, branding=_brand(resp.json())
-        )
+        data = resp.json()
+        if isinstance(data, dict) and isinstance(data.get("list"), dict):
+            use_locale(request, data["list"].get("locale"))
+        return render(request, "check_inbox.html", {"cfg": None, "resent": True}, branding=_brand(data))
     if resp.status == 429:
         return error_page(
             request,
             429,
-            "Please check your inbox",
-            "We sent you a confirmation link a short while ago. Please wait a few minutes before asking again.",
+            N_("Please check your inbox"),
+            N_(
+                "We sent you a confirmation link a short while ago. Please wait a few minutes before asking again."
+            ),
         )
     return _upstream_error(request, resp)
 
@@ -184,6 +201,16 @@ def _prefs_page(
     status: int = 200,
 ) -> Response:
     lists = [lst for lst in (data.get("lists") or []) if isinstance(lst, dict)]
+    # The lists the contact receives decide the language when they agree (else all the lists shown, when they
+    # agree); else the browser's.
+    theirs = {lst.get("locale") for lst in lists if lst.get("status") in ("active", "pending", "paused")}
+    shown = {lst.get("locale") for lst in lists}
+    for locales in (theirs, shown):
+        if len(locales) == 1:
+            use_locale(request, *locales)
+            break
+    notice = gettext(request, notice) if notice else None
+    error = gettext(request, error) if error else None
     return render(
         request,
         "preferences.html",
@@ -236,16 +263,16 @@ async def preferences_post(request: Request, token: str) -> Response:
     body: dict[str, Any] = {"action": action}
     error = None
     if action not in PREF_ACTIONS:
-        error = "Please choose what to change."
+        error = N_("Please choose what to change.")
     elif action != "unsubscribe_all":
         if not list_id.isdigit():
-            error = "Please choose a list."
+            error = N_("Please choose a list.")
         else:
             body["list_id"] = int(list_id)
     if action == "pause" and error is None:
         until = _parse_until(field(form, "until", 20))
         if until is None:
-            error = "Please pick a date in the future, at most a year from now, to pause until."
+            error = N_("Please pick a date in the future, at most a year from now, to pause until.")
         else:
             body["until"] = until
     if error is not None:
@@ -265,17 +292,15 @@ async def preferences_post(request: Request, token: str) -> Response:
         cur = await gw.upstreams.request("subscriptions", "GET", f"/public/preferences/{token}")
         current = cur.json()
         if cur.ok and isinstance(current, dict):
-            detail = (
-                data.get("detail") if isinstance(data.get("detail"), str) else "This change is not possible."
-            )
+            detail = _REFUSALS.get(str(data.get("error")), N_("This change is not possible."))
             return _prefs_page(request, token, current, error=detail, status=resp.status)
     if not resp.ok or not isinstance(data, dict):
         return _upstream_error(request, resp)
     notice = {
-        "pause": "Paused. You will not get mail from this list until the date you chose.",
-        "unsubscribe": "You left the list.",
-        "unsubscribe_all": "You left every list. You will get no more mail from us.",
-        "resubscribe": "Almost there: we sent you an email to confirm that you want to re-join.",
+        "pause": N_("Paused. You will not get mail from this list until the date you chose."),
+        "unsubscribe": N_("You left the list."),
+        "unsubscribe_all": N_("You left every list. You will get no more mail from us."),
+        "resubscribe": N_("Almost there: we sent you an email to confirm that you want to re-join."),
     }[action]
     return _prefs_page(request, token, data, notice=notice)
 
@@ -291,6 +316,7 @@ async def unsubscribe_page(request: Request, token: str) -> Response:
     data = resp.json()
     if not resp.ok or not isinstance(data, dict):
         return _upstream_error(request, resp)
+    use_locale(request, (data.get("list") or {}).get("locale"))
     return render(
         request,
         "unsubscribe.html",
@@ -332,6 +358,7 @@ async def unsubscribe_post(request: Request, token: str) -> Response:
     if from_button:
         if not resp.ok or not isinstance(data, dict):
             return _upstream_error(request, resp)
+        use_locale(request, (data.get("list") or {}).get("locale"))
         return render(
             request,
             "unsubscribed.html",

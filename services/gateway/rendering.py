@@ -7,8 +7,36 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
+from services.gateway.i18n import gettext, request_locale, text_direction
 from services.gateway.security import DEFAULT_BRANDING, Branding, build_csp, new_nonce
 from services.gateway.state import gateway
+from shared.locales import DEFAULT_LOCALE
+
+# The pages a subscriber meets are translated; the console and the ops pages are English.
+PUBLIC_TEMPLATES = frozenset(
+    {
+        "form.html",
+        "embed.html",
+        "check_inbox.html",
+        "confirm.html",
+        "confirmed.html",
+        "expired.html",
+        "preferences.html",
+        "unsubscribe.html",
+        "unsubscribed.html",
+        "message.html",
+    }
+)
+
+
+def page_locale(request: Request, template: str) -> str:
+    if template not in PUBLIC_TEMPLATES or request.url.path.startswith("/admin"):
+        return DEFAULT_LOCALE
+    return request_locale(request)
+
+
+def _t(request: Request, msgid: str) -> str:
+    return gettext(request, msgid) if page_locale(request, "message.html") != DEFAULT_LOCALE else msgid
 
 
 def render(
@@ -27,14 +55,17 @@ def render(
     gw = gateway(request)
     nonce = new_nonce()
     branding = branding or DEFAULT_BRANDING
+    locale = page_locale(request, template)
     ctx = {
         "request": request,
+        "locale": locale,
+        "text_dir": text_direction(locale),
         "brand": branding,
         "nonce": nonce,
         "public_url": gw.public_url,
         **(context or {}),
     }
-    html = gw.templates.get_template(template).render(ctx)
+    html = gw.templates_for(locale).get_template(template).render(ctx)
     csp = build_csp(
         nonce=nonce,
         frameable=frameable,
@@ -47,6 +78,8 @@ def render(
     if not frameable:
         hdrs["x-frame-options"] = "DENY"
     hdrs.update(headers or {})
+    hdrs["content-language"] = locale
+    hdrs["vary"] = "Accept-Language"
     return HTMLResponse(html, status_code=status, headers=hdrs)
 
 
@@ -61,7 +94,7 @@ def error_page(
     return render(
         request,
         "message.html",
-        {"title": title, "message": message, "alert": status >= 400},
+        {"title": _t(request, title), "message": _t(request, message), "alert": status >= 400},
         status=status,
         branding=branding,
         headers=headers,

@@ -12,6 +12,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from services.gateway.api_auth import ApiKeyAuth
 from services.gateway.captcha import CaptchaVerifier
+from services.gateway.i18n import translations
 from services.gateway.ratelimit import TokenBuckets
 from services.gateway.security import client_ip
 from services.gateway.settings import GatewaySettings
@@ -23,7 +24,8 @@ TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
 
 
-def make_templates() -> Environment:
+def make_templates(locale: str = "en") -> Environment:
+    """The templates' environment; `locale` installs that catalogue for `{% trans %}` (public pages)."""
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
         autoescape=select_autoescape(enabled_extensions=("html", "svg"), default=True),
@@ -31,7 +33,7 @@ def make_templates() -> Environment:
         lstrip_blocks=True,
         extensions=["jinja2.ext.i18n"],
     )
-    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]
     return env
 
 
@@ -49,6 +51,7 @@ class Gateway:
     admin_login: TokenBuckets = field(init=False)
     admin_login_account: TokenBuckets = field(init=False)
     _cache: dict[str, tuple[float, Any]] = field(default_factory=dict)
+    _localized: dict[str, Environment] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         c = self.config
@@ -57,6 +60,15 @@ class Gateway:
         self.page_posts = TokenBuckets(c.page_posts_per_ip_per_minute, 60.0)
         self.admin_login = TokenBuckets(10, 600.0)  # failed console logins per client IP
         self.admin_login_account = TokenBuckets(10, 600.0)  # … and per login name, whatever the IP
+
+    def templates_for(self, locale: str) -> Environment:
+        """The environment of a locale (built once: each keeps its compiled templates)."""
+        if locale == "en":
+            return self.templates
+        env = self._localized.get(locale)
+        if env is None:
+            env = self._localized[locale] = make_templates(locale)
+        return env
 
     def client_ip(self, request: Request) -> str:
         return client_ip(request, self.config.trusted_proxies)

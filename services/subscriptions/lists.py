@@ -13,6 +13,7 @@ from services.subscriptions.common import Page, iso, page_out
 from shared.db.types import utcnow
 from shared.errors import NotFound
 from shared.internal_auth import ProjectId
+from shared.locales import SHIPPED_LOCALES, shipped_locale
 from shared.models.subscriptions import MailingList, Subscription
 from shared.service_app import DbSession
 
@@ -61,6 +62,22 @@ class FormSettings(BaseModel):
     intro: str | None = Field(None, max_length=2000)
     button_label: str | None = Field(None, max_length=100)
     branding: FormBranding | None = None
+    locale: str | None = Field(
+        None,
+        max_length=10,
+        description="language of the list's subscriber pages and confirmation mail: "
+        + ", ".join(SHIPPED_LOCALES)
+        + " (unset: the subscriber's browser language)",
+    )
+
+    @field_validator("locale")
+    @classmethod
+    def _locale(cls, v: str | None) -> str | None:
+        if v is None or v == "":
+            return None
+        if v not in SHIPPED_LOCALES:
+            raise ValueError(f"locale must be one of {', '.join(SHIPPED_LOCALES)}")
+        return v
 
     @field_validator("fields")
     @classmethod
@@ -96,6 +113,11 @@ class ListPatch(BaseModel):
     double_optin: bool | None = None
     public: bool | None = None
     form_settings: FormSettings | None = None
+
+
+def list_locale(lst: MailingList) -> str | None:
+    """The language set for the list's pages and mails (form_settings.locale), else None (the reader's)."""
+    return shipped_locale((lst.form_settings or {}).get("locale"))
 
 
 def list_out(

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from services.subscriptions.common import SubSettings, iso
 from services.subscriptions.first_signup import first_signup
-from services.subscriptions.lists import list_out
+from services.subscriptions.lists import list_locale, list_out
 from services.subscriptions.membership import lock_subscription, send_confirmation, set_status, subscribe
 from services.subscriptions.membership import unsubscribe_all as do_unsubscribe_all
 from services.subscriptions.projects import get_project, public_project
@@ -211,7 +211,7 @@ async def confirm_view(session: DbSession, rt: RuntimeDep, ss: SubSettings, toke
 
 
 def _list_ref(lst: MailingList) -> dict[str, Any]:
-    return {"id": lst.id, "name": lst.name}
+    return {"id": lst.id, "name": lst.name, "locale": list_locale(lst)}
 
 
 def _prefs_token(rt: Runtime, target: LinkTarget) -> str:
@@ -220,7 +220,7 @@ def _prefs_token(rt: Runtime, target: LinkTarget) -> str:
 
 
 @router.post("/public/confirm/resend", status_code=202)
-async def resend(session: DbSession, rt: RuntimeDep, ss: SubSettings, body: TokenIn) -> dict[str, str]:
+async def resend(session: DbSession, rt: RuntimeDep, ss: SubSettings, body: TokenIn) -> dict[str, Any]:
     # An expired but authentic confirm token names whom to mail again; tampered ones are refused.
     target = read_token(rt.tokens, CONFIRM, body.token, max_age=None)
     if target.list_id is None:
@@ -231,7 +231,7 @@ async def resend(session: DbSession, rt: RuntimeDep, ss: SubSettings, body: Toke
     sub = await lock_subscription(session, lst.id, contact.id)
     if sub is not None and sub.status == "pending":
         await send_confirmation(session, rt, ss, project, lst, sub, contact.email or "", force=False)
-    return CHECK_INBOX
+    return {**CHECK_INBOX, "list": _list_ref(lst), "project": public_project(project)}
 
 
 def _offered(lst: MailingList, sub: Subscription | None) -> bool:
@@ -266,6 +266,7 @@ async def _preferences(session: Any, project: Project, contact: Contact) -> dict
                 "id": lst.id,
                 "name": lst.name,
                 "description": lst.description,
+                "locale": list_locale(lst),
                 "status": status,
                 "paused_until": iso(paused_until) if status == "paused" else None,
             }

@@ -43,6 +43,10 @@ def subscriptions_standin(
     )
     state: dict[str, Any] = {"subs": {}, "unsubscribed": set()}
 
+    def ref(list_id: int) -> dict[str, Any]:
+        lst = lists[list_id]
+        return {"id": list_id, "name": lst["name"], "locale": (lst.get("form_settings") or {}).get("locale")}
+
     @app.middleware("http")
     async def record(request: Request, call_next):  # type: ignore[no-untyped-def]
         body = await request.body()
@@ -90,7 +94,7 @@ def subscriptions_standin(
         return JSONResponse(
             {
                 "result": "confirmed",
-                "list": {"id": 7, "name": lists[7]["name"]},
+                "list": ref(7),
                 "project": project,
                 "preferences_token": "good",
             }
@@ -103,7 +107,7 @@ def subscriptions_standin(
         status = {"done": "active", "left": "unsubscribed"}.get(token, "pending")
         return JSONResponse(
             {
-                "list": {"id": 7, "name": lists[7]["name"]},
+                "list": ref(7),
                 "project": project,
                 "status": status,
                 "expired": token == "expired",
@@ -123,6 +127,7 @@ def subscriptions_standin(
                     "id": i,
                     "name": lst["name"],
                     "description": lst["description"],
+                    "locale": (lst.get("form_settings") or {}).get("locale"),
                     "status": "unsubscribed" if i in state["unsubscribed"] else "active",
                     "paused_until": None,
                 }
@@ -153,7 +158,7 @@ def subscriptions_standin(
             {
                 "email": "ann@example.com",
                 "project": project,
-                "list": {"id": 7, "name": lists[7]["name"]},
+                "list": ref(7),
                 "status": "unsubscribed" if 7 in state["unsubscribed"] else "active",
                 "preferences_token": "good",
             }
@@ -169,7 +174,7 @@ def subscriptions_standin(
                 "result": "unsubscribed",
                 "email": "ann@example.com",
                 "project": project,
-                "list": {"id": 7, "name": lists[7]["name"]},
+                "list": ref(7),
                 "preferences_token": "good",
             }
         )

@@ -56,7 +56,11 @@ async def test_double_optin_end_to_end(svc: Svc) -> None:
 
     r = await svc.client.post("/public/confirm", json={"token": token}, headers=pub)
     assert r.status_code == 200, r.text
-    assert r.json()["result"] == "confirmed" and r.json()["list"] == {"id": lid, "name": "Weekly"}
+    assert r.json()["result"] == "confirmed" and r.json()["list"] == {
+        "id": lid,
+        "name": "Weekly",
+        "locale": None,
+    }
     r = await svc.client.post("/public/confirm", json={"token": token}, headers=pub)
     assert r.json()["result"] == "already_confirmed"
 
@@ -377,7 +381,7 @@ async def test_confirm_view_reads_a_link_without_changing_it(svc: Svc) -> None:
     r = await svc.client.get(f"/public/confirm/{token}", headers=pub)
     assert r.status_code == 200, r.text
     body = r.json()
-    assert body["list"] == {"id": lid, "name": "Weekly"} and body["status"] == "pending"
+    assert body["list"] == {"id": lid, "name": "Weekly", "locale": None} and body["status"] == "pending"
     assert body["expired"] is False and body["project"]["id"] == pid
     assert await _state(svc) == before  # a GET changes nothing
     for bad in (token[:-3] + "AAA", "not-a-token"):

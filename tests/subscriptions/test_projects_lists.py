@@ -204,3 +204,18 @@ async def test_lists_crud_isolation_and_pagination(svc: Svc) -> None:
     assert (await svc.client.delete(f"/v1/lists/{lid}", headers=h)).status_code == 204
     assert (await svc.client.get(f"/v1/lists/{lid}", headers=h)).status_code == 404
     assert (await svc.client.get(f"/public/lists/{lid}/form", headers=svc.headers())).status_code == 404
+
+
+async def test_list_locale_is_one_of_the_shipped_ones(svc: Svc) -> None:
+    _, h = await svc.project()
+    r = await svc.client.post(
+        "/v1/lists", json={"name": "Nouvelles", "form_settings": {"locale": "fr"}}, headers=h
+    )
+    assert r.status_code == 201 and r.json()["form_settings"]["locale"] == "fr"
+    r = await svc.client.post(
+        "/v1/lists", json={"name": "x", "form_settings": {"locale": "klingon"}}, headers=h
+    )
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["loc"][-1] == "locale" and "fr" in r.json()["detail"][0]["msg"]
+    r = await svc.client.post("/v1/lists", json={"name": "y", "form_settings": {"locale": ""}}, headers=h)
+    assert r.status_code == 201 and "locale" not in r.json()["form_settings"]

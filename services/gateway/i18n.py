@@ -1,0 +1,101 @@
+"""Translations of the subscriber pages: gettext catalogues (locale/<lang>/LC_MESSAGES/messages.po) read at
+startup — no compile step — and the locale of a request: the list's `form_settings.locale`, else the browser's
+Accept-Language, else English.
+
+Python-side strings shown to subscribers are marked with `N_` (extracted by `python -m services.gateway.i18n_extract`) and
+translated when the page is rendered (`gettext(request, msgid)`), never by a template's `_()` on a variable:
+Jinja's new-style gettext marks its result safe, so only literals may go through it.
+"""
+
+from __future__ import annotations
+
+import io
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from babel import Locale, UnknownLocaleError
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+from fastapi import Request
+
+from shared.locales import DEFAULT_LOCALE, SHIPPED_LOCALES, shipped_locale
+
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+DOMAIN = "messages"
+
+
+def N_(msgid: str) -> str:  # noqa: N802 - the gettext convention for "translate later"
+    """Marks a string for the catalogue; it is translated when rendered."""
+    return msgid
+
+
+def po_path(locale: str) -> Path:
+    return LOCALE_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@lru_cache(maxsize=len(SHIPPED_LOCALES))
+def translations(locale: str) -> NullTranslations:
+    """The catalogue of a shipped locale, compiled in memory from its .po (English: the msgids themselves)."""
+    path = po_path(locale)
+    if locale == DEFAULT_LOCALE or not path.exists():
+        return NullTranslations()
+    with path.open("rb") as f:
+        catalog = read_po(f, locale=locale, domain=DOMAIN)
+    buf = io.BytesIO()
+    write_mo(buf, catalog)  # fuzzy entries are left out, as msgfmt does
+    buf.seek(0)
+    return Translations(buf, domain=DOMAIN)
+
+
+def text_direction(locale: str) -> str:
+    try:
+        return "rtl" if Locale.parse(locale).text_direction == "rtl" else "ltr"
+    except (UnknownLocaleError, ValueError):
+        return "ltr"
+
+
+def accept_language(header: str) -> list[str]:
+    """The language tags of an Accept-Language header, best first (q=0 dropped)."""
+    ranked: list[tuple[float, int, str]] = []
+    for i, part in enumerate(header.split(",")[:30]):
+        tag, *params = [p.strip() for p in part.split(";")]
+        q = 1.0
+        for p in params:
+            if p.startswith("q="):
+                try:
+                    q = float(p[2:])
+                except ValueError:
+                    q = 0.0
+        if tag and tag != "*" and q > 0:
+            ranked.append((-q, i, tag))
+    return [tag for _, _, tag in sorted(ranked)]
+
+
+def negotiate(header: str) -> str:
+    """The best shipped locale for an Accept-Language header, else English."""
+    preferred = [t.replace("_", "-") for t in accept_language(header)]
+    found = Locale.negotiate(preferred, list(SHIPPED_LOCALES), sep="-") if preferred else None
+    return (shipped_locale(str(found)) if found else None) or DEFAULT_LOCALE
+
+
+def request_locale(request: Request) -> str:
+    """The page's locale: one set for this request (the list's), else the browser's choice."""
+    chosen = getattr(request.state, "locale", None)
+    if chosen in SHIPPED_LOCALES:
+        return str(chosen)
+    return negotiate(request.headers.get("accept-language", ""))
+
+
+def use_locale(request: Request, *candidates: Any) -> None:
+    """Fixes this request's locale to the first shipped one among `candidates` (list settings); else it stays
+    negotiated from Accept-Language."""
+    for c in candidates:
+        if (code := shipped_locale(c)) is not None:
+            request.state.locale = code
+            return
+
+
+def gettext(request: Request, msgid: str) -> str:
+    return translations(request_locale(request)).gettext(msgid)
