@@ -9,44 +9,22 @@ Jinja's new-style gettext marks its result safe, so only literals may go through
 
 from __future__ import annotations
 
-import io
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import NullTranslations, Translations
 from fastapi import Request
 
-from shared.locales import DEFAULT_LOCALE, SHIPPED_LOCALES, shipped_locale
+from shared.locales import (
+    DEFAULT_LOCALE,
+    DOMAIN,
+    N_,
+    SHIPPED_LOCALES,
+    po_path,
+    shipped_locale,
+    translations,
+)
 
-LOCALE_DIR = Path(__file__).resolve().parent / "locale"
-DOMAIN = "messages"
-
-
-def N_(msgid: str) -> str:  # noqa: N802 - the gettext convention for "translate later"
-    """Marks a string for the catalogue; it is translated when rendered."""
-    return msgid
-
-
-def po_path(locale: str) -> Path:
-    return LOCALE_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
-
-
-@lru_cache(maxsize=len(SHIPPED_LOCALES))
-def translations(locale: str) -> NullTranslations:
-    """The catalogue of a shipped locale, compiled in memory from its .po (English: the msgids themselves)."""
-    path = po_path(locale)
-    if locale == DEFAULT_LOCALE or not path.exists():
-        return NullTranslations()
-    with path.open("rb") as f:
-        catalog = read_po(f, locale=locale, domain=DOMAIN)
-    buf = io.BytesIO()
-    write_mo(buf, catalog)  # fuzzy entries are left out, as msgfmt does
-    buf.seek(0)
-    return Translations(buf, domain=DOMAIN)
+__all__ = ["DOMAIN", "N_", "po_path", "translations"]
 
 
 def text_direction(locale: str) -> str:

@@ -13,16 +13,18 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po, write_po
 
-from services.gateway.i18n import DOMAIN, po_path
 from services.gateway.rendering import PUBLIC_TEMPLATES
-from shared.locales import DEFAULT_LOCALE, SHIPPED_LOCALES
+from shared.locales import DEFAULT_LOCALE, DOMAIN, SHIPPED_LOCALES, po_path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 TEMPLATES = HERE / "templates"
 # Templates the public pages include or extend, besides those rendered directly.
 PARTIALS = ("base.html", "_signup_fields.html", "_captcha_scripts.html")
-PYTHON = ("pages.py", "forms.py", "app.py", "captcha.py")
+# Python sources with N_ strings: the gateway's pages, and the confirmation mail (built by subscriptions).
+PYTHON = tuple(HERE / n for n in ("pages.py", "forms.py", "app.py", "captcha.py")) + (
+    ROOT / "services" / "subscriptions" / "confirmation.py",
+)
 JINJA_OPTIONS = {"extensions": "jinja2.ext.i18n", "trim_blocks": "true", "lstrip_blocks": "true"}
 
 
@@ -35,8 +37,7 @@ def extract() -> Catalog:
             "jinja2.ext:babel_extract", str(path), options=JINJA_OPTIONS
         ):
             cat.add(msg, locations=[(str(path.relative_to(ROOT)), lineno)], auto_comments=comments)
-    for name in PYTHON:
-        path = HERE / name
+    for path in PYTHON:
         for lineno, msg, comments, _ctx in extract_from_file(
             "python", str(path), keywords={"N_": None}, comment_tags=("TRANSLATORS:",)
         ):

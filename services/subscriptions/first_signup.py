@@ -37,7 +37,8 @@ import weakref
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from services.subscriptions.membership import brand_name, change_message, confirmation_mail
+from services.subscriptions.confirmation import confirmation_mail
+from services.subscriptions.membership import brand_name, change_message
 from services.subscriptions.settings import SubscriptionsSettings
 from shared.contracts.mail import MailRequested
 from shared.db.direct import DirectPool
@@ -51,7 +52,8 @@ ID_BLOCK = 50
 MAX_ROWS = 200
 
 _LIST_INFO = """
-SELECT l.project_id, l.name AS list_name, p.name AS project_name, p.settings AS project_settings
+SELECT l.project_id, l.name AS list_name, l.form_settings AS form_settings, p.name AS project_name,
+       p.settings AS project_settings
 FROM lists l JOIN projects p ON p.id = l.project_id
 WHERE l.id = $1 AND l.deleted_at IS NULL AND l.double_optin AND p.deleted_at IS NULL"""
 
@@ -147,7 +149,11 @@ class _Memory:
             return None
         if len(self.lists) > 10_000:
             self.lists.clear()
-        info = {**row, "project_settings": json.loads(row["project_settings"] or "null")}
+        info = {
+            **row,
+            "project_settings": json.loads(row["project_settings"] or "null"),
+            "form_settings": json.loads(row["form_settings"] or "null"),
+        }
         self.lists[list_id] = (now + LIST_INFO_SECONDS, info)
         return info
 
@@ -218,7 +224,18 @@ async def _row(
     )
     brand = brand_name(info["project_name"], info["project_settings"])
     # Built even for a known or suppressed address (rare), so one statement serves all; it drops what it must.
-    mail = confirmation_mail(rt, ss, project_id, brand, list_id, info["list_name"], sub_id, contact_id, email)
+    mail = confirmation_mail(
+        rt,
+        ss,
+        project_id,
+        brand,
+        list_id,
+        info["list_name"],
+        sub_id,
+        contact_id,
+        email,
+        info["form_settings"],
+    )
     return _Row(
         list_id=list_id,
         project_id=project_id,

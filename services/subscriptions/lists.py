@@ -9,13 +9,20 @@ from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.subscriptions.common import Page, iso, page_out
+from services.subscriptions.common import Page, SubSettings, iso, page_out
+from services.subscriptions.confirmation import (
+    check_template,
+    custom_template,
+    mail_locale,
+    sample_context,
+)
+from services.subscriptions.confirmation import render as render_confirmation
 from shared.db.types import utcnow
-from shared.errors import NotFound
+from shared.errors import NotFound, Unprocessable
 from shared.internal_auth import ProjectId
 from shared.locales import SHIPPED_LOCALES, shipped_locale
 from shared.models.subscriptions import MailingList, Subscription
-from shared.service_app import DbSession
+from shared.service_app import DbSession, RuntimeDep
 
 _COLOR = r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$"
 
@@ -68,6 +75,17 @@ class FormSettings(BaseModel):
         description="language of the list's subscriber pages and confirmation mail: "
         + ", ".join(SHIPPED_LOCALES)
         + " (unset: the subscriber's browser language)",
+    )
+
+    confirmation_subject: str | None = Field(
+        None, max_length=300, description="the confirmation mail's subject (Jinja; see confirmation_body)"
+    )
+    confirmation_body: str | None = Field(
+        None,
+        max_length=50_000,
+        description="the confirmation mail's HTML body, Jinja in the sender's sandbox; must contain "
+        "{{ confirm_url }}; variables: list.name, list.id, sender, confirm_url, preferences_url, valid_until, "
+        "email, locale (unset: the built-in mail in the list's language)",
     )
 
     @field_validator("locale")
@@ -210,6 +228,7 @@ async def create_list(project_id: ProjectId, session: DbSession, body: ListCreat
     from services.subscriptions.projects import get_project
 
     await get_project(session, project_id)
+    check_template(body.form_settings.confirmation_subject, body.form_settings.confirmation_body)
     now = utcnow()
     lst = MailingList(
         project_id=project_id,
@@ -246,12 +265,62 @@ async def update_list(
     if body.public is not None:
         lst.public = body.public
     if body.form_settings is not None:
+        check_template(body.form_settings.confirmation_subject, body.form_settings.confirmation_body)
         lst.form_settings = _kept_secret(
             lst.form_settings, body.form_settings.model_dump(mode="json", exclude_none=True)
         )
     lst.updated_at = utcnow()
     await session.flush()
     return list_out(lst, (await _counts(session, [lst.id])).get(lst.id, {}))
+
+
+class ConfirmationPreviewIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    confirmation_subject: str | None = Field(None, max_length=300)
+    confirmation_body: str | None = Field(None, max_length=50_000)
+    locale: str | None = Field(None, max_length=10)
+
+
+@router.post("/v1/lists/{list_id}/confirmation-preview")
+async def confirmation_preview(
+    project_id: ProjectId,
+    session: DbSession,
+    rt: RuntimeDep,
+    ss: SubSettings,
+    list_id: int,
+    body: ConfirmationPreviewIn | None = None,
+) -> dict[str, Any]:
+    """The confirmation mail as this list's subscribers would get it: the stored settings, or the subject and
+    body given here (not saved; checked like a save), with sample links that confirm nothing."""
+    from services.subscriptions.membership import brand_name
+    from services.subscriptions.projects import get_project
+
+    project = await get_project(session, project_id)
+    lst = await get_list(session, project_id, list_id)
+    settings = dict(lst.form_settings or {})
+    if body is not None:
+        given = body.model_dump(exclude_none=True)
+        if "confirmation_subject" in given or "confirmation_body" in given:
+            check_template(body.confirmation_subject, body.confirmation_body)
+            settings["confirmation_subject"] = body.confirmation_subject
+            settings["confirmation_body"] = body.confirmation_body
+        if body.locale is not None:
+            if shipped_locale(body.locale) != body.locale:
+                raise Unprocessable(
+                    [{"loc": ["body", "locale"], "msg": "not a shipped locale", "type": "value_error"}],
+                    error="validation_error",
+                )
+            settings["locale"] = body.locale
+    locale = mail_locale(settings)
+    sender = brand_name(project.name, project.settings)
+    subject, html, text = render_confirmation(settings, sample_context(rt, ss, lst, sender, locale))
+    return {
+        "subject": subject,
+        "html": html,
+        "text": text,
+        "locale": locale,
+        "custom": bool(custom_template(settings)),
+    }
 
 
 @router.delete("/v1/lists/{list_id}", status_code=204)

@@ -4,8 +4,6 @@ double opt-in confirmation mail (with its resend cooldown) requested from the se
 
 from __future__ import annotations
 
-import html
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -13,13 +11,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.subscriptions.confirmation import confirmation_mail
 from services.subscriptions.settings import SubscriptionsSettings
 from shared.contracts.mail import MailRequested
 from shared.contracts.subscription import SubscriptionChanged, change_event
 from shared.db.types import utcnow
 from shared.db.upsert import dialect_name, insert
 from shared.email_address import email_hash, normalize_email
-from shared.links import LinkTarget, confirm_url, preferences_url
 from shared.models.core import Project
 from shared.models.subscriptions import Contact, MailingList, Subscription, SubscriptionChange
 from shared.outbox import enqueue
@@ -266,6 +264,7 @@ async def send_confirmation(
         sub.id,
         sub.contact_id,
         email,
+        lst.form_settings,
     )
     enqueue(session, MailRequested.ROUTING_KEY, mail.payload())
     return True
@@ -274,50 +273,6 @@ async def send_confirmation(
 def brand_name(project_name: str, project_settings: dict[str, Any] | None) -> str:
     """The sender name subscribers know: the project's branding name, else the project's name."""
     return ((project_settings or {}).get("branding") or {}).get("name") or project_name  # type: ignore[no-any-return]
-
-
-def confirmation_mail(
-    rt: Runtime,
-    ss: SubscriptionsSettings,
-    project_id: int,
-    brand: str,
-    list_id: int,
-    list_name: str,
-    subscription_id: int,
-    contact_id: int,
-    email: str,
-) -> MailRequested:
-    """The double opt-in mail: a signed confirm link (valid `confirm_ttl_days`) and the preferences link."""
-    public_url = rt.settings.runtime.public_url
-    link = confirm_url(public_url, rt.tokens, LinkTarget(project_id, contact_id, list_id))
-    prefs = preferences_url(public_url, rt.tokens, project_id, contact_id)
-    days = ss.confirm_ttl_days
-    valid = f"{days:g} day{'s' if days != 1 else ''}"
-    subject = f"Confirm your subscription to {list_name}"
-    text = (
-        f'Hello,\n\nplease confirm that you want to receive "{list_name}" from {brand}:\n\n{link}\n\n'
-        f"This link is valid for {valid}. If you did not ask for this, ignore this mail: "
-        f"you will not be subscribed.\n\nManage your subscriptions: {prefs}\n"
-    )
-    e = html.escape
-    body = (
-        f"<p>Hello,</p><p>please confirm that you want to receive <strong>{e(list_name)}</strong> from {e(brand)}.</p>"
-        f'<p><a href="{e(link)}">Confirm my subscription</a></p>'
-        f"<p>This link is valid for {e(valid)}. If you did not ask for this, ignore this mail: "
-        f"you will not be subscribed.</p>"
-    )
-    return MailRequested(
-        project_id=project_id,
-        to=email,
-        subject=subject,
-        html=body,
-        text=text,
-        kind="transactional",
-        idempotency_key=f"confirm:{subscription_id}:{uuid.uuid4().hex}",
-        contact_id=contact_id,
-        tags={"purpose": "confirmation", "list_id": str(list_id)},
-        meta={"list_id": list_id, "subscription_id": subscription_id, "confirm_url": link},
-    )
 
 
 async def unsubscribe_all(session: AsyncSession, project_id: int, contact_id: int, source: str) -> int:
