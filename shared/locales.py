@@ -17,6 +17,17 @@ from babel.support import NullTranslations, Translations
 
 SHIPPED_LOCALES: tuple[str, ...] = ("en", "fr", "de", "es", "it", "pt", "nl", "pl")
 DEFAULT_LOCALE = "en"
+# Each language by its own name (what an owner picks from).
+LOCALE_NAMES = {
+    "en": "English",
+    "fr": "Français",
+    "de": "Deutsch",
+    "es": "Español",
+    "it": "Italiano",
+    "pt": "Português",
+    "nl": "Nederlands",
+    "pl": "Polski",
+}
 LOCALE_DIR = Path(__file__).resolve().parents[1] / "services" / "gateway" / "locale"
 DOMAIN = "messages"
 

@@ -92,3 +92,13 @@ async def test_without_a_list_locale_the_browser_decides(make_gateway) -> None: 
         assert r.status_code == 404 and "Nie znaleziono strony" in r.text
         r = await h.client.get("/confirm/good", headers={"accept-language": "ja"})
         assert '<html lang="en" dir="ltr">' in r.text and "Confirm your subscription" in r.text
+
+
+async def test_embed_snippet_and_form_errors_in_the_lists_language(make_gateway) -> None:  # type: ignore[no-untyped-def]
+    async with make_gateway(lists=_french_list()) as h:
+        r = await h.client.get("/f/7/embed")
+        assert "Adresse e-mail" in r.text and "S’abonner" in r.text
+        r = await h.client.post("/f/7", data={"email": "not-an-address"})
+        assert r.status_code == 422 and "Veuillez saisir une adresse e-mail valide." in r.text
+        r = await h.client.post("/api/forms/7/subscribe", json={"email": "nope"})
+        assert r.json()["error"] == "invalid_email"  # the JSON API keeps its English detail

@@ -10,6 +10,7 @@ from starlette.datastructures import FormData
 
 from services.gateway.bodies import field
 from services.gateway.console.project_api import ApiResult
+from shared.locales import LOCALE_NAMES, SHIPPED_LOCALES
 
 PROVIDERS = [
     ("altcha", "ALTCHA (self-hosted, no keys needed)"),
@@ -25,7 +26,17 @@ COLORS = [
     ("background_color", "Background colour", "background"),
     ("text_color", "Text colour", "text"),
 ]
-TEXTS = {"name": 300, "description": 6000, "title": 300, "intro": 3000, "button_label": 200}
+TEXTS = {
+    "name": 300,
+    "description": 6000,
+    "title": 300,
+    "intro": 3000,
+    "button_label": 200,
+    "confirmation_subject": 400,
+    "confirmation_body": 60_000,
+}
+# The languages of the list's subscriber pages and confirmation mail (shared/locales.py); "" = the reader's.
+LOCALES = [("", "The subscriber's browser language"), *((c, LOCALE_NAMES.get(c, c)) for c in SHIPPED_LOCALES)]
 _HEX = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 
 # The API's field (loc joined by dots) → the input that shows its error; the longest matching prefix wins.
@@ -44,6 +55,9 @@ _INPUT_OF = {
     "form_settings.title": "title",
     "form_settings.intro": "intro",
     "form_settings.button_label": "button_label",
+    "form_settings.locale": "locale",
+    "form_settings.confirmation_subject": "confirmation_subject",
+    "form_settings.confirmation_body": "confirmation_body",
     "form_settings.branding.name": "brand_name",
     "form_settings.branding.logo_url": "logo_url",
     **{f"form_settings.branding.{c}": c for c, _, _ in COLORS},
@@ -143,6 +157,9 @@ def stored_values(lst: dict[str, Any], defaults: dict[str, str]) -> dict[str, An
         "title": fs.get("title") or "",
         "intro": fs.get("intro") or "",
         "button_label": fs.get("button_label") or "",
+        "locale": fs.get("locale") or "",
+        "confirmation_subject": fs.get("confirmation_subject") or "",
+        "confirmation_body": fs.get("confirmation_body") or "",
         "redirect_url": fs.get("redirect_url") or "",
         "fields": _fields_text(fs.get("fields")),
         "brand_name": branding.get("name") or "",
@@ -169,6 +186,7 @@ def posted_values(form: FormData, *, full: bool) -> dict[str, Any]:
             "captcha_secret_remove": field(form, "captcha_secret_remove", 10) == "on",
             "honeypot": field(form, "honeypot", 10) == "on" if full else True,
             "redirect_url": field(form, "redirect_url", 2100),
+            "locale": field(form, "locale", 10),
             "fields": field(form, "fields", 5000),
             "brand_name": field(form, "brand_name", 300),
             "logo_url": field(form, "logo_url", 2100),
@@ -205,7 +223,10 @@ def request_body(values: dict[str, Any], *, full: bool) -> tuple[dict[str, Any],
     fs: dict[str, Any] = {"captcha": captcha, "honeypot": values["honeypot"]}
     if full:
         fs["fields"] = _parse_fields(values["fields"])
-        for k in ("title", "intro", "button_label", "redirect_url"):
+        for k in ("title", "intro", "button_label", "redirect_url", "locale"):
+            if values[k]:
+                fs[k] = values[k]
+        for k in ("confirmation_subject", "confirmation_body"):
             if values[k]:
                 fs[k] = values[k]
         branding = {"name": values["brand_name"], "logo_url": values["logo_url"]}

@@ -18,6 +18,7 @@ from services.gateway.console import audit
 from services.gateway.console.access import Access, ConsoleProblem, project_access, project_post
 from services.gateway.console.lists_form import (
     COLORS,
+    LOCALES,
     PROVIDERS,
     captcha_of,
     input_errors,
@@ -158,6 +159,7 @@ async def _render_edit(
         "lst": lst,
         "values": values,
         "providers": PROVIDERS,
+        "locales": LOCALES,
         "colors": COLORS,
         "color_defaults": defaults,
         "secret_set": bool(captcha_of(lst.get("form_settings") or {}).get("secret_set")),
