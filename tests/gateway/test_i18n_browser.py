@@ -36,6 +36,22 @@ AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
 SHOTS = ARTIFACTS / "i18n"
 _MARKUP = re.compile(r"%\(\w+\)s|<[^>]+>")
 
+# The keyboard focus ring of the focused control: its outline colour against the card behind it (3:1 at least),
+# and a halo (box-shadow) contrasting with the ring, so one of the two shows on any brand background.
+FOCUS_CONTRAST = """() => {
+  const rgb = c => (c.match(/\\d+(\\.\\d+)?/g) || []).slice(0, 3).map(Number);
+  const lum = c => { const v = rgb(c).map(x => { x /= 255; return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4; });
+                     return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2]; };
+  const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+  const el = document.activeElement, st = getComputedStyle(el);
+  let bgEl = el.parentElement;
+  while (bgEl && getComputedStyle(bgEl).backgroundColor.startsWith('rgba(0, 0, 0, 0)')) bgEl = bgEl.parentElement;
+  const behind = bgEl ? getComputedStyle(bgEl).backgroundColor : 'rgb(255, 255, 255)';
+  const halo = (st.boxShadow.match(/rgba?\\([^)]*\\)/) || [null])[0];
+  return {tag: el.tagName, outline: st.outlineStyle, width: parseFloat(st.outlineWidth),
+          ring: ratio(st.outlineColor, behind), has_halo: halo !== null && ratio(halo, st.outlineColor) >= 3};
+}"""
+
 
 def english_fragments(locale: str) -> list[str]:
     """The English text of the catalogue (placeholders and markup cut out) that this locale translates
@@ -107,6 +123,14 @@ async def test_every_public_page_in_every_language(sqlite_url, settings_for) -> 
 
                 await page.goto(f"{public}/f/{lid}")
                 await check_page(page, locale, "1-form", leaks, allowed)
+                if locale == "en":
+                    await page.locator("input[name=email]").focus()
+                    await page.keyboard.press("Tab")  # keyboard focus: :focus-visible
+                    ring = await page.evaluate(FOCUS_CONTRAST)
+                    assert ring["outline"] == "solid" and ring["width"] >= 2, ring
+                    # dark ring on the light card; the light halo is what shows on a dark brand background
+                    assert ring["ring"] >= 3 and ring["has_halo"], ring
+                    await page.screenshot(path=str(SHOTS / "en-focus-ring.png"), full_page=True)
                 await page.locator("input[name=email]").fill(address)
                 await page.locator("button[type=submit]").click()
                 await page.wait_for_url(f"**/f/{lid}/thanks")
