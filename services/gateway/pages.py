@@ -154,12 +154,18 @@ async def confirm_post(request: Request, token: str) -> Response:
             },
             branding=_brand(data),
         )
-    if resp.status == 410:
+    if resp.status in (409, 410):
+        # The answer names no list: read the link (as the GET does) to brand and word the page.
+        view = await gw.upstreams.request("subscriptions", "GET", f"/public/confirm/{token}")
+        info = view.json() if view.ok else None
+        info = info if isinstance(info, dict) else {}
+        lst = info.get("list") if isinstance(info.get("list"), dict) else {}
+        use_locale(request, lst.get("locale"))
+        if resp.status == 409:
+            return _left_list(request, _brand(info))
         return render(
-            request, "expired.html", {"token": token, "list": {}}, status=410, branding=_brand(data)
+            request, "expired.html", {"token": token, "list": lst}, status=410, branding=_brand(info)
         )
-    if resp.status == 409:
-        return _left_list(request)
     return _upstream_error(request, resp)
 
 

@@ -160,6 +160,7 @@ async def test_expired_confirm_offers_resend(make_gateway) -> None:  # type: ign
     async with make_gateway() as h:
         r = await h.client.post("/confirm/expired")
         assert r.status_code == 410 and 'action="/confirm/expired/resend"' in r.text
+        assert "Weekly news" in r.text and "Sent by Acme" in r.text  # branded and naming the list, as on GET
         r = await h.client.post("/confirm/expired/resend")
         assert r.status_code == 200 and "Check your inbox" in r.text
         assert posts(h, "/public/confirm/resend") == [{"token": "expired"}]
