@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from services.gateway.bodies import field
 from services.gateway.console import audit
 from services.gateway.console.access import Access, ConsoleProblem, project_access, project_post
 from services.gateway.console.lists_form import (
@@ -26,6 +27,7 @@ from services.gateway.console.lists_form import (
     request_body,
     stored_values,
 )
+from services.gateway.console.mail_preview import rendered_mail
 from services.gateway.console.project_api import UNAVAILABLE, ApiResult, ProjectApi
 from services.gateway.console.views import done, page
 from services.gateway.forms import FormConfig, embed_snippet, fetch_form
@@ -167,7 +169,9 @@ async def _render_edit(
         "redirect_warning": _redirect_warning(values, cfg),
         **extra,
     }
-    return page(request, "console/lists_edit.html", access, ctx, section="lists", status=status)
+    return page(
+        request, "console/lists_edit.html", access, ctx, section="lists", status=status, frame_self=True
+    )
 
 
 @router.get("/admin/p/{pid}/lists/{lid}")
@@ -245,3 +249,31 @@ async def delete_list(request: Request, pid: int, lid: int) -> Response:
         request, access.viewer, "list.deleted", project_id=pid, target=f"list:{lid}", detail={"name": name}
     )
     return done(request, f"/admin/p/{pid}/lists", f"List “{name}” deleted; its signup form is gone.")
+
+
+# --- the list's confirmation mail, previewed (sandboxed documents, console/mail_preview.py) ------------------
+@router.get("/admin/p/{pid}/lists/{lid}/confirmation-preview")
+async def confirmation_preview_saved(request: Request, pid: int, lid: int) -> Response:
+    """The confirmation mail as the list's settings stand (links in it confirm nothing)."""
+    await project_access(request, pid)
+    view = "text" if request.query_params.get("view") == "text" else "html"
+    r = await ProjectApi(gateway(request), pid).call("POST", f"/v1/lists/{lid}/confirmation-preview")
+    return rendered_mail(request, view, r)
+
+
+@router.post("/admin/p/{pid}/lists/{lid}/confirmation-preview")
+async def confirmation_preview_typed(request: Request, pid: int, lid: int) -> Response:
+    """The confirmation mail with what is typed in the list's form (not saved; refused like a save would be)."""
+    _, form = await project_post(request, pid)
+    view = "text" if field(form, "view", 10) == "text" else "html"
+    subject, body = field(form, "confirmation_subject", 2000), field(form, "confirmation_body", 60_000)
+    payload: dict[str, Any] = {}
+    if subject or body:
+        payload.update(confirmation_subject=subject or None, confirmation_body=body or None)
+    if field(form, "locale", 20):
+        payload["locale"] = field(form, "locale", 20)
+    r = await ProjectApi(gateway(request), pid).call(
+        "POST", f"/v1/lists/{lid}/confirmation-preview", json=payload or None
+    )
+    reasons = list(dict.fromkeys(r.errors.values()))  # the template's own error, not "check the fields"
+    return rendered_mail(request, view, r, "; ".join(reasons) if reasons else "")

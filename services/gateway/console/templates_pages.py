@@ -16,6 +16,7 @@ from starlette.datastructures import FormData
 from services.gateway.bodies import field
 from services.gateway.console import audit
 from services.gateway.console.access import Access, ConsoleProblem, checked_form, project_access, project_post
+from services.gateway.console.mail_preview import preview_note, rendered_mail
 from services.gateway.console.project_api import UNAVAILABLE, ApiResult, ProjectApi
 from services.gateway.console.views import done, page
 from services.gateway.state import gateway
@@ -24,9 +25,6 @@ router = APIRouter(include_in_schema=False)
 
 # A template's parts may be 500,000 characters each (the sender's limit); URL-encoded, with room to spare.
 SOURCE_LIMIT = 4_000_000
-PREVIEW_CSP = (
-    "default-src 'none'; img-src https: data:; style-src 'unsafe-inline'; sandbox; frame-ancestors 'self'"
-)
 PREVIEW_EMAIL = "preview@example.com"
 PARTS = {"subject": "Subject", "html": "HTML", "text": "Text", "render": "Rendering"}
 
@@ -162,35 +160,9 @@ async def edit_template(request: Request, pid: int, tid: int) -> Response:
 # ------------------------------------------------------------------------------------------------ preview
 
 
-def _preview(request: Request, view: str, status: int = 200, **ctx: Any) -> HTMLResponse:
-    """Our own small preview documents (the text part, a message, an error) under the preview's CSP."""
-    html = gateway(request).templates.get_template("console/templates_preview.html").render(view=view, **ctx)
-    return _preview_response(html, status)
-
-
-def _preview_response(html: str, status: int = 200) -> HTMLResponse:
-    return HTMLResponse(
-        html,
-        status_code=status,
-        headers={
-            "content-security-policy": PREVIEW_CSP,
-            "x-frame-options": "SAMEORIGIN",
-            "cache-control": "no-store",
-        },
-    )
-
-
 def _rendered(request: Request, view: str, r: ApiResult) -> HTMLResponse:
-    if not r.ok:
-        _, message = _problems(r)
-        return _preview(request, view, _status(r), error=message or f"The preview failed ({r.status}).")
-    if not isinstance(r.data, dict):
-        return _preview(request, view, 503, error=UNAVAILABLE)
-    if view == "text":
-        return _preview(request, view, subject=r.data.get("subject") or "", text=r.data.get("text") or "")
-    if r.data.get("html") is None:
-        return _preview(request, view, note="No HTML part: mail programs show the text part.")
-    return _preview_response(str(r.data["html"]))
+    message = "" if r.ok else _problems(r)[1]
+    return rendered_mail(request, view, r, message)
 
 
 def _view(value: Any) -> str:
@@ -204,9 +176,9 @@ async def preview_unsaved(request: Request, pid: int) -> Response:
     body, values = _template_body(form)
     sample, problem = _json_object(values["sample"])
     if problem:
-        return _preview(request, view, 422, error=f"Sample data: {problem}")
+        return preview_note(request, view, 422, error=f"Sample data: {problem}")
     if body["html"] is None and body["text"] is None:
-        return _preview(request, view, note="Nothing to preview yet: write the HTML or the text.")
+        return preview_note(request, view, note="Nothing to preview yet: write the HTML or the text.")
     r = await ProjectApi(gateway(request), pid).call(
         "POST",
         "/v1/templates/preview",
