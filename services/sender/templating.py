@@ -10,18 +10,65 @@ from __future__ import annotations
 import html as html_lib
 import re
 import types
+from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from itertools import islice
 from typing import Any
 
 from jinja2 import TemplateSyntaxError, Undefined, nodes
 from jinja2.exceptions import SecurityError, TemplateError
+from jinja2.ext import Extension
 from jinja2.sandbox import SandboxedEnvironment
 
 from shared.errors import Unprocessable
 
 MAX_RENDERED_CHARS = 2_000_000  # one value built by a template expression (a 20 KB newsletter is 1 %)
 MAX_EXPONENT = 64
+MAX_LOOP_ITERATIONS = 1_000_000  # loop items + macro calls, per render, all parts together
+MACRO_CALL_COST = 10  # a macro call costs ~20 µs, a loop item ~1 µs: both bounded to seconds per render
+MAX_OUTPUT_CHARS = 5 * MAX_RENDERED_CHARS  # a whole rendered message (subject + HTML + text)
+_PIECES_UNCHECKED = 128  # a part yielding fewer output pieces is not counted (see `_collect`)
+_PIECES_PER_CHECK = 256  # output pieces collected between size checks
+
+# The iterations left to the render in progress: one mutable cell per render, so nested loops share it.
+_budget: ContextVar[list[int] | None] = ContextVar("sesame_template_budget", default=None)
+
+
+class _IterationBudget(Extension):
+    """Counts loop items and macro calls against the render's budget.
+
+    Each capped range() or 2M-item string is fine alone; nested, they multiply (1e10 iterations) and freeze
+    the sender for every project. The compiler (`_charge_loops`) routes every `for` and every macro body
+    through this extension: an ExtensionAttribute node, which no template source can produce.
+    """
+
+    def iterate(self, iterable: Iterable[Any]) -> Iterable[Any]:
+        cell = _budget.get() or [MAX_LOOP_ITERATIONS]
+        if isinstance(iterable, range | str | tuple | bytes):
+            # Immutable and sized: charge the whole length now and iterate at full speed.
+            cell[0] -= len(iterable)
+            if cell[0] < 0:
+                raise SecurityError(f"over {MAX_LOOP_ITERATIONS} loop iterations in one render refused")
+            return iterable
+        return self._counted(iterable, cell)
+
+    @staticmethod
+    def _counted(iterable: Iterable[Any], cell: list[int]) -> Iterator[Any]:
+        # One item at a time: a list can grow while it is looped over (`l.append` is allowed in the sandbox).
+        for item in iterable:
+            cell[0] -= 1
+            if cell[0] < 0:
+                raise SecurityError(f"over {MAX_LOOP_ITERATIONS} loop iterations in one render refused")
+            yield item
+
+    def charge(self) -> str:
+        cell = _budget.get() or [MAX_LOOP_ITERATIONS]
+        cell[0] -= MACRO_CALL_COST
+        if cell[0] < 0:
+            raise SecurityError(f"over {MAX_LOOP_ITERATIONS} loop iterations in one render refused")
+        return ""
 
 
 class LimitedSandbox(SandboxedEnvironment):
@@ -49,8 +96,13 @@ class LimitedSandbox(SandboxedEnvironment):
         return super().call_binop(context, operator, left, right)
 
 
-_HTML_ENV = LimitedSandbox(autoescape=True, undefined=Undefined, keep_trailing_newline=True)
-_TEXT_ENV = LimitedSandbox(autoescape=False, undefined=Undefined, keep_trailing_newline=True)
+_ENV_OPTIONS: dict[str, Any] = {
+    "undefined": Undefined,
+    "keep_trailing_newline": True,
+    "extensions": [_IterationBudget],
+}
+_HTML_ENV = LimitedSandbox(autoescape=True, **_ENV_OPTIONS)
+_TEXT_ENV = LimitedSandbox(autoescape=False, **_ENV_OPTIONS)
 
 MAX_TEMPLATE_CHARS = 500_000
 
@@ -102,10 +154,25 @@ def _refuse_internals(part: str, tree: nodes.Template) -> None:
             )
 
 
+def _charge_loops(tree: nodes.Template) -> None:
+    """Route every loop's items and every macro call through the render's iteration budget."""
+    ident = _IterationBudget.identifier
+    for loop in tree.find_all(nodes.For):
+        it = loop.iter
+        loop.iter = nodes.Call(
+            nodes.ExtensionAttribute(ident, "iterate"), [it], [], None, None, lineno=it.lineno
+        )
+    # A macro calling itself twice recurses exponentially without any loop.
+    for macro in tree.find_all((nodes.Macro, nodes.CallBlock)):
+        call = nodes.Call(nodes.ExtensionAttribute(ident, "charge"), [], [], None, None, lineno=macro.lineno)
+        macro.body.insert(0, nodes.ExprStmt(call, lineno=macro.lineno))
+
+
 def _compile(env: SandboxedEnvironment, part: str, source: str) -> Any:
     try:
         tree = env.parse(source)
         _refuse_internals(part, tree)
+        _charge_loops(tree)
         return env.from_string(tree)
     except TemplateSyntaxError as exc:
         raise TemplateInvalid(
@@ -182,6 +249,26 @@ def template_constants(*templates: Any, min_chars: int = 32) -> frozenset[str]:
     return frozenset(out)
 
 
+def _collect(pieces: Iterator[str], room: list[int]) -> list[str]:
+    """The pieces a template yields, refused once they pass the characters left in `room`.
+
+    Checked while rendering, not after: each `{{ s }}` of a 2M-character value yields a new escaped copy, so a
+    loop would fill the memory before any join. A template yielding few pieces (a newsletter without loops
+    yields ~100) skips the count: its size is bounded by the per-value caps, and counting would cost ~5 %.
+    """
+    out = list(islice(pieces, _PIECES_UNCHECKED))
+    if len(out) < _PIECES_UNCHECKED:
+        return out
+    chunk = out
+    while chunk:
+        room[0] -= sum(map(len, chunk))
+        if room[0] < 0:
+            raise SecurityError(f"a message over {MAX_OUTPUT_CHARS} characters refused")
+        chunk = list(islice(pieces, _PIECES_PER_CHECK))
+        out += chunk
+    return out
+
+
 @dataclass
 class CompiledTemplate:
     """The three parts of a message, compiled; `render` fills them for one recipient."""
@@ -198,16 +285,21 @@ class CompiledTemplate:
 
     def render_pieces(self, context: dict[str, Any]) -> tuple[str, list[str] | None, list[str]]:
         """Like `render`, with the HTML and text bodies as the pieces the template yields (see `constants`)."""
+        token = _budget.set([MAX_LOOP_ITERATIONS])  # a fresh budget for this recipient's message
         try:
-            subject = " ".join(self.subject.render(context).split())
-            html = list(self.html.generate(context)) if self.html is not None else None
-            text = list(self.text.generate(context))
+            room = [MAX_OUTPUT_CHARS]
+            subject_pieces = _collect(self.subject.generate(context), room)
+            html = _collect(self.html.generate(context), room) if self.html is not None else None
+            text = _collect(self.text.generate(context), room)
+            subject = " ".join("".join(subject_pieces).split())
         except (SecurityError, OverflowError, RecursionError, MemoryError) as exc:
             raise TemplateInvalid(
                 {"part": "render", "line": None, "message": f"unsafe template: {exc}"}
             ) from None
         except TemplateError as exc:
             raise TemplateInvalid({"part": "render", "line": None, "message": str(exc)}) from None
+        finally:
+            _budget.reset(token)
         return subject, html, text
 
 

@@ -249,7 +249,13 @@ INJECTIONS = [
     "{{ (1).__class__.__base__.__subclasses__() }}",
     "{% set x = namespace() %}{{ x.__init__.__globals__ }}",
 ]
-EXHAUSTION = ["{{ range(10**9)|list }}", "{{ 'a' * 1000000000 }}", "{{ ('a' * 100000) * 100000 }}"]
+EXHAUSTION = [
+    "{{ range(10**9)|list }}",
+    "{{ 'a' * 1000000000 }}",
+    "{{ ('a' * 100000) * 100000 }}",
+    "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}",
+    "{% set s = 'a' * 2000000 %}{% for i in s %}{% for j in s %}x{% endfor %}{% endfor %}",
+]
 LEAKS = ("<class '", "uid=", "SESAME_", SECRET_KEY, "__builtins__", "environ", "subprocess", "Popen")
 
 
