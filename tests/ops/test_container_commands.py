@@ -138,7 +138,12 @@ def test_compose_commands_run_in_production_mode(
             proc.send_signal(signal.SIGTERM)
         for svc, proc in procs.items():
             started = time.monotonic()
-            rc = proc.wait(timeout=grace + 10)
+            try:
+                rc = proc.wait(timeout=grace + 10)
+            except subprocess.TimeoutExpired:
+                raise AssertionError(
+                    f"{svc} still running {grace + 10}s after SIGTERM:\n{_tail(tmp_path / f'{svc}.log')}"
+                ) from None
             log = _tail(tmp_path / f"{svc}.log")
             # uvicorn re-raises the signal after its graceful shutdown, so "killed by SIGTERM" is a clean exit too.
             assert rc in (0, -signal.SIGTERM), f"{svc} exited {rc} on SIGTERM:\n{log}"
