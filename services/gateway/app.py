@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware import Middleware
 
 from services.gateway import admin, api, forms, pages
+from services.gateway.accept import weighted_values
 from services.gateway.api_auth import ApiKeyAuth
 from services.gateway.captcha import CaptchaVerifier
 from services.gateway.console.access import ConsoleProblem, LoginRequired, login_url
@@ -37,17 +38,8 @@ _API_PREFIXES = ("/v1/", "/api/", "/webhooks/", "/openapi.json")
 
 def _accept_q(accept: str) -> dict[str, float]:
     out: dict[str, float] = {}
-    for part in accept.split(","):
-        media, *params = [p.strip() for p in part.split(";")]
-        q = 1.0
-        for p in params:
-            if p.startswith("q="):
-                try:
-                    q = float(p[2:])
-                except ValueError:
-                    q = 0.0
-        if media:
-            out[media.lower()] = max(q, out.get(media.lower(), 0.0))
+    for media, q in weighted_values(accept):
+        out[media.lower()] = max(q, out.get(media.lower(), 0.0))
     return out
 
 

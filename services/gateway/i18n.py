@@ -14,6 +14,7 @@ from typing import Any
 from babel import Locale, UnknownLocaleError
 from fastapi import Request
 
+from services.gateway.accept import weighted_values
 from shared.locales import (
     DEFAULT_LOCALE,
     DOMAIN,
@@ -36,18 +37,7 @@ def text_direction(locale: str) -> str:
 
 def accept_language(header: str) -> list[str]:
     """The language tags of an Accept-Language header, best first (q=0 dropped)."""
-    ranked: list[tuple[float, int, str]] = []
-    for i, part in enumerate(header.split(",")[:30]):
-        tag, *params = [p.strip() for p in part.split(";")]
-        q = 1.0
-        for p in params:
-            if p.startswith("q="):
-                try:
-                    q = float(p[2:])
-                except ValueError:
-                    q = 0.0
-        if tag and tag != "*" and q > 0:
-            ranked.append((-q, i, tag))
+    ranked = [(-q, i, tag) for i, (tag, q) in enumerate(weighted_values(header, 30)) if tag != "*" and q > 0]
     return [tag for _, _, tag in sorted(ranked)]
 
 

@@ -9,10 +9,9 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field, field_validator
 
-from services.sender.api.common import CoreDep, iso
+from services.sender.api.common import CoreDep, checked_address, iso
 from services.sender.api.templates import load_template
 from services.sender.fanout import fan_out
-from services.sender.mime import HeaderRefused, encode_address
 from services.sender.templating import validate_parts
 from shared import domain_log
 from shared.db.types import utcnow
@@ -43,13 +42,7 @@ class CampaignIn(BaseModel):
     @field_validator("from_address", "reply_to")
     @classmethod
     def _address(cls, v: str | None) -> str | None:
-        # refused here (422 naming the field) rather than in the route, so a form can show it next to the input
-        if v:
-            try:
-                encode_address(v)
-            except HeaderRefused as exc:
-                raise ValueError(str(exc)) from None
-        return v
+        return checked_address(v)
 
 
 class SendIn(BaseModel):

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 
 from services.sender.core import SenderCore, get_core
+from services.sender.mime import HeaderRefused, encode_address
 from shared.models.sender import Message
 
 
@@ -38,3 +39,14 @@ def message_json(m: Message | Any) -> dict[str, Any]:
         "sent_at": iso(m.sent_at),
         "created_at": iso(m.created_at),
     }
+
+
+def checked_address(v: str | None) -> str | None:
+    """A request model's address field, refused as a ValueError (a 422 naming the field, so a form can show it
+    next to the input) when it cannot be a mail header."""
+    if v:
+        try:
+            encode_address(v)
+        except HeaderRefused as exc:
+            raise ValueError(str(exc)) from None
+    return v

@@ -9,9 +9,8 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from services.sender.accounts import apply_quota, make_client, pause_project, resume_project
-from services.sender.api.common import CoreDep, iso
+from services.sender.api.common import CoreDep, checked_address, iso
 from services.sender.crypto import decrypt, encrypt
-from services.sender.mime import HeaderRefused, encode_address
 from services.sender.ses import SesError
 from shared.db.types import utcnow
 from shared.errors import NotFound, Unavailable, Unprocessable
@@ -48,13 +47,7 @@ class AccountIn(BaseModel):
     @field_validator("from_address")
     @classmethod
     def _address(cls, v: str | None) -> str | None:
-        # refused here (422 naming body.from) rather than in the route, so a form can show it next to the input
-        if v:
-            try:
-                encode_address(v)
-            except HeaderRefused as exc:
-                raise ValueError(str(exc)) from None
-        return v
+        return checked_address(v)
 
 
 def account_json(a: SesAccount, key: str) -> dict[str, Any]:
