@@ -21,7 +21,14 @@ from services.events.guard import evaluate, guard_row
 from services.events.reputation import add_to_bucket
 from services.events.ses_feedback import FeedbackItem
 from services.events.settings import EventsSettings
-from shared.contracts.email import EmailBounced, EmailComplained, EmailDelivered, EmailRejected
+from shared.contracts.email import (
+    EmailBounced,
+    EmailClicked,
+    EmailComplained,
+    EmailDelivered,
+    EmailOpened,
+    EmailRejected,
+)
 from shared.db.types import UTCDateTime, utcnow
 from shared.db.upsert import dialect_name, insert
 from shared.models.events import EmailEvent, FeedbackAddress
@@ -310,8 +317,14 @@ async def apply_feedback(
                 reason = f"{'SES rejected the message' if item.event_type == 'reject' else 'template rendering failed'}: {item.reason}"
                 out.rejects.append(f"{item.email or '?'} ({item.ses_message_id}): {reason}")
                 contract = EmailRejected(**base, event_id=event_id, reason=reason)
+        elif item.event_type in ("open", "click"):
+            event_id = await _record(session, project_id, inbox_id, item, message_id)
+            if event_id is None:
+                out.duplicates += 1
+                continue
+            contract = _engagement_contract(item, base, event_id)
         else:
-            # send, open, click, delivery_delay, subscription (and bounces without an address): recorded only.
+            # send, delivery_delay, subscription (and bounces without an address): recorded only.
             event_id = await _record(session, project_id, inbox_id, item, message_id)
             if event_id is None:
                 out.duplicates += 1
@@ -332,6 +345,27 @@ async def apply_feedback(
     if counted_any and evaluate_guard:
         await evaluate(session, project_id, settings, now)
     return out
+
+
+def _str(value: Any) -> str | None:
+    return value[:2000] if isinstance(value, str) and value else None
+
+
+def _engagement_contract(
+    item: FeedbackItem, base: dict[str, Any], event_id: int
+) -> EmailOpened | EmailClicked:
+    d = item.detail
+    agent = {"user_agent": _str(d.get("userAgent")), "ip_address": _str(d.get("ipAddress"))}
+    if item.event_type == "open":
+        return EmailOpened(**base, event_id=event_id, **agent)
+    tags = d.get("linkTags")
+    link_tags = {
+        str(k): [str(x) for x in v] if isinstance(v, list) else [str(v)]
+        for k, v in (tags.items() if isinstance(tags, dict) else ())
+    }
+    return EmailClicked(
+        **base, event_id=event_id, link=_str(d.get("link")) or "", link_tags=link_tags, **agent
+    )
 
 
 async def _touch_address(

@@ -267,6 +267,7 @@ def parse_feedback(document: str | bytes | dict[str, Any]) -> list[FeedbackItem]
             detail = _compact(
                 {
                     "link": obj.get("link"),
+                    "linkTags": obj.get("linkTags") if isinstance(obj.get("linkTags"), dict) else None,
                     "userAgent": obj.get("userAgent"),
                     "ipAddress": obj.get("ipAddress"),
                     "smtpResponse": obj.get("smtpResponse"),

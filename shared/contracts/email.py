@@ -66,6 +66,24 @@ class EmailDelivered(EmailFeedback):
     ROUTING_KEY = "email.delivered"
 
 
+class EmailOpened(EmailFeedback):
+    """SES open tracking saw the pixel load (one per open: a recipient opening twice is two events)."""
+
+    ROUTING_KEY = "email.opened"
+    user_agent: str | None = None
+    ip_address: str | None = None
+
+
+class EmailClicked(EmailFeedback):
+    """SES click tracking saw a tracked link followed."""
+
+    ROUTING_KEY = "email.clicked"
+    link: str  # the original URL, as SES reports it
+    link_tags: dict[str, list[str]] = {}
+    user_agent: str | None = None
+    ip_address: str | None = None
+
+
 class EmailRejected(EmailFeedback):
     """SES Reject or Rendering Failure: the message failed and the owner is told."""
 

@@ -10,13 +10,22 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from shared.contracts.email import EmailBounced, EmailComplained, EmailDelivered, EmailRejected
+from shared.contracts.email import (
+    EmailBounced,
+    EmailClicked,
+    EmailComplained,
+    EmailDelivered,
+    EmailOpened,
+    EmailRejected,
+)
 from shared.email_address import email_hash
 from shared.models.events import EmailEvent, FeedbackAddress, ReputationBucket
 from tests.events.conftest import Harness, events_harness, make_project, sample
 from tests.support.sns import TOPIC, TestSns
 
 B, C, D, R = "email.bounced", "email.complained", "email.delivered", "email.rejected"
+OP, K = "email.opened", "email.clicked"
+LINK = "http://docs.aws.amazon.com/ses/latest/DeveloperGuide/send-email-smtp.html"
 HARD = {"suppress": True, "suppression_reason": "hard_bounce", "bounce_type": "Permanent"}
 NOT_SUPPRESSED = {"suppress": False, "suppression_reason": None}
 
@@ -71,12 +80,23 @@ EXPECT: dict[str, tuple[list[tuple[str, str, dict[str, Any]]], list[str], dict[s
     "event-reject.json": ([(R, "sender@example.com", {})], ["reject"], {}),
     "event-rendering-failure.json": ([(R, "recipient@example.com", {})], ["rendering_failure"], {}),
     "event-send.json": ([], ["send"], {}),
-    "event-open.json": ([], ["open"], {}),
-    "event-click.json": ([], ["click"], {}),
+    "event-open.json": ([(OP, "recipient@example.com", {"ip_address": "192.0.2.1"})], ["open"], {}),
+    "event-click.json": (
+        [(K, "recipient@example.com", {"link": LINK, "link_tags": {"samplekey0": ["samplevalue0"],
+                                                                   "samplekey1": ["samplevalue1"]}})],
+        ["click"], {},
+    ),
     "event-delivery-delay.json": ([], ["delivery_delay"], {}),
     "event-subscription.json": ([], ["subscription"], {}),
 }  # fmt: skip
-CONTRACTS = {B: EmailBounced, C: EmailComplained, D: EmailDelivered, R: EmailRejected}
+CONTRACTS = {
+    B: EmailBounced,
+    C: EmailComplained,
+    D: EmailDelivered,
+    R: EmailRejected,
+    OP: EmailOpened,
+    K: EmailClicked,
+}
 
 
 def test_every_sample_has_an_expectation(reference_dir: Path) -> None:
