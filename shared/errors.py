@@ -1,4 +1,10 @@
-"""Errors that carry their HTTP status, rendered as {"error": ..., "detail": ...} by one set of handlers."""
+"""Errors that carry their HTTP status, rendered as {"error": ..., "detail": ...} by one set of handlers.
+
+The one error vocabulary of every service is `ERROR_CODES` below: each `error` value an API can answer, with its
+status and meaning. `detail` says the particular reason in words (or, for `validation_error`, lists the fields).
+A new code goes into this table first (tests/shared/test_error_vocabulary.py checks every code raised in services/
+is listed, and the OpenAPI document describes the table from here).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -18,7 +25,9 @@ class SesameError(Exception):
     status_code = 400
     error = "bad_request"
 
-    def __init__(self, detail: Any = None, *, error: str | None = None, headers: dict[str, str] | None = None):
+    def __init__(
+        self, detail: Any = None, *, error: str | None = None, headers: dict[str, str] | None = None
+    ):
         super().__init__(detail)
         self.detail = detail
         if error:
@@ -66,6 +75,80 @@ class Unavailable(SesameError):
     status_code, error = 503, "unavailable"
 
 
+class ErrorBody(BaseModel):
+    """The one error shape every service answers with."""
+
+    error: str = Field(description="a code of the vocabulary in shared/errors.py (ERROR_CODES)")
+    detail: Any = Field(
+        None, description="the reason in words; for validation_error the list of refused fields"
+    )
+
+    model_config = {
+        "json_schema_extra": {"examples": [{"error": "not_found", "detail": "campaign not found"}]}
+    }
+
+
+# code -> (status, meaning). Generic codes first; then the refinements a client may branch on.
+ERROR_CODES: dict[str, tuple[int, str]] = {
+    "bad_request": (400, "the request cannot be carried out as given (detail says why)"),
+    "invalid_cursor": (400, "a `cursor` this API did not issue"),
+    "invalid_token": (400, "a signed link or token is malformed or forged"),
+    "empty_body": (400, "the request needs a body"),
+    "invalid_csv": (400, "an import file is not CSV this API can read"),
+    "list_id_required": (400, "the call needs a `list_id`"),
+    "consent_source_required": (400, "an import needs the consent source of its addresses"),
+    "invalid_thresholds": (400, "guard thresholds out of order or out of range"),
+    "until_required": (400, "a pause needs an end time"),
+    "until_out_of_range": (400, "a pause end time is in the past or too far ahead"),
+    "paused_until_required": (400, "a paused subscription needs `paused_until`"),
+    "paused_until_out_of_range": (400, "`paused_until` is in the past or too far ahead"),
+    "topic_not_allowed": (400, "an SNS topic this project does not own"),
+    "unauthorized": (401, "no API key, or an invalid or revoked one"),
+    "forbidden": (403, "authenticated, but not allowed to do this"),
+    "not_found": (404, "no such resource in this project (detail names it)"),
+    "method_not_allowed": (405, "the path exists, not with this method"),
+    "conflict": (409, "the change conflicts with the resource's state or existing data"),
+    "contact_exists": (409, "a contact with this address exists"),
+    "contact_erased": (409, "the contact was erased; its address cannot come back this way"),
+    "invalid_transition": (409, "the resource's state does not allow this change"),
+    "not_subscribed": (409, "the contact is not subscribed to this list"),
+    "not_pending": (409, "the subscription is not waiting for confirmation"),
+    "not_paused": (409, "the subscription is not paused"),
+    "unsubscribed": (409, "the contact unsubscribed; only they can subscribe again"),
+    "already_running": (409, "the same job runs already"),
+    "already_processed": (409, "this was handled already"),
+    "no_ses_account": (409, "the project has no SES account configured"),
+    "no_identity": (409, "no verified SES identity for the sender address"),
+    "gone": (410, "the resource existed and is gone"),
+    "expired_token": (410, "a signed link or token has expired"),
+    "payload_too_large": (413, "the body is over the size limit"),
+    "validation_error": (422, "the body or parameters do not match the schema (detail lists the fields)"),
+    "unprocessable": (422, "well-formed, but the content is refused (e.g. an unsafe template)"),
+    "invalid_email": (422, "not an email address that can receive mail"),
+    "template_invalid": (422, "a template that does not parse or render"),
+    "invalid_value": (422, "a value is out of range or not valid text"),
+    "too_many_requests": (429, "rate limited; Retry-After says when to try again"),
+    "internal_error": (500, "a fault on our side (logged)"),
+    "upstream_error": (502, "AWS, or the service standing in for it, failed"),
+    "unavailable": (503, "a database, broker or service is unreachable; retry later"),
+    "credentials_unreadable": (503, "the stored SES credentials cannot be decrypted with the configured key"),
+    "certificate_unavailable": (503, "the SNS signing certificate could not be fetched"),
+    "upstream_timeout": (504, "a service did not answer in time"),
+    # Public pages (not the API), kept because the hosted pages branch on them:
+    "confirm_failed": (400, "a confirmation link could not be applied"),
+    "not_ses_feedback": (400, "an SNS message that is not SES feedback"),
+}
+
+# Older, resource-named 404 codes: the hosted pages (services/gateway/pages.py) and the console's form-field
+# mapping (console/contacts_pages.py, imports_pages.py) branch on them, so the public subscribe/preference
+# routes keep answering them. New code raises `not_found` with the resource in `detail`.
+LEGACY_CODES: dict[str, tuple[int, str]] = {
+    "list_not_found": (404, "the public pages' name for not_found (a list)"),
+    "contact_not_found": (404, "the public pages' name for not_found (a contact)"),
+    "subscription_not_found": (404, "the public pages' name for not_found (a subscription)"),
+}
+
+
 def error_body(error: str, detail: Any = None) -> dict[str, Any]:
     return {"error": error, "detail": detail}
 
@@ -98,8 +181,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        name = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(exc.status_code, "http_error")
-        return JSONResponse(error_body(name, exc.detail), exc.status_code, headers=getattr(exc, "headers", None))
+        name = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(
+            exc.status_code, "http_error"
+        )
+        return JSONResponse(
+            error_body(name, exc.detail), exc.status_code, headers=getattr(exc, "headers", None)
+        )
 
     @app.exception_handler(IntegrityError)
     async def _integrity(_: Request, exc: IntegrityError) -> JSONResponse:

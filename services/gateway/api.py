@@ -3,19 +3,16 @@ and the SNS webhook forwarded unchanged to the events service."""
 
 from __future__ import annotations
 
-import copy
 import logging
-from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from services.gateway.bodies import read_body
+from services.gateway.openapi_doc import merged_openapi
 from services.gateway.rendering import render
-from services.gateway.state import Gateway, gateway
+from services.gateway.state import gateway
 from services.gateway.upstream import (
-    UpstreamTimeout,
-    UpstreamUnavailable,
     forwardable_headers,
     response_headers,
 )
@@ -83,72 +80,7 @@ async def api_proxy(request: Request, rest: str) -> Response:
     return Response(resp.body, resp.status, headers=dict(response_headers(resp.headers)))
 
 
-# --- one OpenAPI document ---------------------------------------------------------------------------------
-def _rename_refs(node: Any, renames: dict[str, str]) -> Any:
-    if isinstance(node, dict):
-        out = {}
-        for k, v in node.items():
-            if k == "$ref" and isinstance(v, str) and v.startswith("#/components/schemas/"):
-                name = v.rsplit("/", 1)[1]
-                out[k] = "#/components/schemas/" + renames.get(name, name)
-            else:
-                out[k] = _rename_refs(v, renames)
-        return out
-    if isinstance(node, list):
-        return [_rename_refs(v, renames) for v in node]
-    return node
-
-
-async def merged_openapi(gw: Gateway, own: dict[str, Any]) -> dict[str, Any]:
-    hit = gw.cached("openapi")
-    if hit is not None:
-        return hit  # type: ignore[no-any-return]
-    doc = copy.deepcopy(own)
-    doc["info"] = {
-        "title": "Sesame API",
-        "version": own.get("info", {}).get("version", "0.1.0"),
-        "description": "Every route needs an API key: `Authorization: Bearer ses_…` (or `X-Api-Key`).",
-    }
-    paths: dict[str, Any] = doc.setdefault("paths", {})
-    schemas: dict[str, Any] = doc.setdefault("components", {}).setdefault("schemas", {})
-    doc["components"]["securitySchemes"] = {
-        "apiKey": {"type": "http", "scheme": "bearer", "description": "ses_… API key"},
-    }
-    missing: list[str] = []
-    for service in ("subscriptions", "sender", "events"):
-        try:
-            resp = await gw.upstreams.request(service, "GET", "/openapi.json", timeout=5)
-        except (UpstreamUnavailable, UpstreamTimeout):
-            missing.append(service)
-            continue
-        spec = resp.json() if resp.ok else None
-        if not isinstance(spec, dict):
-            missing.append(service)
-            continue
-        their = (spec.get("components") or {}).get("schemas") or {}
-        renames = {}
-        for name, schema in their.items():
-            if name in schemas and schemas[name] != schema:
-                renames[name] = f"{service}_{name}"
-        for name, schema in their.items():
-            schemas[renames.get(name, name)] = _rename_refs(schema, renames)
-        for path, item in (spec.get("paths") or {}).items():
-            if service_for(path) != service:
-                continue  # internal, admin and public-page routes are not part of the API
-            item = _rename_refs(item, renames)
-            for op in item.values():
-                if isinstance(op, dict):
-                    op.setdefault("security", [{"apiKey": []}])
-                    op.setdefault("tags", [service])
-            paths[path] = item
-    if missing:
-        doc["info"]["description"] += (
-            f"\n\nNot reachable while this document was built: {', '.join(missing)}."
-        )
-    gw.remember("openapi", doc, gw.config.openapi_cache_seconds if not missing else 5.0)
-    return doc
-
-
+# --- the document and its interactive docs --------------------------------------------------------------------
 @router.get("/openapi.json", include_in_schema=False)
 async def openapi_json(request: Request) -> JSONResponse:
     gw = gateway(request)
@@ -157,7 +89,13 @@ async def openapi_json(request: Request) -> JSONResponse:
 
 @router.get("/docs", include_in_schema=False)
 async def docs(request: Request) -> Response:
-    """A plain, server-rendered reference of the merged document (no third-party assets)."""
+    """Swagger UI (vendored in static/swagger-ui, no CDN) over /openapi.json, with Authorize and try-it."""
+    return render(request, "swagger.html", {})
+
+
+@router.get("/docs/reference", include_in_schema=False)
+async def docs_reference(request: Request) -> Response:
+    """A plain, server-rendered reference of the merged document (works without JavaScript)."""
     gw = gateway(request)
     doc = await merged_openapi(gw, request.app.openapi())
     ops = []

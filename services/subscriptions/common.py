@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import json
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -11,7 +9,7 @@ from fastapi import Depends, Query, Request
 from pydantic import BaseModel
 
 from services.subscriptions.settings import SubscriptionsSettings
-from shared.errors import BadRequest
+from shared.pagination import PAGE_LIMIT_MAX, decode_cursor, encode_cursor
 
 
 def get_sub_settings(request: Request) -> SubscriptionsSettings:
@@ -26,24 +24,6 @@ async def _sub_settings(request: Request) -> SubscriptionsSettings:
 SubSettings = Annotated[SubscriptionsSettings, Depends(_sub_settings)]
 
 
-def encode_cursor(last_id: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"after": last_id}).encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str | None) -> int | None:
-    """The id a page starts after; 400 for a cursor we did not issue."""
-    if not cursor:
-        return None
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        value = json.loads(raw)["after"]
-        if not isinstance(value, int) or value < 0:
-            raise ValueError
-        return value
-    except (ValueError, KeyError, TypeError, json.JSONDecodeError):
-        raise BadRequest("cursor is not valid", error="invalid_cursor") from None
-
-
 class PageParams:
     """`?cursor=…&limit=…` on every listing (ascending id order)."""
 
@@ -51,7 +31,7 @@ class PageParams:
         self,
         request: Request,
         cursor: Annotated[str | None, Query(max_length=200)] = None,
-        limit: Annotated[int, Query(ge=1, le=10_000)] = 50,
+        limit: Annotated[int, Query(ge=1, le=PAGE_LIMIT_MAX)] = 50,
     ) -> None:
         self.after = decode_cursor(cursor)
         self.limit = min(limit, get_sub_settings(request).page_size_max)
@@ -60,7 +40,7 @@ class PageParams:
 async def _page(
     request: Request,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
-    limit: Annotated[int, Query(ge=1, le=10_000)] = 50,
+    limit: Annotated[int, Query(ge=1, le=PAGE_LIMIT_MAX)] = 50,
 ) -> PageParams:
     return PageParams(request, cursor, limit)
 

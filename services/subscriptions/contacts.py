@@ -115,7 +115,7 @@ async def get_contact(
         q = q.with_for_update()
     c = await session.scalar(q.execution_options(populate_existing=True))
     if c is None:
-        raise NotFound("contact not found", error="contact_not_found")
+        raise NotFound("contact not found")
     return c
 
 
@@ -195,7 +195,7 @@ def _list_cell_name(name: str) -> str:
 
 
 # Declared before /v1/contacts/{contact_id}: FastAPI matches paths in order, and "export" is no contact id.
-@router.get("/v1/contacts/export", responses=CSV_RESPONSE)
+@router.get("/v1/contacts/export", responses=CSV_RESPONSE, response_class=StreamingResponse)
 async def export_contacts(
     project_id: ProjectId,
     request: Request,

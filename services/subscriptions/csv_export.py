@@ -16,7 +16,17 @@ from fastapi.responses import StreamingResponse
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
-CSV_RESPONSE = {200: {"content": {"text/csv": {}}, "description": "CSV (UTF-8, header row), streamed"}}
+CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {
+        "content": {
+            "text/csv": {
+                "schema": {"type": "string"},
+                "example": "email,name,created_at\r\nada@example.com,Ada,2026-01-01T00:00:00+00:00\r\n",
+            }
+        },
+        "description": "CSV (UTF-8, header row), streamed",
+    }
+}
 
 
 def safe_cell(value: Any) -> str:

@@ -82,7 +82,7 @@ async def _get_sub(session: AsyncSession, project_id: int, sub_id: int) -> tuple
         q = q.with_for_update(of=Subscription)
     row = (await session.execute(q)).first()
     if row is None:
-        raise NotFound("subscription not found", error="subscription_not_found")
+        raise NotFound("subscription not found")
     return row[0], row[1]
 
 

@@ -167,7 +167,7 @@ async def list_removals(project_id: ProjectId, session: DbSession, page: Page) -
     return page_out([removal_out(r) for r in rows], rows, page.limit)
 
 
-@router.get("/v1/suppressions/export", responses=CSV_RESPONSE)
+@router.get("/v1/suppressions/export", responses=CSV_RESPONSE, response_class=StreamingResponse)
 async def export_suppressions(project_id: ProjectId, request: Request) -> StreamingResponse:
     """CSV of the whole list, streamed page by page (email is empty for erased contacts)."""
     rt = request.app.state.runtime

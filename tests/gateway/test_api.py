@@ -188,11 +188,15 @@ async def test_one_openapi_document_and_local_docs(make_gateway) -> None:  # typ
         ref = doc["paths"]["/v1/lists/{list_id}"]["get"]["responses"]["200"]["content"]["application/json"]
         assert ref["schema"]["$ref"].rsplit("/", 1)[1] in doc["components"]["schemas"]
         assert not any(p.startswith("/public/") for p in doc["paths"])
-        assert doc["components"]["securitySchemes"]["apiKey"]["scheme"] == "bearer"
+        schemes = doc["components"]["securitySchemes"]
+        assert schemes["bearerAuth"]["scheme"] == "bearer" and schemes["apiKeyHeader"]["name"] == "X-Api-Key"
         assert "sender" in doc["info"]["description"]  # not reachable → said so
-        docs = await h.client.get("/docs")
+        docs = await h.client.get("/docs/reference")
         assert docs.status_code == 200 and "/api/forms/{list_id}/subscribe" in docs.text
         assert "cdn" not in docs.text.lower() and "https://" not in docs.text
+        ui = await h.client.get("/docs")
+        assert ui.status_code == 200 and "/static/swagger-ui/swagger-ui-bundle.js" in ui.text
+        assert "https://" not in ui.text and "script-src 'self';" in ui.headers["content-security-policy"]
 
 
 async def test_distributed_mode_forwards_over_http(sqlite_url, settings_for) -> None:  # type: ignore[no-untyped-def]

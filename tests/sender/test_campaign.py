@@ -204,8 +204,10 @@ async def test_pause_resume_cancel_and_retry_failed(ses_sender: Sender, standin:
     )
     cid = r.json()["id"]
     assert r.json()["status"] == "draft"
-    r = await s.client.post(f"/v1/campaigns/{cid}/send", json={}, headers=s.h(pid))
-    assert r.status_code == 200 and r.json()["recipients"] == 6
+    r = await s.client.post(f"/v1/campaigns/{cid + 1000}/send", headers=s.h(pid))
+    assert r.status_code == 404 and r.json()["error"] == "not_found"  # an unknown id: 404, with or without body
+    r = await s.client.post(f"/v1/campaigns/{cid}/send", headers=s.h(pid))  # no body: send now
+    assert r.status_code == 200 and r.json()["recipients"] == 6, r.text
     done = await wait_for(lambda: _status(s, pid, cid, "sent"))
     assert done["progress"]["counts"]["failed"] == 2 and done["progress"]["counts"]["sent"] == 4
     failed = await s.outbox("email.failed")

@@ -203,9 +203,15 @@ async def get_campaign(campaign_id: int, session: DbSession, project_id: Project
 
 @router.post("/{campaign_id}/send")
 async def send_campaign(
-    campaign_id: int, body: SendIn, session: DbSession, project_id: ProjectId, rt: RuntimeDep, core: CoreDep
+    campaign_id: int,
+    session: DbSession,
+    project_id: ProjectId,
+    rt: RuntimeDep,
+    core: CoreDep,
+    body: SendIn | None = None,
 ) -> dict[str, Any]:
-    """Send now (fan-out happens in this request) or schedule for `send_at`."""
+    """Send now (fan-out happens in this request; no body needed) or schedule for `send_at`."""
+    body = body or SendIn()
     c = await _load(session, project_id, campaign_id, lock=True)
     if c.status not in ("draft", "scheduled"):
         raise Conflict(f"campaign is {c.status}")
