@@ -1,5 +1,6 @@
-"""A campaign's report, read from the APIs: counts per state and per feedback (sender), the rates beside the
-project's guard thresholds (events), the recent bounces and complaints with their SES detail, the recipients."""
+"""A campaign's report, read from the APIs: counts per state and per feedback (sender), its results (the
+campaign report API: outcomes, opens, clicks, links, unsubscribes, time series), the rates beside the project's
+guard thresholds (events), the recent bounces and complaints with their SES detail, the recipients."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from starlette.datastructures import QueryParams
 
+from services.gateway.console.campaign_outcomes import guard_rate, outcomes
 from services.gateway.console.project_api import ApiResult, ProjectApi
 
 STATES = ("queued", "sending", "sent", "failed", "suppressed", "delayed", "cancelled")
@@ -42,13 +44,7 @@ def progress_json(c: dict[str, Any]) -> dict[str, Any]:
 
 
 def _rate(n: int, sent: int, warn: float | None, pause: float | None) -> dict[str, Any]:
-    rate = n / sent if sent else None
-    level = "ok"
-    if rate is not None and pause is not None and rate >= pause:
-        level = "bad"
-    elif rate is not None and warn is not None and rate >= warn:
-        level = "warn"
-    return {"rate": rate, "warn": warn, "pause": pause, "level": level, "count": n}
+    return {**guard_rate(n / sent if sent else None, warn, pause), "count": n}
 
 
 def _data(r: ApiResult, key: str) -> Any:
@@ -97,7 +93,8 @@ async def report_context(api: ProjectApi, cid: int, query: QueryParams) -> dict[
     before = query.get("before", "")
     before_id = int(before) if before.isdigit() and len(before) < 19 else None
     fb = (c.get("progress") or {}).get("feedback") or {}
-    lists_r, guard_r, msgs_r, bounced_r, complained_r, template_r = await asyncio.gather(
+    started = bool(c.get("fanout_at") or (c.get("progress") or {}).get("total"))
+    lists_r, guard_r, msgs_r, bounced_r, complained_r, template_r, report_r = await asyncio.gather(
         api.get("/v1/lists", limit=500),
         api.get("/v1/guard"),
         api.get("/v1/messages", campaign_id=cid, state=state, before_id=before_id, limit=PAGE),
@@ -108,6 +105,7 @@ async def report_context(api: ProjectApi, cid: int, query: QueryParams) -> dict[
         if fb.get("complained")
         else _none(),
         api.get(f"/v1/templates/{c['template_id']}") if c.get("template_id") else _none(),
+        api.get(f"/v1/campaigns/{cid}/report") if started else _none(),
     )
     names = {lst["id"]: lst["name"] for lst in (_data(lists_r, "data") or [])}
     th = _data(guard_r, "thresholds") or {}
@@ -115,19 +113,26 @@ async def report_context(api: ProjectApi, cid: int, query: QueryParams) -> dict[
     recent = await _feedback_events(api, _data(bounced_r, "messages") or [], "bounce")
     recent += await _feedback_events(api, _data(complained_r, "messages") or [], "complaint")
     recent.sort(key=lambda e: e["at"] or "", reverse=True)
+    report = outcomes(report_r.data) if started and report_r.ok and isinstance(report_r.data, dict) else None
+    rates = {
+        "bounce": _rate(progress["bounced"], sent, th.get("warn_bounce_rate"), th.get("pause_bounce_rate")),
+        "complaint": _rate(
+            progress["complained"], sent, th.get("warn_complaint_rate"), th.get("pause_complaint_rate")
+        ),
+    }
+    if report is not None:  # the report's own rates and thresholds: one source for the figures shown
+        for key, r in report["guard_rates"].items():
+            warn = r["warn"] if r["warn"] is not None else rates[key]["warn"]
+            pause = r["pause"] if r["pause"] is not None else rates[key]["pause"]
+            rates[key] = {**guard_rate(r["rate"], warn, pause), "count": rates[key]["count"]}
     return {
         "c": c,
         "p": progress,
+        "report": report,
+        "report_unavailable": started and report is None,
         "lists": [{"id": i, "name": names.get(i)} for i in c.get("list_ids") or []],
         "template": template_r.data if c.get("template_id") and template_r.ok else None,
-        "rates": {
-            "bounce": _rate(
-                progress["bounced"], sent, th.get("warn_bounce_rate"), th.get("pause_bounce_rate")
-            ),
-            "complaint": _rate(
-                progress["complained"], sent, th.get("warn_complaint_rate"), th.get("pause_complaint_rate")
-            ),
-        },
+        "rates": rates,
         "guard": _data(guard_r, "state"),
         "guard_unavailable": not guard_r.ok,
         "min_volume": _data(guard_r, "min_volume"),
