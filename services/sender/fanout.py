@@ -1,7 +1,7 @@
 """Campaign fan-out: one `messages` row per eligible recipient, in ONE set-based INSERT … SELECT.
 
 Eligible: a subscription to one of the campaign's lists that is receiving (active, or paused with `paused_until`
-passed), a contact that is not erased, an address not on the project's suppression list (by `email_hash`,
+passed) and not from an import that is held or still being screened, a contact that is not erased, an address not on the project's suppression list (by `email_hash`,
 shared/suppression.py). A contact on several of the lists gets one message (GROUP BY contact; its unsubscribe
 link names the lowest list id). The database does all the work; the sender process holds no rows in memory.
 """
@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.sender.worker import receiving
 from shared.db.types import utcnow
 from shared.models.sender import Campaign, Message
-from shared.models.subscriptions import Contact, Subscription
+from shared.models.subscriptions import UNSENDABLE_IMPORT_STATUSES, Contact, ContactImport, Subscription
 from shared.suppression import suppressed_clause
 
 
@@ -35,6 +35,16 @@ def eligible_recipients(project_id: int, list_ids: list[int], now: datetime) -> 
             Subscription.project_id == project_id,
             Subscription.list_id.in_(list_ids),
             receiving(now),
+            # Held imports (and imports still being screened) are not sendable until an owner accepts them.
+            sa.or_(
+                Subscription.import_id.is_(None),
+                Subscription.import_id.not_in(
+                    sa.select(ContactImport.id).where(
+                        ContactImport.project_id == project_id,
+                        ContactImport.status.in_(UNSENDABLE_IMPORT_STATUSES),
+                    )
+                ),
+            ),
             Contact.project_id == project_id,
             Contact.email.is_not(None),
             Contact.email_hash.is_not(None),

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.subscriptions import contacts, imports, lists, projects, public, subscriptions_api, suppressions
+from services.subscriptions import (
+    contacts,
+    import_review,
+    imports,
+    lists,
+    projects,
+    public,
+    subscriptions_api,
+    suppressions,
+)
 from services.subscriptions.feedback import FEEDBACK_QUEUE, feedback_handler
 from services.subscriptions.settings import SubscriptionsSettings
 from services.subscriptions.tasks import resume_loop
@@ -32,6 +41,7 @@ def service_spec(
             subscriptions_api.router,
             suppressions.router,
             imports.router,
+            import_review.router,
         ],
         consumers=[(FEEDBACK_QUEUE, feedback_handler)],
         tasks=[resume_loop(ss.resume_interval_seconds), runner.supervise],

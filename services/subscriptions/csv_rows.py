@@ -10,15 +10,18 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import BinaryIO
 
+from services.subscriptions.screening import ROLE_LOCAL_PARTS, DisposableDomains
 from shared.email_address import InvalidEmail, email_hash, normalize_email
 
 _LOCAL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*\Z")
 MAX_ATTRIBUTE_CHARS = 1000
+_SEEN_MAX = 2_000_000  # past this many addresses, duplicates are found within each batch only
 
 
 @lru_cache(maxsize=65536)
@@ -50,6 +53,10 @@ class Batch:
     rows: int = 0
     duplicates: int = 0
     position: int = 0  # bytes of the file read so far
+    # screening (when on): role / disposable rows among the good ones, and the good rows' domains
+    role: int = 0
+    disposable: int = 0
+    domains: Counter[str] = field(default_factory=Counter)
 
 
 class HeaderError(ValueError):
@@ -59,8 +66,11 @@ class HeaderError(ValueError):
 class CsvBatches:
     """Batches of validated rows from a CSV with a header row containing `email` (other columns → attributes)."""
 
-    def __init__(self, fileobj: BinaryIO, batch_rows: int) -> None:
+    def __init__(self, fileobj: BinaryIO, batch_rows: int, screen: DisposableDomains | None = None) -> None:
         self._raw = fileobj
+        self._screen = screen
+        # Python hashes of the addresses seen so far in this import (duplicates across batches too), bounded.
+        self._seen_all: set[int] = set()
         self._text = io.TextIOWrapper(fileobj, encoding="utf-8-sig", errors="replace", newline="")
         self._reader = csv.reader(self._text)
         self._batch_rows = batch_rows
@@ -88,8 +98,11 @@ class CsvBatches:
             return None
         b = Batch()
         seen: set[str] = set()
+        seen_all = self._seen_all if len(self._seen_all) < _SEEN_MAX else set[int]()
         reader, ncols, ei = self._reader, len(self.columns), self.email_index
         attr_cols = self._attr_cols
+        screen = self._screen
+        domains = b.domains
         while b.rows < self._batch_rows:
             start = reader.line_num + 1
             try:
@@ -129,6 +142,12 @@ class CsvBatches:
             if h in seen:  # the same address twice in one batch (any case): one contact
                 b.duplicates += 1
                 continue
+            if screen is not None:
+                k = hash(h)
+                if k in seen_all:  # the same address in an earlier batch: counted once
+                    b.duplicates += 1
+                    continue
+                seen_all.add(k)
             parts = []
             for i, key in attr_cols:
                 v = row[i]
@@ -138,6 +157,14 @@ class CsvBatches:
                     parts.append(key + encode_basestring(v))
             else:
                 seen.add(h)
+                if screen is not None:
+                    at = email.rfind("@")
+                    domain = email[at + 1 :]
+                    domains[domain] += 1
+                    if email[:at].lower().split("+", 1)[0] in ROLE_LOCAL_PARTS:
+                        b.role += 1
+                    if screen.check(domain):
+                        b.disposable += 1
                 b.emails.append(email)
                 b.hashes.append(h)
                 b.attributes.append("{" + ",".join(parts) + "}")

@@ -29,6 +29,7 @@ from services.subscriptions.common import Page, SubSettings, encode_cursor, iso,
 from services.subscriptions.csv_rows import Batch, CsvBatches, HeaderError
 from services.subscriptions.lists import get_list
 from services.subscriptions.projects import get_project
+from services.subscriptions.screening import ImportScreen, hold_reason, project_hold_risk
 from services.subscriptions.settings import SubscriptionsSettings
 from shared import domain_log
 from shared.contracts.subscription import SubscriptionsImported
@@ -49,16 +50,17 @@ ProgressCallback = Callable[[ContactImport], None]
 # comes back, so no lookup), their subscriptions (existing ones untouched) and a change-log row per new subscription.
 _PG_BATCH = """
 WITH c AS (
-  INSERT INTO contacts AS ct (project_id, email, email_hash, attributes, created_at, updated_at)
-  SELECT $1, t.email, t.h, t.a::jsonb, $5, $5 FROM unnest($2::text[], $3::text[], $4::text[]) AS t(email, h, a)
+  INSERT INTO contacts AS ct (project_id, email, email_hash, attributes, created_at, updated_at, import_id)
+  SELECT $1, t.email, t.h, t.a::jsonb, $5, $5, $9 FROM unnest($2::text[], $3::text[], $4::text[]) AS t(email, h, a)
   ON CONFLICT (project_id, email_hash) DO UPDATE SET
     attributes = CASE WHEN ct.attributes @> EXCLUDED.attributes THEN ct.attributes
                       ELSE ct.attributes || EXCLUDED.attributes END,
     updated_at = CASE WHEN ct.attributes @> EXCLUDED.attributes THEN ct.updated_at ELSE EXCLUDED.updated_at END
   RETURNING ct.id, (xmax = 0) AS inserted
 ), s AS (
-  INSERT INTO subscriptions (project_id, list_id, contact_id, status, consent_source, created_at, updated_at)
-  SELECT $1, $6, c.id, 'active', $7, $5, $5 FROM c
+  INSERT INTO subscriptions
+    (project_id, list_id, contact_id, status, consent_source, created_at, updated_at, import_id)
+  SELECT $1, $6, c.id, 'active', $7, $5, $5, $9 FROM c
   ON CONFLICT (list_id, contact_id) DO NOTHING
   RETURNING id, contact_id
 ), l AS (
@@ -88,6 +90,7 @@ async def _insert_pg(session: AsyncSession, imp: ContactImport, b: Batch) -> tup
         imp.list_id,
         imp.consent_source,
         detail,
+        imp.id,
     )
     return int(row["created"]), list(row["subscribed"])
 
@@ -106,14 +109,14 @@ async def _insert_sqlite(session: AsyncSession, imp: ContactImport, b: Batch) ->
     before = await session.scalar(count, {"p": imp.project_id})
     await session.execute(
         _sqlite(
-            "INSERT INTO contacts (project_id, email, email_hash, attributes, created_at, updated_at) "
-            "VALUES (:p, :e, :h, :a, :now, :now) ON CONFLICT (project_id, email_hash) DO UPDATE "
+            "INSERT INTO contacts (project_id, email, email_hash, attributes, created_at, updated_at, import_id) "
+            "VALUES (:p, :e, :h, :a, :now, :now, :imp) ON CONFLICT (project_id, email_hash) DO UPDATE "
             "SET attributes = json_patch(contacts.attributes, excluded.attributes), updated_at = excluded.updated_at "
             "WHERE excluded.attributes <> '{}' "
             "AND json_patch(contacts.attributes, excluded.attributes) <> contacts.attributes"
         ),
         [
-            {"p": imp.project_id, "e": e, "h": h, "a": a, "now": now}
+            {"p": imp.project_id, "e": e, "h": h, "a": a, "now": now, "imp": imp.id}
             for e, h, a in zip(b.emails, b.hashes, b.attributes, strict=True)
         ],
     )
@@ -137,10 +140,18 @@ async def _insert_sqlite(session: AsyncSession, imp: ContactImport, b: Batch) ->
         await session.execute(
             _sqlite(
                 "INSERT INTO subscriptions (project_id, list_id, contact_id, status, consent_source, created_at, "
-                "updated_at) VALUES (:p, :l, :c, 'active', :cs, :now, :now) ON CONFLICT (list_id, contact_id) DO NOTHING"
+                "updated_at, import_id) VALUES (:p, :l, :c, 'active', :cs, :now, :now, :imp) "
+                "ON CONFLICT (list_id, contact_id) DO NOTHING"
             ),
             [
-                {"p": imp.project_id, "l": imp.list_id, "c": c, "cs": imp.consent_source, "now": now}
+                {
+                    "p": imp.project_id,
+                    "l": imp.list_id,
+                    "c": c,
+                    "cs": imp.consent_source,
+                    "now": now,
+                    "imp": imp.id,
+                }
                 for c in new
             ],
         )
@@ -218,13 +229,24 @@ def _latest(
     return best
 
 
-async def _finish(rt: Runtime, import_id: int, status: str, error: str | None = None) -> ContactImport:
+async def _finish(
+    rt: Runtime,
+    import_id: int,
+    status: str,
+    error: str | None = None,
+    screening: dict[str, Any] | None = None,
+    hold: str | None = None,
+) -> ContactImport:
     async with rt.uow() as session:
-        await session.execute(
-            sa.update(ContactImport)
-            .where(ContactImport.id == import_id)
-            .values(status=status, error=error, finished_at=utcnow(), updated_at=utcnow())
-        )
+        values: dict[str, Any] = {
+            "status": status,
+            "error": error,
+            "finished_at": utcnow(),
+            "updated_at": utcnow(),
+        }
+        if screening is not None:
+            values.update(screening=screening, hold_reason=hold)
+        await session.execute(sa.update(ContactImport).where(ContactImport.id == import_id).values(**values))
         imp = await session.get(ContactImport, import_id, populate_existing=True)
         assert imp is not None
         domain_log.import_finished(session, imp)
@@ -244,10 +266,16 @@ async def run_import(
         imp = await session.get(ContactImport, import_id)
         if imp is None:
             raise NotFound("import not found")
+        screen = None
+        if ss.screening:
+            project = await get_project(session, imp.project_id)
+            screen = ImportScreen(ss, project_hold_risk(project, ss))
     try:
         with open(path, "rb") as fh:  # noqa: ASYNC230 - local spool file, reads happen in a thread
             try:
-                batches = await asyncio.to_thread(CsvBatches, fh, ss.import_batch_rows)
+                batches = await asyncio.to_thread(
+                    CsvBatches, fh, ss.import_batch_rows, screen.disposable if screen else None
+                )
             except HeaderError as exc:
                 return await _finish(rt, import_id, "failed", str(exc))
             # Read the next batch in a thread while the database takes the current one(s). On Postgres several
@@ -262,6 +290,8 @@ async def run_import(
                     if batch is None:
                         break
                     pending = asyncio.ensure_future(asyncio.to_thread(batches.next_batch))
+                    if screen is not None:
+                        screen.add(batch)
                     if len(inflight) >= parallel:
                         finished, inflight = await asyncio.wait(inflight, return_when=asyncio.FIRST_COMPLETED)
                         for t in finished:
@@ -276,7 +306,14 @@ async def run_import(
                     t.cancel()
                 if inflight:
                     await asyncio.gather(*inflight, return_exceptions=True)
-        done = await _finish(rt, import_id, "completed")
+        if screen is None:
+            done = await _finish(rt, import_id, "completed")
+        else:
+            report = await screen.report(imp.rows_processed, imp.rows_failed, imp.rows_duplicate)
+            reason = hold_reason(report)
+            done = await _finish(
+                rt, import_id, "held" if reason else "completed", screening=report, hold=reason
+            )
         if on_progress:
             on_progress(done)
         return done
@@ -289,6 +326,9 @@ async def run_import(
     except Exception as exc:
         log.exception("import %s failed", import_id)
         return await _finish(rt, import_id, "failed", f"{exc.__class__.__name__}: {exc}"[:2000])
+    finally:
+        if screen is not None:
+            screen.close()
 
 
 async def create_import(
@@ -399,6 +439,10 @@ def import_out(imp: ContactImport) -> dict[str, Any]:
         "rows_duplicate": imp.rows_duplicate,
         "rows_failed": imp.rows_failed,
         "error": imp.error,
+        "quality": imp.screening,
+        "hold_reason": imp.hold_reason,
+        "decided_by": imp.decided_by,
+        "decided_at": iso(imp.decided_at),
         "created_at": iso(imp.created_at),
         "updated_at": iso(imp.updated_at),
         "finished_at": iso(imp.finished_at),

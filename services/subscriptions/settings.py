@@ -50,3 +50,39 @@ class SubscriptionsSettings(BaseSettings):
     suppression_csv_max_bytes: int = Field(
         64 * 1024 * 1024, description="Largest CSV body accepted by POST /v1/suppressions/import (bytes)."
     )
+    screening: bool = Field(
+        True,
+        description="Screen every import: role addresses, disposable domains, duplicates and (see below) domains "
+        "without MX/A; the list-quality report is kept on the import.",
+    )
+    screening_hold_risk: float = Field(
+        0.10,
+        ge=0,
+        le=1,
+        description="Default hold threshold: an import whose role + disposable + no-MX share is over it is held "
+        "until an owner accepts it (a project overrides it with its setting `import_hold_risk`).",
+    )
+    screening_dns: bool = Field(True, description="Look up each imported domain's MX (then A/AAAA) records.")
+    screening_dns_nameservers: list[str] = Field(
+        default_factory=list,
+        description="Resolvers for the domain checks (`IP` or `IP:port`); empty: the system's.",
+    )
+    screening_dns_timeout: float = Field(3.0, gt=0, description="Timeout of one domain lookup (seconds).")
+    screening_dns_concurrency: int = Field(32, ge=1, le=512, description="Domain lookups at once per import.")
+    screening_dns_budget_seconds: float = Field(
+        60.0,
+        gt=0,
+        description="Time one import may spend on domain lookups; domains not answered by then are skipped "
+        "(noted in the report, not counted as risky).",
+    )
+    screening_dns_probe: str = Field(
+        "gmail.com",
+        description="A domain known to receive mail, asked first: when the resolver denies it (offline or "
+        "filtered DNS) the domain checks are skipped with a note instead of calling every domain dead. "
+        "Empty: no probe.",
+    )
+    screening_disposable_file: str | None = Field(
+        None,
+        description="A file of extra disposable domains (one per line) added to the package's list; refreshed by "
+        "`sesame screening update-disposable`.",
+    )

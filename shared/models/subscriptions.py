@@ -58,6 +58,8 @@ class Contact(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The import that created this contact (NULL: created by a form, the API or the console); set on insert only.
+    import_id: Mapped[int | None] = mapped_column(sa.BigInteger, nullable=True)
 
     # Unique by hash: addresses differing only in case are one contact (the stored email keeps its spelling).
     # Exact lookups go by hash; every index here costs each bulk-imported row, so there is no second one.
@@ -82,6 +84,9 @@ class Subscription(Base):
     # Last confirmation mail requested (the resend cooldown is measured from it).
     confirmation_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The import that created this subscription: its source for attribution, and the hold — the campaign fan-out
+    # skips subscriptions of an import still `running` or `held` (no FK: each check costs every imported row).
+    import_id: Mapped[int | None] = mapped_column(sa.BigInteger, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -172,7 +177,7 @@ class ContactImport(Base):
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
     project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id", ondelete="CASCADE"), index=True)
     list_id: Mapped[int] = mapped_column(sa.ForeignKey("lists.id", ondelete="CASCADE"))
-    status: Mapped[str] = mapped_column(sa.String(20))  # running | completed | failed
+    status: Mapped[str] = mapped_column(sa.String(20))  # running | completed | failed | held | rejected
     consent_source: Mapped[str] = mapped_column(sa.String(500))
     filename: Mapped[str | None] = mapped_column(sa.String(500), nullable=True)
     total_bytes: Mapped[int] = mapped_column(sa.BigInteger, default=0)
@@ -184,9 +189,20 @@ class ContactImport(Base):
     rows_duplicate: Mapped[int] = mapped_column(sa.Integer, default=0)
     rows_failed: Mapped[int] = mapped_column(sa.Integer, default=0)
     error: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    # The list-quality report (services/subscriptions/screening.py): shares of role / disposable / no-MX rows.
+    screening: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
+    hold_reason: Mapped[str | None] = mapped_column(sa.String(1000), nullable=True)
+    decided_by: Mapped[str | None] = mapped_column(
+        sa.String(200), nullable=True
+    )  # who accepted / rejected it
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+# Imports whose subscriptions the campaign fan-out skips: screening not done yet, or held for the owner's decision.
+UNSENDABLE_IMPORT_STATUSES = ("running", "held")
 
 
 class ImportRowError(Base):

@@ -1,0 +1,176 @@
+"""Import screening: role / disposable / no-MX shares in the import's quality report, the hold, accept / reject,
+and the campaign fan-out skipping a held import until it is accepted (SQLite and Postgres)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from services.sender.fanout import eligible_recipients
+from services.subscriptions.screening import DomainChecks, is_role
+from services.subscriptions.settings import SubscriptionsSettings
+from shared.db.types import utcnow
+from shared.models.subscriptions import Contact, Subscription
+from tests.subscriptions.conftest import Svc
+from tests.support.dns_standin import DnsStandin
+
+
+@pytest.fixture(scope="module")
+def dns() -> Iterator[DnsStandin]:
+    server = DnsStandin()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def sub_settings(dns: DnsStandin) -> SubscriptionsSettings:
+    dns.clear()
+    dns.set("goodmail.net.", "MX", "10 mx.goodmail.net.")
+    dns.set("probe.net.", "MX", "10 mx.probe.net.")
+    dns.set("aonly.net.", "A", "192.0.2.1")  # no MX, but an A record: mail goes there
+    dns.set("nullmx.net.", "MX", "0 .")  # RFC 7505: accepts no mail
+    return SubscriptionsSettings(
+        import_batch_rows=100,
+        screening_dns_nameservers=[dns.nameserver],
+        screening_dns_probe="probe.net",
+        screening_dns_timeout=2.0,
+    )
+
+
+async def _import(svc: Svc, h: dict[str, str], lid: int, body: str) -> dict[str, Any]:
+    r = await svc.client.post(
+        f"/v1/lists/{lid}/imports",
+        params={"consent_source": "trade show 2025 badge scans"},
+        content=body.encode(),
+        headers={**h, "content-type": "text/csv"},
+    )
+    assert r.status_code == 202, r.text
+    for _ in range(1000):
+        imp = (await svc.client.get(f"/v1/imports/{r.json()['id']}", headers=h)).json()
+        if imp["status"] != "running":
+            return imp
+        await asyncio.sleep(0.02)
+    raise AssertionError("import did not finish")
+
+
+async def _sendable(svc: Svc, pid: int, lid: int) -> set[str]:
+    async with svc.rt.uow() as session:
+        rows = await session.execute(eligible_recipients(pid, [lid], utcnow()))
+        return {r.email for r in rows}
+
+
+def _csv(rows: list[str]) -> str:
+    return "email\n" + "\n".join(rows) + "\n"
+
+
+def test_role_addresses() -> None:
+    assert is_role("info") and is_role("Sales") and is_role("noreply+x") and is_role("postmaster")
+    assert not is_role("ann") and not is_role("information")
+
+
+async def test_clean_import_is_released_with_its_report(svc: Svc) -> None:
+    pid, h = await svc.project()
+    lid = await svc.new_list(h)
+    rows = [f"user{i}@goodmail.net" for i in range(60)] + ["info@goodmail.net", "x@aonly.net", "user1@goodmail.net"]
+    imp = await _import(svc, h, lid, _csv(rows))
+    assert imp["status"] == "completed", imp
+    q = imp["quality"]
+    assert imp["rows_duplicate"] == 1, {k: v for k, v in imp.items() if k.startswith("rows")}
+    assert q["rows"] == 63 and q["duplicate"]["count"] == 1 and q["role"]["count"] == 1
+    assert q["disposable"]["count"] == 0 and q["no_mx"]["count"] == 0
+    assert q["dns"]["domains"] == 2 and q["dns"]["checked"] == 2 and q["dns"]["note"] is None
+    assert q["risk_score"] == round(1 / 62, 4) and q["hold_threshold"] == 0.1
+    assert imp["hold_reason"] is None
+    assert len(await _sendable(svc, pid, lid)) == 62
+
+
+async def test_risky_import_is_held_until_accepted(svc: Svc) -> None:
+    pid, h = await svc.project()
+    lid = await svc.new_list(h)
+    # a contact already on the list before the import stays sendable
+    r = await svc.client.post(
+        "/v1/subscriptions",
+        json={"list_id": lid, "email": "old@goodmail.net", "status": "active", "consent_source": "crm"},
+        headers=h,
+    )
+    assert r.status_code == 201, r.text
+    rows = (
+        [f"user{i}@goodmail.net" for i in range(70)]
+        + ["old@goodmail.net"]
+        + [f"temp{i}@mailinator.com" for i in range(10)]  # disposable (the package's list)
+        + ["sales@goodmail.net", "admin@goodmail.net", "noreply@goodmail.net"]
+        + [f"gone{i}@nowhere.net" for i in range(8)]  # NXDOMAIN
+        + [f"n{i}@nullmx.net" for i in range(4)]  # null MX
+        + ["not-an-email"]
+    )
+    imp = await _import(svc, h, lid, _csv(rows))
+    assert imp["status"] == "held", imp
+    q = imp["quality"]
+    assert (q["disposable"]["count"], q["role"]["count"], q["no_mx"]["count"]) == (10, 3, 12)
+    assert q["syntax_invalid"]["count"] == 1
+    assert q["disposable"]["top_domains"] == [{"domain": "mailinator.com", "count": 10}]
+    assert {d["domain"] for d in q["no_mx"]["top_domains"]} == {"nowhere.net", "nullmx.net"}
+    assert q["risk_score"] > 0.1 and "over the project's 10.0% threshold" in imp["hold_reason"]
+    # stored, not sendable: only the contact that was there before
+    assert await _sendable(svc, pid, lid) == {"old@goodmail.net"}
+    async with svc.rt.uow() as session:
+        held = await session.scalar(
+            sa.select(sa.func.count()).select_from(Subscription).where(Subscription.import_id == imp["id"])
+        )
+    assert held == 95
+
+    r = await svc.client.post(f"/v1/imports/{imp['id']}/accept", json={"by": "owner@acme.test"}, headers=h)
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "completed" and r.json()["decided_by"] == "owner@acme.test"
+    assert len(await _sendable(svc, pid, lid)) == 96
+    again = await svc.client.post(f"/v1/imports/{imp['id']}/reject", headers=h)
+    assert again.status_code == 409 and again.json()["error"] == "import_not_held"
+
+
+async def test_rejecting_a_held_import_removes_what_it_added(svc: Svc) -> None:
+    pid, h = await svc.project()
+    lid, other = await svc.new_list(h), await svc.new_list(h, name="Other")
+    await svc.client.post(
+        "/v1/subscriptions",
+        json={"list_id": other, "email": "keep@mailinator.com", "status": "active", "consent_source": "crm"},
+        headers=h,
+    )
+    rows = [f"t{i}@mailinator.com" for i in range(5)] + ["keep@mailinator.com", "a@goodmail.net"]
+    imp = await _import(svc, h, lid, _csv(rows))
+    assert imp["status"] == "held"
+    r = await svc.client.post(f"/v1/imports/{imp['id']}/reject", headers=h)
+    assert r.status_code == 200, r.text
+    assert (r.json()["subscriptions_removed"], r.json()["contacts_removed"]) == (7, 6)
+    async with svc.rt.uow() as session:
+        left = set((await session.scalars(sa.select(Contact.email).where(Contact.project_id == pid))).all())
+        on_list = await session.scalar(
+            sa.select(sa.func.count()).select_from(Subscription).where(Subscription.list_id == lid)
+        )
+    assert left == {"keep@mailinator.com"} and on_list == 0
+    assert (await svc.client.get(f"/v1/imports/{imp['id']}", headers=h)).json()["status"] == "rejected"
+    assert (await svc.client.post("/v1/imports/999999/accept", headers=h)).status_code == 404
+
+
+async def test_project_threshold_and_offline_dns(svc: Svc, dns: DnsStandin) -> None:
+    pid, h = await svc.project()
+    r = await svc.client.patch("/v1/project", json={"settings": {"import_hold_risk": 0.5}}, headers=h)
+    assert r.status_code == 200, r.text
+    lid = await svc.new_list(h)
+    dns.remove("probe.net.")  # a resolver that denies the probe: every domain skipped, none called dead
+    rows = [f"u{i}@goodmail.net" for i in range(7)] + [f"gone{i}@nowhere.net" for i in range(3)]
+    imp = await _import(svc, h, lid, _csv(rows + ["info@goodmail.net", "x@mailinator.com"]))
+    q = imp["quality"]
+    assert q["no_mx"]["count"] == 0 and q["dns"]["rows_skipped"] == 11 and "probe.net" in q["dns"]["note"]
+    assert q["hold_threshold"] == 0.5 and imp["status"] == "completed"  # 2/12 under the project's 50 %
+
+
+async def test_domain_checks_budget_and_unreachable_resolver() -> None:
+    checks = DomainChecks(nameservers=["127.0.0.1:9"], timeout=0.3, budget_seconds=5)
+    checks.submit(["a.test", "b.test"])
+    await checks.finish()
+    assert checks.results == {"a.test": "skipped", "b.test": "skipped"} and checks.notes
