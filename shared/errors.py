@@ -119,6 +119,7 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "already_processed": (409, "this was handled already"),
     "no_ses_account": (409, "the project has no SES account configured"),
     "no_identity": (409, "no verified SES identity for the sender address"),
+    "import_not_held": (409, "the import is not held (already accepted, rejected, or never held)"),
     "gone": (410, "the resource existed and is gone"),
     "expired_token": (410, "a signed link or token has expired"),
     "payload_too_large": (413, "the body is over the size limit"),
