@@ -12,8 +12,10 @@ from services.events.certs import Fetcher
 from services.events.consumers import SANDBOX_QUEUE, SENT_QUEUE, sandbox_handler, sent_handler
 from services.events.context import Confirmer, EventsContext
 from services.events.digest import digest_loop
+from services.events.engagement import engagement_loop
 from services.events.erasure import ERASURE_QUEUE, contact_erased_handler
 from services.events.inbox import INBOX_QUEUE, dispatcher_loop, inbox_handler
+from services.events.report import router as report_router
 from services.events.settings import EventsSettings
 from services.events.webhook import router as webhook_router
 from shared.runtime import Runtime
@@ -40,7 +42,8 @@ def service_spec(ctx: EventsContext | None = None, *, process_inbox: bool = True
     if process_inbox:
         consumers.insert(0, (INBOX_QUEUE, inbox_handler(ctx)))
         tasks.append(lambda rt: dispatcher_loop(rt, ctx))
-    return ServiceSpec(name="events", routers=[webhook_router, v1, admin], consumers=consumers, tasks=tasks)
+        tasks.append(partial(engagement_loop, ctx=ctx))
+    return ServiceSpec(name="events", routers=[webhook_router, v1, report_router, admin], consumers=consumers, tasks=tasks)
 
 
 def create_app(

@@ -82,3 +82,7 @@ class EventsSettings(BaseSettings):
     pause_bounce_rate: float = Field(0.04, description="Bounce rate that pauses marketing sends.")
     pause_complaint_rate: float = Field(0.003, description="Complaint rate that pauses marketing sends.")
     digest_interval_seconds: float = Field(60, description="How often the digest loop looks for due digests.")
+    engagement_interval_seconds: float = Field(
+        2.0, description="Pause of the engagement rollup (campaign/contact figures) once it has caught up."
+    )
+    engagement_batch_size: int = Field(2000, ge=1, le=10_000, description="Feedback rows per rollup batch.")

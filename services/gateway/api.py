@@ -4,6 +4,7 @@ and the SNS webhook forwarded unchanged to the events service."""
 from __future__ import annotations
 
 import logging
+import re
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
@@ -42,7 +43,17 @@ ROUTES: dict[str, str] = {
 }
 
 
+# Sub-resources served by another service than their prefix's: the events service owns engagement figures.
+PATH_ROUTES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"/v1/campaigns/[^/]+/report"), "events"),
+    (re.compile(r"/v1/contacts/[^/]+/engagement"), "events"),
+]
+
+
 def service_for(path: str) -> str | None:
+    for pattern, owner in PATH_ROUTES:
+        if pattern.fullmatch(path):
+            return owner
     for prefix, service in ROUTES.items():
         if path == prefix or path.startswith(prefix + "/"):
             return service

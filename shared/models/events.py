@@ -103,6 +103,9 @@ class EmailEvent(Base):
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     digested_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Set when services/events/engagement.py rolled this row into the engagement aggregates (claim flag: ids
+    # commit out of order on Postgres, so a watermark on id could skip a row committed late).
+    rollup_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     __table_args__ = (
         sa.UniqueConstraint("project_id", "dedupe_key"),
@@ -110,6 +113,12 @@ class EmailEvent(Base):
         sa.Index("ix_email_events_address", "project_id", "email_hash", "event_type", "occurred_at"),
         sa.Index("ix_email_events_ses_message_id", "ses_message_id"),
         sa.Index("ix_email_events_message_id", "message_id"),
+        sa.Index(
+            "ix_email_events_rollup_pending",
+            "id",
+            sqlite_where=sa.text("rollup_at IS NULL"),
+            postgresql_where=sa.text("rollup_at IS NULL"),
+        ),
     )
 
 

@@ -40,6 +40,10 @@ class MailingList(Base):
     public: Mapped[bool] = mapped_column(sa.Boolean, default=True, server_default=sa.true())
     # Public form settings: captcha {provider, site_key, secret}, honeypot, redirect_url — the gateway's concern.
     form_settings: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    # Sunset policy (off when both are NULL): pause from marketing the contacts with no open or click in this
+    # many days and/or in the last this-many campaigns they received (services/subscriptions/sunset.py).
+    sunset_days: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
+    sunset_campaigns: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
@@ -132,6 +136,9 @@ class SubscriptionChange(Base):
     status: Mapped[str] = mapped_column(sa.String(20))
     source: Mapped[str] = mapped_column(sa.String(20))
     detail: Mapped[str | None] = mapped_column(sa.String(500), nullable=True)
+    # The campaign / message whose mail the change came from (its unsubscribe link, a complaint about it).
+    campaign_id: Mapped[int | None] = mapped_column(sa.BigInteger, nullable=True, index=True)
+    message_id: Mapped[int | None] = mapped_column(sa.BigInteger, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
