@@ -7,6 +7,7 @@ from functools import partial
 
 from fastapi import FastAPI
 
+from services.events import attribution
 from services.events.api import admin, v1
 from services.events.certs import Fetcher
 from services.events.consumers import SANDBOX_QUEUE, SENT_QUEUE, sandbox_handler, sent_handler
@@ -43,7 +44,12 @@ def service_spec(ctx: EventsContext | None = None, *, process_inbox: bool = True
         consumers.insert(0, (INBOX_QUEUE, inbox_handler(ctx)))
         tasks.append(lambda rt: dispatcher_loop(rt, ctx))
         tasks.append(partial(engagement_loop, ctx=ctx))
-    return ServiceSpec(name="events", routers=[webhook_router, v1, report_router, admin], consumers=consumers, tasks=tasks)
+    return ServiceSpec(
+        name="events",
+        routers=[webhook_router, v1, report_router, admin, attribution.v1, attribution.admin],
+        consumers=consumers,
+        tasks=tasks,
+    )
 
 
 def create_app(
