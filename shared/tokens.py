@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, Serializer, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous.encoding import base64_encode
 
 from shared.errors import BadRequest, Gone
 
@@ -23,6 +24,14 @@ class TokenExpired(Gone):
         self.payload = payload
 
 
+class _UncompressedSerializer(URLSafeTimedSerializer):
+    """Never zlib-compresses: a compressed payload starts the token with ".", which the gateway refuses in a path
+    (and a few more bytes in a link cost nothing). Compressed tokens still verify."""
+
+    def dump_payload(self, obj: Any) -> bytes:
+        return base64_encode(Serializer.dump_payload(self, obj))
+
+
 class TokenCodec:
     """Signs dict payloads per purpose; a token of one purpose never verifies as another."""
 
@@ -33,7 +42,7 @@ class TokenCodec:
     def _serializer(self, purpose: str) -> URLSafeTimedSerializer:
         s = self._serializers.get(purpose)
         if s is None:  # a handful of purposes: built once each (every mail signs two or three links)
-            s = self._serializers[purpose] = URLSafeTimedSerializer(self._secret, salt=f"sesame.{purpose}")
+            s = self._serializers[purpose] = _UncompressedSerializer(self._secret, salt=f"sesame.{purpose}")
         return s
 
     def sign(self, purpose: str, payload: dict[str, Any]) -> str:

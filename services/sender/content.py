@@ -113,11 +113,22 @@ class Composer:
         )
         return self._remember(key, Prepared(None, skeleton, from_address))
 
-    def links(self, project_id: int, contact_id: int, list_id: int | None) -> dict[str, str]:
-        target = LinkTarget(project_id, contact_id, list_id)
+    def links(
+        self,
+        project_id: int,
+        contact_id: int,
+        list_id: int | None,
+        message_id: int | None = None,
+        campaign_id: int | None = None,
+    ) -> dict[str, str]:
+        """The mail's unsubscribe and preferences links; their tokens name the message and campaign so what the
+        recipient does through them is attributed (subscription_changes.campaign_id / message_id)."""
+        target = LinkTarget(project_id, contact_id, list_id, message_id, campaign_id)
         return {
             "unsubscribe_url": unsubscribe_url(self.public_url, self.codec, target),
-            "preferences_url": preferences_url(self.public_url, self.codec, project_id, contact_id),
+            "preferences_url": preferences_url(
+                self.public_url, self.codec, project_id, contact_id, target.attribution
+            ),
         }
 
     def list_unsubscribe(self, https_url: str, project_id: int, contact_id: int, list_id: int | None) -> str:
@@ -149,7 +160,7 @@ class Composer:
         list_unsub = None
         links: dict[str, str] = {}
         if kind == "marketing" and contact_id is not None:
-            links = self.links(project_id, contact_id, list_id)
+            links = self.links(project_id, contact_id, list_id, message_id, campaign_id)
             list_unsub = self.list_unsubscribe(links["unsubscribe_url"], project_id, contact_id, list_id)
         html: str | list[str] | None
         text: str | list[str]

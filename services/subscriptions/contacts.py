@@ -103,6 +103,8 @@ def change_out(ch: SubscriptionChange) -> dict[str, Any]:
         "status": ch.status,
         "source": ch.source,
         "detail": ch.detail,
+        "campaign_id": ch.campaign_id,
+        "message_id": ch.message_id,
         "at": iso(ch.created_at),
     }
 

@@ -1,7 +1,8 @@
 """Bus consumers: the events service's policy decisions applied to who may be mailed.
 
 `email.bounced` with `suppress` → a suppression (reason from the policy, source event recorded);
-`email.complained` → suppression `complaint` and unsubscribe from every list of the project (source complaint).
+`email.complained` → suppression `complaint` and unsubscribe from every list of the project (source complaint),
+attributed to the complained-of message and its campaign (read from the sender's `messages` row) when known.
 Idempotent: `first_delivery` records the message id in the same transaction as the effect.
 """
 
@@ -10,13 +11,16 @@ from __future__ import annotations
 import logging
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.subscriptions.membership import unsubscribe_all
 from services.subscriptions.suppressions import add_suppression
 from shared.bus.protocol import Envelope, Handler, QueueSpec
 from shared.contracts.email import EmailBounced, EmailComplained
 from shared.db.uow import first_delivery
+from shared.links import NO_ATTRIBUTION, Attribution
 from shared.models.core import Project
+from shared.models.sender import Message
 from shared.models.subscriptions import Contact
 from shared.runtime import Runtime
 from shared.suppression import address_hash
@@ -34,6 +38,20 @@ def _source_event(kind: str, event_id: int | None, ses_message_id: str | None, m
         else (f"ses:{ses_message_id}" if ses_message_id else message_id)
     )
     return f"{kind}:{ref}"
+
+
+async def _attribution(session: AsyncSession, project_id: int, message_id: int | None) -> Attribution:
+    """The message a complaint was about and its campaign (None for transactional mail)."""
+    if message_id is None:
+        return NO_ATTRIBUTION
+    campaign_id = (
+        await session.execute(
+            sa.select(Message.campaign_id).where(Message.id == message_id, Message.project_id == project_id)
+        )
+    ).first()
+    if campaign_id is None:
+        return NO_ATTRIBUTION
+    return Attribution(campaign_id[0], message_id)
 
 
 def feedback_handler(rt: Runtime) -> Handler:
@@ -58,6 +76,7 @@ def feedback_handler(rt: Runtime) -> Handler:
                         detail=c.feedback_type,
                     )
                 if c.unsubscribe_all:
+                    via = await _attribution(session, c.project_id, c.message_id)
                     h = address_hash(c.email)
                     ids = (
                         await session.scalars(
@@ -67,7 +86,7 @@ def feedback_handler(rt: Runtime) -> Handler:
                         )
                     ).all()
                     for contact_id in ids:
-                        await unsubscribe_all(session, c.project_id, contact_id, "complaint")
+                        await unsubscribe_all(session, c.project_id, contact_id, "complaint", via)
             return
         b = EmailBounced.parse(env.payload)
         if not b.suppress:

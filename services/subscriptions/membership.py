@@ -18,6 +18,7 @@ from shared.contracts.subscription import SubscriptionChanged, change_event
 from shared.db.types import utcnow
 from shared.db.upsert import dialect_name, insert
 from shared.email_address import email_hash, normalize_email
+from shared.links import NO_ATTRIBUTION, Attribution
 from shared.models.core import Project
 from shared.models.subscriptions import Contact, MailingList, Subscription, SubscriptionChange
 from shared.outbox import enqueue
@@ -33,6 +34,7 @@ def record_change(
     *,
     detail: str | None = None,
     at: datetime | None = None,
+    attribution: Attribution = NO_ATTRIBUTION,
 ) -> None:
     """Log one status change and publish it (`subscription.<event>`) in the same transaction."""
     at = at or utcnow()
@@ -46,11 +48,13 @@ def record_change(
             status=sub.status,
             source=source,
             detail=detail[:500] if detail else None,
+            campaign_id=attribution.campaign_id,
+            message_id=attribution.message_id,
             created_at=at,
         )
     )
     msg = change_message(sub.project_id, sub.list_id, sub.contact_id, sub.id, sub.status, previous, source,
-                         paused_until=sub.paused_until, at=at)  # fmt: skip
+                         paused_until=sub.paused_until, at=at, attribution=attribution)  # fmt: skip
     enqueue(session, f"subscription.{msg.event}", msg.payload())
 
 
@@ -65,6 +69,7 @@ def change_message(
     *,
     paused_until: datetime | None,
     at: datetime,
+    attribution: Attribution = NO_ATTRIBUTION,
 ) -> SubscriptionChanged:
     """The `subscription.<event>` message of one status change."""
     return SubscriptionChanged(
@@ -77,6 +82,8 @@ def change_message(
         event=change_event(previous, status, source),
         source=source,  # type: ignore[arg-type]
         paused_until=paused_until,
+        campaign_id=attribution.campaign_id,
+        message_id=attribution.message_id,
         at=at,
     )
 
@@ -90,6 +97,7 @@ async def set_status(
     paused_until: datetime | None = None,
     consent_source: str | None = None,
     detail: str | None = None,
+    attribution: Attribution = NO_ATTRIBUTION,
 ) -> bool:
     """Move a (locked) subscription to `status`; False when nothing changes."""
     if sub.status == status and (status != "paused" or sub.paused_until == paused_until):
@@ -104,7 +112,7 @@ async def set_status(
     if consent_source:
         sub.consent_source = consent_source
     await session.flush()
-    record_change(session, sub, previous, source, detail=detail, at=now)
+    record_change(session, sub, previous, source, detail=detail, at=now, attribution=attribution)
     return True
 
 
@@ -275,7 +283,13 @@ def brand_name(project_name: str, project_settings: dict[str, Any] | None) -> st
     return ((project_settings or {}).get("branding") or {}).get("name") or project_name  # type: ignore[no-any-return]
 
 
-async def unsubscribe_all(session: AsyncSession, project_id: int, contact_id: int, source: str) -> int:
+async def unsubscribe_all(
+    session: AsyncSession,
+    project_id: int,
+    contact_id: int,
+    source: str,
+    attribution: Attribution = NO_ATTRIBUTION,
+) -> int:
     """Unsubscribe a contact from every list of the project; returns how many subscriptions changed."""
     q = (
         sa.select(Subscription)
@@ -291,5 +305,5 @@ async def unsubscribe_all(session: AsyncSession, project_id: int, contact_id: in
         q = q.with_for_update()
     changed = 0
     for sub in (await session.scalars(q)).all():
-        changed += await set_status(session, sub, "unsubscribed", source)
+        changed += await set_status(session, sub, "unsubscribed", source, attribution=attribution)
     return changed

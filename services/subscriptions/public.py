@@ -215,8 +215,13 @@ def _list_ref(lst: MailingList) -> dict[str, Any]:
 
 
 def _prefs_token(rt: Runtime, target: LinkTarget) -> str:
-    """The contact's preference-page token: result pages link there (resubscribe, pause, other lists)."""
-    return make_token(rt.tokens, PREFERENCES, LinkTarget(target.project_id, target.contact_id))
+    """The contact's preference-page token: result pages link there (resubscribe, pause, other lists). It keeps
+    the mail's attribution (message, campaign) of a token that came from a mail's link."""
+    return make_token(
+        rt.tokens,
+        PREFERENCES,
+        LinkTarget(target.project_id, target.contact_id, None, target.message_id, target.campaign_id),
+    )
 
 
 @router.post("/public/confirm/resend", status_code=202)
@@ -289,8 +294,9 @@ async def post_preferences(
     target = read_token(rt.tokens, PREFERENCES, token)
     project = await get_project(session, target.project_id)
     contact = await _contact(session, target)
+    via = target.attribution  # the mail the preference page was reached from, if any
     if body.action == "unsubscribe_all":
-        await do_unsubscribe_all(session, project.id, contact.id, "preferences")
+        await do_unsubscribe_all(session, project.id, contact.id, "preferences", via)
         return await _preferences(session, project, contact)
     if body.list_id is None:
         raise Unprocessable("list_id is required for this action", error="list_id_required")
@@ -309,10 +315,10 @@ async def post_preferences(
             raise Unprocessable("until must be in the future and within a year", error="until_out_of_range")
         if sub is None or sub.status not in ("active", "paused"):
             raise Conflict("only an active subscription can be paused", error="not_subscribed")
-        await set_status(session, sub, "paused", "preferences", paused_until=body.until)
+        await set_status(session, sub, "paused", "preferences", paused_until=body.until, attribution=via)
     elif body.action == "unsubscribe":
         if sub is not None and sub.status != "unsubscribed":
-            await set_status(session, sub, "unsubscribed", "preferences")
+            await set_status(session, sub, "unsubscribed", "preferences", attribution=via)
     else:  # resubscribe: a paused list resumes; a left list needs double opt-in again
         if sub is not None and sub.status == "paused":
             await set_status(session, sub, "active", "preferences")
@@ -332,7 +338,9 @@ async def _rejoin(
     )
 
 
-async def _unsubscribe_view(session: Any, rt: Any, token: str) -> tuple[Project, Contact, MailingList | None]:
+async def _unsubscribe_view(
+    session: Any, rt: Any, token: str
+) -> tuple[LinkTarget, Project, Contact, MailingList | None]:
     target = read_token(rt.tokens, UNSUBSCRIBE, token)
     project = await get_project(session, target.project_id)
     contact = await _contact(session, target)
@@ -345,7 +353,7 @@ async def _unsubscribe_view(session: Any, rt: Any, token: str) -> tuple[Project,
         )
         if lst is None:
             raise NotFound("list not found", error="list_not_found")
-    return project, contact, lst
+    return target, project, contact, lst
 
 
 async def _unsubscribe_state(
@@ -369,34 +377,36 @@ async def _unsubscribe_state(
 
 
 def _unsub_out(
-    rt: Runtime, project: Project, contact: Contact, lst: MailingList | None, status: str
+    rt: Runtime, target: LinkTarget, project: Project, contact: Contact, lst: MailingList | None, status: str
 ) -> dict[str, Any]:
     return {
         "email": contact.email,
         "project": public_project(project),
         "list": _list_ref(lst) if lst else None,
         "status": status,
-        "preferences_token": _prefs_token(rt, LinkTarget(project.id, contact.id)),
+        "preferences_token": _prefs_token(rt, target),
     }
 
 
 @router.get("/public/unsubscribe/{token}")
 async def unsubscribe_page(session: DbSession, rt: RuntimeDep, token: str) -> dict[str, Any]:
-    project, contact, lst = await _unsubscribe_view(session, rt, token)
-    return _unsub_out(rt, project, contact, lst, await _unsubscribe_state(session, project, contact, lst))
+    target, project, contact, lst = await _unsubscribe_view(session, rt, token)
+    state = await _unsubscribe_state(session, project, contact, lst)
+    return _unsub_out(rt, target, project, contact, lst, state)
 
 
 @router.post("/public/unsubscribe/{token}")
 async def unsubscribe(
     session: DbSession, rt: RuntimeDep, token: str, body: UnsubscribeIn | None = Body(None)
 ) -> dict[str, Any]:
-    project, contact, lst = await _unsubscribe_view(session, rt, token)
+    target, project, contact, lst = await _unsubscribe_view(session, rt, token)
     source = (body or UnsubscribeIn()).source
     if lst is None:
-        await do_unsubscribe_all(session, project.id, contact.id, source)
+        await do_unsubscribe_all(session, project.id, contact.id, source, target.attribution)
     else:
         sub = await lock_subscription(session, lst.id, contact.id)
         if sub is not None and sub.status != "unsubscribed":
-            await set_status(session, sub, "unsubscribed", source)
-    out = _unsub_out(rt, project, contact, lst, await _unsubscribe_state(session, project, contact, lst))
+            await set_status(session, sub, "unsubscribed", source, attribution=target.attribution)
+    state = await _unsubscribe_state(session, project, contact, lst)
+    out = _unsub_out(rt, target, project, contact, lst, state)
     return {"result": "unsubscribed", **out}

@@ -36,7 +36,10 @@ def change_event(previous: str | None, status: str, source: str) -> str:
 
 class SubscriptionChanged(Contract):
     """Routing key `subscription.<event>`, event = `change_event(...)`: pending, confirmed, active (API/import
-    with stated consent, or a list without double opt-in), resumed, paused, unsubscribed."""
+    with stated consent, or a list without double opt-in), resumed, paused, unsubscribed.
+
+    `campaign_id` / `message_id`: the campaign and message (sender's messages.id) whose unsubscribe link,
+    one-click header, preference page or complaint caused the change; absent when it came from elsewhere."""
 
     ROUTING_KEY = "subscription.changed"
     project_id: int
@@ -48,6 +51,8 @@ class SubscriptionChanged(Contract):
     event: str | None = None
     source: Source
     paused_until: datetime | None = None
+    campaign_id: int | None = None
+    message_id: int | None = None
     at: datetime
 
 
