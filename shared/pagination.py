@@ -63,3 +63,22 @@ def mark_deprecated(response: Response, parameter: str) -> None:
     response.headers["Sunset"] = LEGACY_SUNSET
     response.headers["Link"] = f'<{LEGACY_DOCS}>; rel="deprecation"; type="text/html"'
     response.headers["Warning"] = f'299 - "{parameter} is deprecated: use cursor"'
+
+
+def start_id(
+    response: Response, cursor: str | None, legacy: int | None, legacy_name: str = "before_id"
+) -> int | None:
+    """The id a page continues from: the cursor's, or (deprecated, headers set) the old parameter's."""
+    if legacy is None:
+        return decode_cursor(cursor)
+    if cursor:
+        raise BadRequest(f"give cursor or {legacy_name}, not both", error="invalid_cursor")
+    mark_deprecated(response, legacy_name)
+    return legacy
+
+
+def next_page(ids: list[int], limit: int) -> tuple[int | None, str | None]:
+    """(last id, cursor) of a page fetched with limit+1 rows: both None when there is no next page."""
+    if len(ids) <= limit:
+        return None, None
+    return ids[limit - 1], encode_cursor(ids[limit - 1])

@@ -6,10 +6,11 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field, field_validator
 
 from services.sender.api.common import CoreDep, checked_address, iso
+from services.sender.api.schemas import CampaignOut, CampaignPage, legacy_page
 from services.sender.api.templates import load_template
 from services.sender.fanout import fan_out
 from services.sender.templating import validate_parts
@@ -19,6 +20,7 @@ from shared.errors import BadRequest, Conflict, NotFound
 from shared.internal_auth import ProjectId
 from shared.models.sender import Campaign, Message
 from shared.models.subscriptions import MailingList
+from shared.pagination import PAGE_LIMIT_DEFAULT, CursorQuery, LimitQuery, next_page, start_id
 from shared.service_app import DbSession, RuntimeDep
 
 router = APIRouter(prefix="/v1/campaigns", tags=["campaigns"])
@@ -119,7 +121,7 @@ def campaign_json(c: Campaign, progress: dict[str, Any] | None = None) -> dict[s
     return out
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=CampaignOut, response_model_exclude_unset=True)
 async def create_campaign(
     body: CampaignIn, session: DbSession, project_id: ProjectId, rt: RuntimeDep, core: CoreDep
 ) -> dict[str, Any]:
@@ -169,39 +171,41 @@ async def create_campaign(
     return campaign_json(c)
 
 
-@router.get("")
+@router.get("", response_model=CampaignPage, response_model_exclude_unset=True)
 async def list_campaigns(
     session: DbSession,
     project_id: ProjectId,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    before_id: int | None = None,
+    response: Response,
+    cursor: CursorQuery = None,
+    limit: LimitQuery = PAGE_LIMIT_DEFAULT,
+    before_id: Annotated[int | None, Query(deprecated=True, description="old paging: use cursor")] = None,
     progress: Annotated[bool, Query(description="add each campaign's counts per state")] = False,
 ) -> dict[str, Any]:
-    """Newest first; `next_before_id` pages on. `progress=true` adds each listed campaign's counts per state and
+    """Newest first; `next_cursor` pages on. `progress=true` adds each listed campaign's counts per state and
     per feedback, as GET /{id} has them (grouped queries for the whole page, not one per campaign)."""
+    start = start_id(response, cursor, before_id)
     q = sa.select(Campaign).where(Campaign.project_id == project_id)
-    if before_id is not None:
-        q = q.where(Campaign.id < before_id)
-    rows = (await session.execute(q.order_by(Campaign.id.desc()).limit(limit))).scalars().all()
+    if start is not None:
+        q = q.where(Campaign.id < start)
+    rows = (await session.execute(q.order_by(Campaign.id.desc()).limit(limit + 1))).scalars().all()
+    next_id, next_cursor = next_page([c.id for c in rows], limit)
+    rows = rows[:limit]
     counts: dict[int, dict[str, Any]] = {}
     if progress:
         counts = {c.id: _empty_progress() for c in rows}
         fanned = [c.id for c in rows if c.fanout_at is not None]
         if fanned:
             await _count_into(session, counts, fanned)
-    return {
-        "campaigns": [campaign_json(c, counts.get(c.id)) for c in rows],
-        "next_before_id": rows[-1].id if len(rows) == limit else None,
-    }
+    return legacy_page([campaign_json(c, counts.get(c.id)) for c in rows], next_id, next_cursor, "campaigns")
 
 
-@router.get("/{campaign_id}")
+@router.get("/{campaign_id}", response_model=CampaignOut, response_model_exclude_unset=True)
 async def get_campaign(campaign_id: int, session: DbSession, project_id: ProjectId) -> dict[str, Any]:
     c = await _load(session, project_id, campaign_id)
     return campaign_json(c, await _progress(session, c.id))
 
 
-@router.post("/{campaign_id}/send")
+@router.post("/{campaign_id}/send", response_model=CampaignOut, response_model_exclude_unset=True)
 async def send_campaign(
     campaign_id: int,
     session: DbSession,
@@ -238,13 +242,13 @@ async def _transition(
     return c
 
 
-@router.post("/{campaign_id}/pause")
+@router.post("/{campaign_id}/pause", response_model=CampaignOut, response_model_exclude_unset=True)
 async def pause_campaign(campaign_id: int, session: DbSession, project_id: ProjectId) -> dict[str, Any]:
     c = await _transition(session, project_id, campaign_id, ("sending", "scheduled"), "paused")
     return campaign_json(c, await _progress(session, c.id))
 
 
-@router.post("/{campaign_id}/resume")
+@router.post("/{campaign_id}/resume", response_model=CampaignOut, response_model_exclude_unset=True)
 async def resume_campaign(
     campaign_id: int, session: DbSession, project_id: ProjectId, core: CoreDep
 ) -> dict[str, Any]:
@@ -257,7 +261,7 @@ async def resume_campaign(
     return campaign_json(c, await _progress(session, c.id))
 
 
-@router.post("/{campaign_id}/cancel")
+@router.post("/{campaign_id}/cancel", response_model=CampaignOut, response_model_exclude_unset=True)
 async def cancel_campaign(campaign_id: int, session: DbSession, project_id: ProjectId) -> dict[str, Any]:
     c = await _transition(
         session, project_id, campaign_id, ("draft", "scheduled", "sending", "paused"), "cancelled"
@@ -272,7 +276,7 @@ async def cancel_campaign(campaign_id: int, session: DbSession, project_id: Proj
     return campaign_json(c, await _progress(session, c.id))
 
 
-@router.post("/{campaign_id}/retry-failed")
+@router.post("/{campaign_id}/retry-failed", response_model=CampaignOut, response_model_exclude_unset=True)
 async def retry_failed(
     campaign_id: int, session: DbSession, project_id: ProjectId, core: CoreDep
 ) -> dict[str, Any]:

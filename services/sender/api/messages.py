@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Header, Query, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, field_validator
 
 from services.sender.api.common import CoreDep, message_json
+from services.sender.api.schemas import MessageOut, MessagePage, legacy_page
 from services.sender.consumers import insert_transactional
 from services.sender.mime import HeaderRefused, check_header_name, encode_address
 from services.sender.templating import validate_parts
@@ -18,6 +19,7 @@ from shared.email_address import normalize_email
 from shared.errors import BadRequest, NotFound, Unprocessable
 from shared.internal_auth import ProjectId
 from shared.models.sender import Message, Template
+from shared.pagination import PAGE_LIMIT_DEFAULT, CursorQuery, LimitQuery, next_page, start_id
 from shared.service_app import DbSession
 from shared.suppression import address_hash
 
@@ -65,7 +67,14 @@ class SendRequest(BaseModel):
         return v
 
 
-@router.post("", status_code=202)
+@router.post(
+    "",
+    status_code=202,
+    response_model=MessageOut,
+    responses={
+        200: {"model": MessageOut, "description": "the same Idempotency-Key again: the message it made"}
+    },
+)
 async def send_message(
     body: SendRequest,
     session: DbSession,
@@ -128,7 +137,7 @@ async def send_message(
     return JSONResponse(message_json(row), status_code=202 if created else 200)
 
 
-@router.get("/{message_id}")
+@router.get("/{message_id}", response_model=MessageOut)
 async def get_message(message_id: int, session: DbSession, project_id: ProjectId) -> dict[str, Any]:
     row = (
         await session.execute(
@@ -140,10 +149,11 @@ async def get_message(message_id: int, session: DbSession, project_id: ProjectId
     return message_json(row)
 
 
-@router.get("")
+@router.get("", response_model=MessagePage)
 async def list_messages(
     session: DbSession,
     project_id: ProjectId,
+    response: Response,
     state: str | None = None,
     campaign_id: int | None = None,
     to: Annotated[
@@ -154,8 +164,9 @@ async def list_messages(
         Literal["delivered", "bounced", "complained", "rejected"] | None,
         Query(description="the strongest feedback SES reported for the message"),
     ] = None,
-    before_id: int | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: CursorQuery = None,
+    limit: LimitQuery = PAGE_LIMIT_DEFAULT,
+    before_id: Annotated[int | None, Query(deprecated=True, description="old paging: use cursor")] = None,
 ) -> dict[str, Any]:
     """Newest first; filters combine. `to` finds every message to that address (campaign and transactional);
     `contact_id` only those linked to the contact (campaign mail, and transactional mail sent with it)."""
@@ -171,10 +182,9 @@ async def list_messages(
         q = q.where(Message.contact_id == contact_id)
     if feedback is not None:
         q = q.where(Message.feedback == feedback)
-    if before_id is not None:
-        q = q.where(Message.id < before_id)
-    rows = (await session.execute(q.order_by(Message.id.desc()).limit(limit))).scalars().all()
-    return {
-        "messages": [message_json(r) for r in rows],
-        "next_before_id": rows[-1].id if len(rows) == limit else None,
-    }
+    start = start_id(response, cursor, before_id)
+    if start is not None:
+        q = q.where(Message.id < start)
+    rows = (await session.execute(q.order_by(Message.id.desc()).limit(limit + 1))).scalars().all()
+    next_id, next_cursor = next_page([r.id for r in rows], limit)
+    return legacy_page([message_json(r) for r in rows[:limit]], next_id, next_cursor, "messages")

@@ -5,13 +5,15 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from fastapi.responses import PlainTextResponse
 
 from services.sender.api.common import iso
+from services.sender.api.schemas import CaptureOut, CapturePage, legacy_page
 from shared.errors import NotFound
 from shared.internal_auth import Internal, ProjectId
 from shared.models.sender import Message, SandboxMessage
+from shared.pagination import PAGE_LIMIT_DEFAULT, CursorQuery, LimitQuery, next_page, start_id
 from shared.service_app import DbSession
 
 router = APIRouter(tags=["sandbox"])
@@ -54,11 +56,10 @@ async def _list(
         q = q.where(SandboxMessage.id < before_id)
     if to:
         q = q.where(SandboxMessage.to_address == to)
-    rows = (await session.execute(q.order_by(SandboxMessage.id.desc()).limit(limit))).all()
-    return {
-        "messages": [capture_json(m, kind=kind, campaign_id=cid) for m, kind, cid in rows],
-        "next_before_id": rows[-1][0].id if len(rows) == limit else None,
-    }
+    rows = (await session.execute(q.order_by(SandboxMessage.id.desc()).limit(limit + 1))).all()
+    next_id, next_cursor = next_page([r[0].id for r in rows], limit)
+    items = [capture_json(m, kind=kind, campaign_id=cid) for m, kind, cid in rows[:limit]]
+    return legacy_page(items, next_id, next_cursor, "messages")
 
 
 async def _one(session: Any, project_id: int, capture_id: int) -> Any:
@@ -72,18 +73,21 @@ async def _one(session: Any, project_id: int, capture_id: int) -> Any:
     return row
 
 
-@router.get("/v1/sandbox/messages")
+@router.get("/v1/sandbox/messages", response_model=CapturePage)
 async def list_captures(
     session: DbSession,
     project_id: ProjectId,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    before_id: int | None = None,
+    response: Response,
+    cursor: CursorQuery = None,
+    limit: LimitQuery = PAGE_LIMIT_DEFAULT,
+    before_id: Annotated[int | None, Query(deprecated=True, description="old paging: use cursor")] = None,
     to: str | None = None,
 ) -> dict[str, Any]:
-    return await _list(session, project_id, limit, before_id, to)
+    """Newest first, `next_cursor` pages on; `to` keeps one recipient's mail."""
+    return await _list(session, project_id, limit, start_id(response, cursor, before_id), to)
 
 
-@router.get("/v1/sandbox/messages/{capture_id}")
+@router.get("/v1/sandbox/messages/{capture_id}", response_model=CaptureOut)
 async def get_capture(capture_id: int, session: DbSession, project_id: ProjectId) -> dict[str, Any]:
     m, kind, campaign_id = await _one(session, project_id, capture_id)
     return capture_json(m, raw=True, kind=kind, campaign_id=campaign_id)

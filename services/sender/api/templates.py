@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from services.sender.api.common import iso
+from services.sender.api.schemas import RenderOut, TemplateOut, TemplatePage
 from services.sender.templating import (
     CompiledTemplate,
     TemplateInvalid,
@@ -21,6 +22,7 @@ from shared.db.types import utcnow
 from shared.errors import NotFound
 from shared.internal_auth import ProjectId
 from shared.models.sender import Template
+from shared.pagination import PAGE_LIMIT_MAX, CursorQuery, decode_cursor, next_page
 from shared.service_app import DbSession
 
 router = APIRouter(prefix="/v1/templates", tags=["templates"])
@@ -130,7 +132,7 @@ async def load_template(session: Any, project_id: int, template_id: int) -> Temp
     return t  # type: ignore[no-any-return]
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=TemplateOut)
 async def create_template(body: TemplateIn, session: DbSession, project_id: ProjectId) -> dict[str, Any]:
     _checked(body.subject, body.html, body.text)
     t = Template(project_id=project_id, name=body.name, subject=body.subject, html=body.html, text=body.text)
@@ -139,34 +141,39 @@ async def create_template(body: TemplateIn, session: DbSession, project_id: Proj
     return template_json(t)
 
 
-@router.get("")
+@router.get("", response_model=TemplatePage)
 async def list_templates(
-    session: DbSession, project_id: ProjectId, limit: Annotated[int, Query(ge=1, le=500)] = 100
+    session: DbSession,
+    project_id: ProjectId,
+    cursor: CursorQuery = None,
+    limit: Annotated[
+        int, Query(ge=1, le=PAGE_LIMIT_MAX, description="default 100 here (this list had no paging before)")
+    ] = 100,
 ) -> dict[str, Any]:
-    rows = (
-        await session.execute(
-            sa.select(Template)
-            .where(Template.project_id == project_id, Template.deleted_at.is_(None))
-            .order_by(Template.id)
-            .limit(limit)
-        )
-    ).scalars()
-    return {"templates": [template_json(t) for t in rows]}
+    """Oldest first, `next_cursor` pages on."""
+    after = decode_cursor(cursor)
+    q = sa.select(Template).where(Template.project_id == project_id, Template.deleted_at.is_(None))
+    if after is not None:
+        q = q.where(Template.id > after)
+    rows = (await session.execute(q.order_by(Template.id).limit(limit + 1))).scalars().all()
+    _, next_cursor = next_page([t.id for t in rows], limit)
+    items = [template_json(t) for t in rows[:limit]]
+    return {"data": items, "next_cursor": next_cursor, "templates": items}
 
 
 # Declared before the /{template_id} routes: "preview" is no template id.
-@router.post("/preview")
+@router.post("/preview", response_model=RenderOut)
 async def preview_template(body: PreviewIn, project_id: ProjectId) -> dict[str, Any]:
     """Render unsaved content as `POST /{id}/render` renders a saved template (same sandbox, same answer)."""
     return render_content(body.subject, body.html, body.text, body)
 
 
-@router.get("/{template_id}")
+@router.get("/{template_id}", response_model=TemplateOut)
 async def get_template(template_id: int, session: DbSession, project_id: ProjectId) -> dict[str, Any]:
     return template_json(await load_template(session, project_id, template_id))
 
 
-@router.put("/{template_id}")
+@router.put("/{template_id}", response_model=TemplateOut)
 async def update_template(
     template_id: int, body: TemplateIn, session: DbSession, project_id: ProjectId
 ) -> dict[str, Any]:
@@ -184,7 +191,7 @@ async def delete_template(template_id: int, session: DbSession, project_id: Proj
     t.deleted_at = utcnow()
 
 
-@router.post("/{template_id}/render")
+@router.post("/{template_id}/render", response_model=RenderOut)
 async def render_template(
     template_id: int, body: RenderIn, session: DbSession, project_id: ProjectId
 ) -> dict[str, Any]:

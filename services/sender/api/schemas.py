@@ -1,0 +1,115 @@
+"""What the sender's /v1 routes answer, as pydantic models (the OpenAPI document and the Python client are typed
+from these). Times are ISO 8601 strings in UTC."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.pagination import Page
+
+
+class MessageOut(BaseModel):
+    id: int
+    kind: str = Field(description="transactional | marketing | notification", examples=["transactional"])
+    state: str = Field(
+        description="queued | sending | sent | failed | suppressed | delayed | cancelled", examples=["queued"]
+    )
+    to: str = Field(examples=["ada@example.com"])
+    campaign_id: int | None
+    contact_id: int | None
+    template_id: int | None
+    attempts: int
+    last_error: str | None
+    ses_message_id: str | None
+    feedback: str | None = Field(
+        description="delivered | bounced | complained | rejected, the strongest seen"
+    )
+    send_after: str | None
+    sent_at: str | None
+    created_at: str | None
+
+
+class Progress(BaseModel):
+    counts: dict[str, int] = Field(description="messages per state", examples=[{"queued": 0, "sent": 120}])
+    feedback: dict[str, int] = Field(description="messages per feedback", examples=[{"delivered": 118}])
+    total: int
+
+
+class CampaignOut(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    id: int
+    name: str = Field(examples=["October newsletter"])
+    status: str = Field(
+        description="draft | scheduled | sending | paused | sent | cancelled", examples=["draft"]
+    )
+    list_ids: list[int]
+    template_id: int | None
+    subject: str | None
+    from_: str | None = Field(alias="from", serialization_alias="from")
+    reply_to: str | None
+    send_at: str | None
+    recipients: int | None
+    fanout_at: str | None
+    finished_at: str | None
+    created_at: str | None
+    progress: Progress | None = Field(None, description="counts per state (GET one, or `progress=true`)")
+    requeued: int | None = Field(None, description="retry-failed only: messages queued again")
+
+
+class TemplateOut(BaseModel):
+    id: int
+    name: str = Field(examples=["Welcome"])
+    subject: str = Field(examples=["Welcome, {{ first_name|default('friend') }}"])
+    html: str | None
+    text: str | None
+    version: int
+    created_at: str | None
+    updated_at: str | None
+
+
+class RenderOut(BaseModel):
+    subject: str
+    html: str | None
+    text: str | None
+    unsubscribe_link_added: bool = Field(description="marketing mail without a link of its own gets a footer")
+
+
+class CaptureOut(BaseModel):
+    id: int
+    ses_message_id: str | None
+    message_id: int | None
+    to: str
+    from_: str | None = Field(alias="from", serialization_alias="from")
+    subject: str | None
+    simulator_outcome: str | None
+    kind: str | None
+    campaign_id: int | None
+    created_at: str | None
+    raw: str | None = Field(None, description="the whole MIME message (GET one only)")
+
+
+class CampaignPage(Page[CampaignOut]):
+    campaigns: list[CampaignOut] | None = Field(None, deprecated=True, description="old name of `data`")
+    next_before_id: int | None = Field(None, deprecated=True, description="old paging: use `next_cursor`")
+
+
+class TemplatePage(Page[TemplateOut]):
+    templates: list[TemplateOut] | None = Field(None, deprecated=True, description="old name of `data`")
+
+
+class MessagePage(Page[MessageOut]):
+    messages: list[MessageOut] | None = Field(None, deprecated=True, description="old name of `data`")
+    next_before_id: int | None = Field(None, deprecated=True, description="old paging: use `next_cursor`")
+
+
+class CapturePage(Page[CaptureOut]):
+    messages: list[CaptureOut] | None = Field(None, deprecated=True, description="old name of `data`")
+    next_before_id: int | None = Field(None, deprecated=True, description="old paging: use `next_cursor`")
+
+
+def legacy_page(items: list[Any], next_id: int | None, cursor: str | None, key: str) -> dict[str, Any]:
+    """The page in the contract's shape plus, for one release, the old keys (`key`, `next_before_id`)."""
+    return {"data": items, "next_cursor": cursor, key: items, "next_before_id": next_id}
