@@ -16,6 +16,7 @@ from services.subscriptions import (
 )
 from services.subscriptions.feedback import FEEDBACK_QUEUE, feedback_handler
 from services.subscriptions.settings import SubscriptionsSettings
+from services.subscriptions.sunset import sunset_loop
 from services.subscriptions.tasks import resume_loop
 from shared.runtime import Runtime
 from shared.service_app import ServiceSpec, build_app
@@ -44,7 +45,7 @@ def service_spec(
             import_review.router,
         ],
         consumers=[(FEEDBACK_QUEUE, feedback_handler)],
-        tasks=[resume_loop(ss.resume_interval_seconds), runner.supervise],
+        tasks=[resume_loop(ss.resume_interval_seconds), sunset_loop(ss.sunset_interval_seconds), runner.supervise],
         on_startup=[runner.recover],
         body_limits=[
             (r"/v1/lists/\d+/imports", ss.import_max_bytes),

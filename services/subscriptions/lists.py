@@ -115,6 +115,12 @@ class FormSettings(BaseModel):
         return v
 
 
+SUNSET_DAYS = "Sunset: pause from marketing the contacts with no open or click in this many days."
+SUNSET_CAMPAIGNS = (
+    "Sunset: pause from marketing the contacts with no open or click in the last this-many campaigns."
+)
+
+
 class ListCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=200)
@@ -122,6 +128,8 @@ class ListCreate(BaseModel):
     double_optin: bool = True
     public: bool = Field(True, description="false: not offered on the preference page to non-members")
     form_settings: FormSettings = Field(default_factory=FormSettings)
+    sunset_days: int | None = Field(None, ge=1, le=3650, description=SUNSET_DAYS)
+    sunset_campaigns: int | None = Field(None, ge=1, le=1000, description=SUNSET_CAMPAIGNS)
 
 
 class ListPatch(BaseModel):
@@ -131,6 +139,10 @@ class ListPatch(BaseModel):
     double_optin: bool | None = None
     public: bool | None = None
     form_settings: FormSettings | None = None
+    sunset_days: int | None = Field(None, ge=1, le=3650, description=SUNSET_DAYS + " null turns it off.")
+    sunset_campaigns: int | None = Field(
+        None, ge=1, le=1000, description=SUNSET_CAMPAIGNS + " null turns it off."
+    )
 
 
 def list_locale(lst: MailingList) -> str | None:
@@ -153,6 +165,8 @@ def list_out(
         "double_optin": lst.double_optin,
         "public": lst.public,
         "form_settings": form,
+        "sunset_days": lst.sunset_days,
+        "sunset_campaigns": lst.sunset_campaigns,
         "created_at": iso(lst.created_at),
         "updated_at": iso(lst.updated_at),
     }
@@ -237,6 +251,8 @@ async def create_list(project_id: ProjectId, session: DbSession, body: ListCreat
         double_optin=body.double_optin,
         public=body.public,
         form_settings=_kept_secret(None, body.form_settings.model_dump(mode="json", exclude_none=True)),
+        sunset_days=body.sunset_days,
+        sunset_campaigns=body.sunset_campaigns,
         created_at=now,
         updated_at=now,
     )
@@ -269,6 +285,9 @@ async def update_list(
         lst.form_settings = _kept_secret(
             lst.form_settings, body.form_settings.model_dump(mode="json", exclude_none=True)
         )
+    for field in ("sunset_days", "sunset_campaigns"):
+        if field in body.model_fields_set:  # an explicit null turns the policy off
+            setattr(lst, field, getattr(body, field))
     lst.updated_at = utcnow()
     await session.flush()
     return list_out(lst, (await _counts(session, [lst.id])).get(lst.id, {}))

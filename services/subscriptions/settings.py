@@ -47,6 +47,9 @@ class SubscriptionsSettings(BaseSettings):
         gt=0,
         description="How often paused subscriptions whose pause has ended are flipped back to active.",
     )
+    sunset_interval_seconds: float = Field(
+        3600.0, gt=0, description="How often lists with a sunset policy pause their disengaged subscribers."
+    )
     suppression_csv_max_bytes: int = Field(
         64 * 1024 * 1024, description="Largest CSV body accepted by POST /v1/suppressions/import (bytes)."
     )

@@ -20,6 +20,7 @@ Source = Literal[
     "complaint",
     "import",
     "system",
+    "sunset",
 ]
 Status = Literal["pending", "active", "paused", "unsubscribed"]
 
