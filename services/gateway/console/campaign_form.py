@@ -16,6 +16,9 @@ from services.gateway.console.project_api import ApiResult
 WHEN = ("draft", "now", "schedule")
 TEXT_FIELDS = {"name": 200, "subject": 2000, "from": 400, "reply_to": 400, "template_id": 20}
 BODY_FIELDS = {"html": 500_000, "text": 500_000}
+# Open and click tracking per campaign: "" leaves it to the project's setting (the API's null), else on / off.
+TRACKING = ("track_opens", "track_clicks")
+TRACKING_OPTIONS = [("", "As the project is set"), ("on", "On"), ("off", "Off")]
 
 
 @lru_cache(maxsize=1)
@@ -45,6 +48,8 @@ def read_compose(form: FormData) -> dict[str, Any]:
     when = field(form, "when", 20)
     values["when"] = when if when in WHEN else "draft"
     values["send_at"], values["tz"] = field(form, "send_at", 40), field(form, "tz", 60) or "UTC"
+    for key in TRACKING:
+        values[key] = field(form, key, 10)
     return values
 
 
@@ -88,6 +93,12 @@ def compose_body(values: dict[str, Any], send_at: datetime | None) -> tuple[dict
     for key in ("subject", "html", "text", "from", "reply_to"):
         if values[key].strip():
             body[key] = values[key]
+    for key in TRACKING:
+        choice = values.get(key, "")
+        if choice in ("on", "off"):
+            body[key] = choice == "on"
+        elif choice:
+            errors[key] = "Choose on, off, or as the project is set."
     if values["when"] == "now":
         body["send_now"] = True
     elif send_at is not None:

@@ -19,6 +19,7 @@ from services.gateway.console.access import (
     project_post,
 )
 from services.gateway.console.campaign_form import (
+    TRACKING_OPTIONS,
     compose_body,
     read_compose,
     refusal_fields,
@@ -78,6 +79,7 @@ async def _compose(request: Request, access: Access, status: int = 200, **extra:
         "lists": lists.get("data", []),
         "templates": templates.get("templates", []),
         "zones": zone_options(),
+        "tracking_options": TRACKING_OPTIONS,
         "values": values,
         **extra,
     }

@@ -238,11 +238,12 @@ async def _suppression(api: ProjectApi, email: str | None) -> tuple[dict[str, An
 async def _view(request: Request, access: Access, cid: int, status: int = 200, **extra: Any) -> Response:
     api = ProjectApi(gateway(request), access.pid)
     contact = await api.need(f"/v1/contacts/{cid}")
-    lists, changes, (suppression, sup_ok), (messages, msg_ok) = await asyncio.gather(
+    lists, changes, (suppression, sup_ok), (messages, msg_ok), engagement = await asyncio.gather(
         project_lists(api),
         api.get(f"/v1/contacts/{cid}/changes", limit=500),
         _suppression(api, contact.get("email")),
         _messages(api, contact),
+        api.get(f"/v1/contacts/{cid}/engagement"),
     )
     names = {lst["id"]: lst["name"] for lst in lists}
     subscribed = {s["list_id"] for s in contact.get("subscriptions", [])}
@@ -261,6 +262,7 @@ async def _view(request: Request, access: Access, cid: int, status: int = 200, *
         "suppression_known": sup_ok,
         "messages": messages,
         "messages_known": msg_ok,
+        "engagement": engagement.data if engagement.ok and isinstance(engagement.data, dict) else None,
         "when": when,
         **extra,
     }

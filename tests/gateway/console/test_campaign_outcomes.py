@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from services.gateway.console.campaign_form import compose_body
 from services.gateway.console.campaign_outcomes import guard_rate, outcomes, timeline
 
 
@@ -131,3 +132,14 @@ def test_what_the_api_leaves_out_or_gets_wrong_is_shown_as_nothing() -> None:
     assert odd["links"] == [{"url": "", "unique": 0, "total": 0, "share": None}]
     assert odd["guard_rates"]["bounce"]["rate"] is None and odd["open_rate"] is None
     assert odd["tracking"]["opens"] is False and odd["timeline"]["chart"] is None
+
+
+def test_tracking_choices_become_the_campaign_apis_fields() -> None:
+    base = {"name": "n", "list_ids": ["1"], "template_id": "", "when": "draft"}
+    base.update({k: "" for k in ("subject", "html", "text", "from", "reply_to")})
+    body, errors = compose_body({**base, "track_opens": "off", "track_clicks": "on"}, None)
+    assert errors == {} and body["track_opens"] is False and body["track_clicks"] is True
+    body, errors = compose_body({**base, "track_opens": "", "track_clicks": ""}, None)
+    assert errors == {} and "track_opens" not in body and "track_clicks" not in body  # the project's setting
+    _, errors = compose_body({**base, "track_opens": "yes", "track_clicks": ""}, None)
+    assert set(errors) == {"track_opens"}

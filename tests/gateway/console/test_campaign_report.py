@@ -9,7 +9,7 @@ from typing import Any
 
 from services.gateway.console.project_api import ApiResult, ProjectApi
 from tests.gateway.console.test_campaign_outcomes import contract_report
-from tests.gateway.console.test_campaigns import _created, _form, _list_with, _until
+from tests.gateway.console.test_campaigns import _api, _created, _form, _list_with, _until
 
 
 async def _sent_campaign(system: Any, emails: list[str]) -> tuple[int, str]:
@@ -76,3 +76,22 @@ async def test_without_the_report_the_senders_counts_stay(console_system, monkey
     assert r.status_code == 200 and "are not available right now" in r.text
     assert re.search(r'<th scope="row">Delivered</th><td class="num" data-field="delivered">', r.text)
     assert "data-outcome=" not in r.text and '<svg class="chart"' not in r.text
+
+
+async def test_compose_offers_tracking_on_off_or_the_projects_setting(console_system) -> None:  # type: ignore[no-untyped-def]
+    admin, pid = console_system.admin, console_system.project_id
+    lid = await _list_with(console_system, "Weekly", ["ann@example.com"])
+    page = (await admin.get(f"/admin/p/{pid}/campaigns/new")).text
+    for name, label in (("track_opens", "Open tracking"), ("track_clicks", "Click tracking")):
+        assert f'<label for="f-{name}">{label}</label>' in page
+        assert f'<select id="f-{name}" name="{name}">' in page
+    assert '<option value="" selected>As the project is set</option>' in page
+    # a value that is none of the three: refused next to its select, what was chosen kept, nothing created
+    r = await admin.post(f"/admin/p/{pid}/campaigns", _form(list_ids=[str(lid)], track_opens="sometimes"))
+    assert r.status_code == 422 and 'id="e-track_opens"' in r.text
+    assert (
+        "As the project is set" in r.text and 'aria-invalid="true" aria-describedby="e-track_opens"' in r.text
+    )
+    api, auth = _api(console_system)
+    async with api:
+        assert (await api.get("/v1/campaigns", headers=auth)).json()["campaigns"] == []
