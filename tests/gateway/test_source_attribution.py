@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 
+from tests.gateway.console.support import ADMIN_PASSWORD, ConsoleClient
 from tests.gateway.embedded import bootstrap_project, embedded_app
 
 PUBLIC = "http://testserver"
@@ -28,8 +29,9 @@ async def _until(check: Any, within: float = 60.0) -> Any:  # noqa: ASYNC109
 
 async def test_bounces_are_attributed_to_the_bad_import(db_url: str, settings_for: Any) -> None:
     settings = settings_for(db_url, public_url=PUBLIC)
+    settings.security.admin_password = ADMIN_PASSWORD
     async with embedded_app(settings) as app:
-        _, key = await bootstrap_project(app)
+        pid, key = await bootstrap_project(app)
         auth = {"Authorization": f"Bearer {key}"}
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=PUBLIC) as c:
             lid = (await c.post("/v1/lists", json={"name": "News"}, headers=auth)).json()["id"]
@@ -89,3 +91,11 @@ async def test_bounces_are_attributed_to_the_bad_import(db_url: str, settings_fo
             )
             assert (api["sent"], api["bounces"], api["flagged"]) == (4, 0, False)
             assert api["list_id"] == lid and api["label"] == "api on list News"
+
+        # the console's overview names the import and flags it
+        async with ConsoleClient(app) as admin:
+            await admin.login()
+            page = (await admin.get(f"/admin/p/{pid}")).text
+        assert "Bounces and complaints by contact source" in page
+        row = page[page.index(f"import {iid} (fair.csv)") :]
+        assert "over threshold" in row[: row.index("</tr>")]

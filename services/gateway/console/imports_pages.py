@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from services.gateway.console import audit
-from services.gateway.console.access import Access, ConsoleProblem, project_access
+from services.gateway.console.access import Access, ConsoleProblem, project_access, project_post
 from services.gateway.console.project_api import ApiResult, ProjectApi
 from services.gateway.console.uploads import UploadTooLarge, read_upload
 from services.gateway.console.views import done, page
@@ -23,7 +23,7 @@ router = APIRouter(include_in_schema=False)
 UPLOAD_LIMIT = 32 * 1024 * 1024
 UPLOAD_TIMEOUT = 120.0
 ERRORS_PAGE = 500
-FINISHED = ("completed", "failed")
+FINISHED = ("completed", "failed", "held", "rejected")
 
 CODE_FIELDS = {
     "list_not_found": "list_id",
@@ -46,7 +46,9 @@ def progress(imp: dict[str, Any]) -> dict[str, Any]:
     total = int(imp.get("total_bytes") or 0)
     finished = imp.get("status") in FINISHED
     processed = (
-        total if imp.get("status") == "completed" else min(int(imp.get("processed_bytes") or 0), total)
+        total
+        if imp.get("status") in ("completed", "held", "rejected")
+        else min(int(imp.get("processed_bytes") or 0), total)
     )
     return {
         "status": imp.get("status"),
@@ -187,3 +189,45 @@ async def import_page(request: Request, pid: int, iid: int) -> Response:
         "when": _when,
     }
     return page(request, "console/imports_view.html", access, ctx, section="contacts")
+
+
+@router.post("/admin/p/{pid}/imports/{iid:int}/accept")
+async def accept_import(request: Request, pid: int, iid: int) -> Response:
+    """An owner releases a held import: its contacts become sendable."""
+    return await _decide(request, pid, iid, "accept")
+
+
+@router.post("/admin/p/{pid}/imports/{iid:int}/reject")
+async def reject_import(request: Request, pid: int, iid: int) -> Response:
+    """An owner rejects a held import: the subscriptions and contacts it added are removed."""
+    return await _decide(request, pid, iid, "reject")
+
+
+async def _decide(request: Request, pid: int, iid: int, decision: str) -> Response:
+    access, _ = await project_post(request, pid, "owner")
+    r = await ProjectApi(gateway(request), pid).call(
+        "POST", f"/v1/imports/{iid}/{decision}", json={"by": access.viewer.login}
+    )
+    if r.status == 404:
+        raise ConsoleProblem(404, "Not found", "This import does not exist.")
+    if not r.ok:
+        raise ConsoleProblem(r.status if r.status < 500 else 503, "Not done", r.message or "Try again.")
+    await audit.record(
+        request,
+        access.viewer,
+        f"import.{'accepted' if decision == 'accept' else 'rejected'}",
+        project_id=pid,
+        target=f"import:{iid}",
+        detail={
+            "hold_reason": r.data.get("hold_reason"),
+            "subscriptions_removed": r.data.get("subscriptions_removed"),
+            "contacts_removed": r.data.get("contacts_removed"),
+        },
+    )
+    message = (
+        "Import accepted: its contacts can be sent to."
+        if decision == "accept"
+        else f"Import rejected: {r.data.get('subscriptions_removed', 0)} subscriptions and "
+        f"{r.data.get('contacts_removed', 0)} contacts removed."
+    )
+    return done(request, f"/admin/p/{pid}/imports/{iid}", message)

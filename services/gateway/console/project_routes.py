@@ -93,6 +93,7 @@ async def overview(request: Request, pid: int) -> Response:
     campaigns = await api.get("/v1/campaigns", limit=5)
     sending = await api.get("/v1/sending")
     guard = await api.get("/v1/guard")
+    sources = await api.get("/v1/reputation/sources")
     ses = await api.get("/v1/ses-account")
     lst = lists.data.get("data", []) if lists.ok and isinstance(lists.data, dict) else []
     tpl = _items(templates.data, "data", "templates") if templates.ok else []
@@ -125,6 +126,7 @@ async def overview(request: Request, pid: int) -> Response:
             "campaigns": cmp,
             "sending": sending.data if sending.ok else None,
             "guard": guard.data if guard.ok else None,
+            "sources": (sources.data or {}).get("sources", []) if sources.ok else [],
             "steps": steps,
         },
         section="overview",
