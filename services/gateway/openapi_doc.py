@@ -5,6 +5,7 @@ the error vocabulary, an example for every answer, and a getting-started text fo
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 from services.gateway.state import Gateway
@@ -124,10 +125,26 @@ def _example(schema: dict[str, Any], schemas: dict[str, Any], depth: int = 0) ->
     }.get(kind or "", None)
 
 
+def _short_operation_id(path: str, method: str, op: dict[str, Any]) -> str | None:
+    """The route function's name, from FastAPI's `{name}{path as _}_{method}` id (what the client names calls)."""
+    op_id = op.get("operationId")
+    suffix = re.sub(r"\W", "_", path) + "_" + method
+    if isinstance(op_id, str) and op_id.endswith(suffix) and len(op_id) > len(suffix):
+        return op_id[: -len(suffix)]
+    return None
+
+
 def _complete_operation(
     path: str, method: str, op: dict[str, Any], schemas: dict[str, Any], service: str
 ) -> None:
     op.setdefault("security", SECURITY)
+    body = (op.get("requestBody") or {}).get("content", {}).get("application/json", {})
+    options = (body.get("schema") or {}).get("anyOf") or []
+    if "requestBody" in op and not op["requestBody"].get("required"):
+        # an optional body (`SendIn | None = None`): say "may be left out", not "may be JSON null"
+        kept = [o for o in options if o.get("type") != "null"]
+        if len(kept) == 1 and len(options) == 2:
+            body["schema"] = kept[0]
     op.setdefault("tags", [service])
     responses: dict[str, Any] = op.setdefault("responses", {})
     statuses = ["401", "422", "429", "503"]
@@ -209,6 +226,16 @@ async def merged_openapi(gw: Gateway, own: dict[str, Any]) -> dict[str, Any]:
             for method, op in paths[path].items():
                 if isinstance(op, dict):
                     _complete_operation(path, method, op, schemas, service)
+    short = {
+        (path, method): _short_operation_id(path, method, op)
+        for path, item in paths.items()
+        for method, op in item.items()
+        if path.startswith("/v1/") and isinstance(op, dict)
+    }
+    names = [n for n in short.values() if n]
+    for (path, method), name in short.items():
+        if name and names.count(name) == 1:
+            paths[path][method]["operationId"] = name
     schemas["Error"] = ErrorBody.model_json_schema()
     schemas["Error"]["properties"]["error"]["enum"] = sorted({**ERROR_CODES, **LEGACY_CODES})
     if missing:

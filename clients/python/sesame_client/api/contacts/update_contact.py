@@ -1,0 +1,213 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.contact_patch import ContactPatch
+from ...models.error_body import ErrorBody
+from ...models.update_contact_response_update_contact_v1_contacts_contact_id_patch import (
+    UpdateContactResponseUpdateContactV1ContactsContactIdPatch,
+)
+from ...types import Response
+
+
+def _get_kwargs(
+    contact_id: int,
+    *,
+    body: ContactPatch,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "patch",
+        "url": "/v1/contacts/{contact_id}".format(
+            contact_id=quote(str(contact_id), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ErrorBody | UpdateContactResponseUpdateContactV1ContactsContactIdPatch | None:
+    if response.status_code == 200:
+        response_200 = UpdateContactResponseUpdateContactV1ContactsContactIdPatch.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 401:
+        response_401 = ErrorBody.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 404:
+        response_404 = ErrorBody.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = ErrorBody.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 422:
+        response_422 = ErrorBody.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 503:
+        response_503 = ErrorBody.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ErrorBody | UpdateContactResponseUpdateContactV1ContactsContactIdPatch]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    contact_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: ContactPatch,
+) -> Response[ErrorBody | UpdateContactResponseUpdateContactV1ContactsContactIdPatch]:
+    """Update Contact
+
+    Args:
+        contact_id (int):
+        body (ContactPatch): `attributes` are merged into the stored ones; a null value removes
+            that attribute.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorBody | UpdateContactResponseUpdateContactV1ContactsContactIdPatch]
+    """
+
+    kwargs = _get_kwargs(
+        contact_id=contact_id,
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    contact_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: ContactPatch,
+) -> ErrorBody | UpdateContactResponseUpdateContactV1ContactsContactIdPatch | None:
+    """Update Contact
+
+    Args:
+        contact_id (int):
+        body (ContactPatch): `attributes` are merged into the stored ones; a null value removes
+            that attribute.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorBody | UpdateContactResponseUpdateContactV1ContactsContactIdPatch
+    """
+
+    return sync_detailed(
+        contact_id=contact_id,
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    contact_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: ContactPatch,
+) -> Response[ErrorBody | UpdateContactResponseUpdateContactV1ContactsContactIdPatch]:
+    """Update Contact
+
+    Args:
+        contact_id (int):
+        body (ContactPatch): `attributes` are merged into the stored ones; a null value removes
+            that attribute.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorBody | UpdateContactResponseUpdateContactV1ContactsContactIdPatch]
+    """
+
+    kwargs = _get_kwargs(
+        contact_id=contact_id,
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    contact_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: ContactPatch,
+) -> ErrorBody | UpdateContactResponseUpdateContactV1ContactsContactIdPatch | None:
+    """Update Contact
+
+    Args:
+        contact_id (int):
+        body (ContactPatch): `attributes` are merged into the stored ones; a null value removes
+            that attribute.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorBody | UpdateContactResponseUpdateContactV1ContactsContactIdPatch
+    """
+
+    return (
+        await asyncio_detailed(
+            contact_id=contact_id,
+            client=client,
+            body=body,
+        )
+    ).parsed

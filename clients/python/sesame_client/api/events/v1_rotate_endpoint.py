@@ -1,0 +1,171 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_body import ErrorBody
+from ...models.v1_rotate_endpoint_response_v1_rotate_endpoint_v1_feedback_endpoint_rotate_post import (
+    V1RotateEndpointResponseV1RotateEndpointV1FeedbackEndpointRotatePost,
+)
+from ...types import Response
+
+
+def _get_kwargs() -> dict[str, Any]:
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/v1/feedback/endpoint/rotate",
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ErrorBody | V1RotateEndpointResponseV1RotateEndpointV1FeedbackEndpointRotatePost | None:
+    if response.status_code == 200:
+        response_200 = V1RotateEndpointResponseV1RotateEndpointV1FeedbackEndpointRotatePost.from_dict(
+            response.json()
+        )
+
+        return response_200
+
+    if response.status_code == 401:
+        response_401 = ErrorBody.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 404:
+        response_404 = ErrorBody.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = ErrorBody.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 422:
+        response_422 = ErrorBody.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 503:
+        response_503 = ErrorBody.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ErrorBody | V1RotateEndpointResponseV1RotateEndpointV1FeedbackEndpointRotatePost]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+) -> Response[ErrorBody | V1RotateEndpointResponseV1RotateEndpointV1FeedbackEndpointRotatePost]:
+    """V1 Rotate Endpoint
+
+     A new secret URL (the old one stops working; re-subscribe the topics to the new one).
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorBody | V1RotateEndpointResponseV1RotateEndpointV1FeedbackEndpointRotatePost]
+    """
+
+    kwargs = _get_kwargs()
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+) -> ErrorBody | V1RotateEndpointResponseV1RotateEndpointV1FeedbackEndpointRotatePost | None:
+    """V1 Rotate Endpoint
+
+     A new secret URL (the old one stops working; re-subscribe the topics to the new one).
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorBody | V1RotateEndpointResponseV1RotateEndpointV1FeedbackEndpointRotatePost
+    """
+
+    return sync_detailed(
+        client=client,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+) -> Response[ErrorBody | V1RotateEndpointResponseV1RotateEndpointV1FeedbackEndpointRotatePost]:
+    """V1 Rotate Endpoint
+
+     A new secret URL (the old one stops working; re-subscribe the topics to the new one).
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorBody | V1RotateEndpointResponseV1RotateEndpointV1FeedbackEndpointRotatePost]
+    """
+
+    kwargs = _get_kwargs()
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+) -> ErrorBody | V1RotateEndpointResponseV1RotateEndpointV1FeedbackEndpointRotatePost | None:
+    """V1 Rotate Endpoint
+
+     A new secret URL (the old one stops working; re-subscribe the topics to the new one).
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorBody | V1RotateEndpointResponseV1RotateEndpointV1FeedbackEndpointRotatePost
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+        )
+    ).parsed

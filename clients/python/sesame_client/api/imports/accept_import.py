@@ -1,0 +1,216 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.decision import Decision
+from ...models.decision_out import DecisionOut
+from ...models.error_body import ErrorBody
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    import_id: int,
+    *,
+    body: Decision | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/v1/imports/{import_id}/accept".format(
+            import_id=quote(str(import_id), safe=""),
+        ),
+    }
+
+    if not isinstance(body, Unset):
+        _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> DecisionOut | ErrorBody | None:
+    if response.status_code == 200:
+        response_200 = DecisionOut.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 401:
+        response_401 = ErrorBody.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 404:
+        response_404 = ErrorBody.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = ErrorBody.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 422:
+        response_422 = ErrorBody.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 503:
+        response_503 = ErrorBody.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[DecisionOut | ErrorBody]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    import_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: Decision | Unset = UNSET,
+) -> Response[DecisionOut | ErrorBody]:
+    """Accept Import
+
+     Release a held import: its contacts become sendable (the campaign fan-out stops skipping them).
+
+    Args:
+        import_id (int):
+        body (Decision | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[DecisionOut | ErrorBody]
+    """
+
+    kwargs = _get_kwargs(
+        import_id=import_id,
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    import_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: Decision | Unset = UNSET,
+) -> DecisionOut | ErrorBody | None:
+    """Accept Import
+
+     Release a held import: its contacts become sendable (the campaign fan-out stops skipping them).
+
+    Args:
+        import_id (int):
+        body (Decision | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        DecisionOut | ErrorBody
+    """
+
+    return sync_detailed(
+        import_id=import_id,
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    import_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: Decision | Unset = UNSET,
+) -> Response[DecisionOut | ErrorBody]:
+    """Accept Import
+
+     Release a held import: its contacts become sendable (the campaign fan-out stops skipping them).
+
+    Args:
+        import_id (int):
+        body (Decision | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[DecisionOut | ErrorBody]
+    """
+
+    kwargs = _get_kwargs(
+        import_id=import_id,
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    import_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: Decision | Unset = UNSET,
+) -> DecisionOut | ErrorBody | None:
+    """Accept Import
+
+     Release a held import: its contacts become sendable (the campaign fan-out stops skipping them).
+
+    Args:
+        import_id (int):
+        body (Decision | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        DecisionOut | ErrorBody
+    """
+
+    return (
+        await asyncio_detailed(
+            import_id=import_id,
+            client=client,
+            body=body,
+        )
+    ).parsed

@@ -1,0 +1,230 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.confirmation_preview_in import ConfirmationPreviewIn
+from ...models.confirmation_preview_response_confirmation_preview_v1_lists_list_id_confirmation_preview_post import (
+    ConfirmationPreviewResponseConfirmationPreviewV1ListsListIdConfirmationPreviewPost,
+)
+from ...models.error_body import ErrorBody
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    list_id: int,
+    *,
+    body: ConfirmationPreviewIn | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/v1/lists/{list_id}/confirmation-preview".format(
+            list_id=quote(str(list_id), safe=""),
+        ),
+    }
+
+    if not isinstance(body, Unset):
+        _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ConfirmationPreviewResponseConfirmationPreviewV1ListsListIdConfirmationPreviewPost | ErrorBody | None:
+    if response.status_code == 200:
+        response_200 = (
+            ConfirmationPreviewResponseConfirmationPreviewV1ListsListIdConfirmationPreviewPost.from_dict(
+                response.json()
+            )
+        )
+
+        return response_200
+
+    if response.status_code == 401:
+        response_401 = ErrorBody.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 404:
+        response_404 = ErrorBody.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = ErrorBody.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 422:
+        response_422 = ErrorBody.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 503:
+        response_503 = ErrorBody.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ConfirmationPreviewResponseConfirmationPreviewV1ListsListIdConfirmationPreviewPost | ErrorBody]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    list_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: ConfirmationPreviewIn | Unset = UNSET,
+) -> Response[ConfirmationPreviewResponseConfirmationPreviewV1ListsListIdConfirmationPreviewPost | ErrorBody]:
+    """Confirmation Preview
+
+     The confirmation mail as this list's subscribers would get it: the stored settings, or the subject
+    and
+    body given here (not saved; checked like a save), with sample links that confirm nothing.
+
+    Args:
+        list_id (int):
+        body (ConfirmationPreviewIn | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ConfirmationPreviewResponseConfirmationPreviewV1ListsListIdConfirmationPreviewPost | ErrorBody]
+    """
+
+    kwargs = _get_kwargs(
+        list_id=list_id,
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    list_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: ConfirmationPreviewIn | Unset = UNSET,
+) -> ConfirmationPreviewResponseConfirmationPreviewV1ListsListIdConfirmationPreviewPost | ErrorBody | None:
+    """Confirmation Preview
+
+     The confirmation mail as this list's subscribers would get it: the stored settings, or the subject
+    and
+    body given here (not saved; checked like a save), with sample links that confirm nothing.
+
+    Args:
+        list_id (int):
+        body (ConfirmationPreviewIn | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ConfirmationPreviewResponseConfirmationPreviewV1ListsListIdConfirmationPreviewPost | ErrorBody
+    """
+
+    return sync_detailed(
+        list_id=list_id,
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    list_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: ConfirmationPreviewIn | Unset = UNSET,
+) -> Response[ConfirmationPreviewResponseConfirmationPreviewV1ListsListIdConfirmationPreviewPost | ErrorBody]:
+    """Confirmation Preview
+
+     The confirmation mail as this list's subscribers would get it: the stored settings, or the subject
+    and
+    body given here (not saved; checked like a save), with sample links that confirm nothing.
+
+    Args:
+        list_id (int):
+        body (ConfirmationPreviewIn | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ConfirmationPreviewResponseConfirmationPreviewV1ListsListIdConfirmationPreviewPost | ErrorBody]
+    """
+
+    kwargs = _get_kwargs(
+        list_id=list_id,
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    list_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: ConfirmationPreviewIn | Unset = UNSET,
+) -> ConfirmationPreviewResponseConfirmationPreviewV1ListsListIdConfirmationPreviewPost | ErrorBody | None:
+    """Confirmation Preview
+
+     The confirmation mail as this list's subscribers would get it: the stored settings, or the subject
+    and
+    body given here (not saved; checked like a save), with sample links that confirm nothing.
+
+    Args:
+        list_id (int):
+        body (ConfirmationPreviewIn | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ConfirmationPreviewResponseConfirmationPreviewV1ListsListIdConfirmationPreviewPost | ErrorBody
+    """
+
+    return (
+        await asyncio_detailed(
+            list_id=list_id,
+            client=client,
+            body=body,
+        )
+    ).parsed

@@ -1,0 +1,188 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_body import ErrorBody
+from ...models.revoke_key_response_revoke_key_v1_api_keys_key_id_delete import (
+    RevokeKeyResponseRevokeKeyV1ApiKeysKeyIdDelete,
+)
+from ...types import Response
+
+
+def _get_kwargs(
+    key_id: int,
+) -> dict[str, Any]:
+
+    _kwargs: dict[str, Any] = {
+        "method": "delete",
+        "url": "/v1/api-keys/{key_id}".format(
+            key_id=quote(str(key_id), safe=""),
+        ),
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ErrorBody | RevokeKeyResponseRevokeKeyV1ApiKeysKeyIdDelete | None:
+    if response.status_code == 200:
+        response_200 = RevokeKeyResponseRevokeKeyV1ApiKeysKeyIdDelete.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 401:
+        response_401 = ErrorBody.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 404:
+        response_404 = ErrorBody.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = ErrorBody.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 422:
+        response_422 = ErrorBody.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 503:
+        response_503 = ErrorBody.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ErrorBody | RevokeKeyResponseRevokeKeyV1ApiKeysKeyIdDelete]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    key_id: int,
+    *,
+    client: AuthenticatedClient,
+) -> Response[ErrorBody | RevokeKeyResponseRevokeKeyV1ApiKeysKeyIdDelete]:
+    """Revoke Key
+
+    Args:
+        key_id (int):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorBody | RevokeKeyResponseRevokeKeyV1ApiKeysKeyIdDelete]
+    """
+
+    kwargs = _get_kwargs(
+        key_id=key_id,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    key_id: int,
+    *,
+    client: AuthenticatedClient,
+) -> ErrorBody | RevokeKeyResponseRevokeKeyV1ApiKeysKeyIdDelete | None:
+    """Revoke Key
+
+    Args:
+        key_id (int):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorBody | RevokeKeyResponseRevokeKeyV1ApiKeysKeyIdDelete
+    """
+
+    return sync_detailed(
+        key_id=key_id,
+        client=client,
+    ).parsed
+
+
+async def asyncio_detailed(
+    key_id: int,
+    *,
+    client: AuthenticatedClient,
+) -> Response[ErrorBody | RevokeKeyResponseRevokeKeyV1ApiKeysKeyIdDelete]:
+    """Revoke Key
+
+    Args:
+        key_id (int):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorBody | RevokeKeyResponseRevokeKeyV1ApiKeysKeyIdDelete]
+    """
+
+    kwargs = _get_kwargs(
+        key_id=key_id,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    key_id: int,
+    *,
+    client: AuthenticatedClient,
+) -> ErrorBody | RevokeKeyResponseRevokeKeyV1ApiKeysKeyIdDelete | None:
+    """Revoke Key
+
+    Args:
+        key_id (int):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorBody | RevokeKeyResponseRevokeKeyV1ApiKeysKeyIdDelete
+    """
+
+    return (
+        await asyncio_detailed(
+            key_id=key_id,
+            client=client,
+        )
+    ).parsed

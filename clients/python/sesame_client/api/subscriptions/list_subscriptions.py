@@ -1,0 +1,266 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_body import ErrorBody
+from ...models.list_subscriptions_response_list_subscriptions_v1_subscriptions_get import (
+    ListSubscriptionsResponseListSubscriptionsV1SubscriptionsGet,
+)
+from ...models.list_subscriptions_status_type_0 import ListSubscriptionsStatusType0
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    *,
+    list_id: int | None | Unset = UNSET,
+    contact_id: int | None | Unset = UNSET,
+    status: ListSubscriptionsStatusType0 | None | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+) -> dict[str, Any]:
+
+    params: dict[str, Any] = {}
+
+    json_list_id: int | None | Unset
+    if isinstance(list_id, Unset):
+        json_list_id = UNSET
+    else:
+        json_list_id = list_id
+    params["list_id"] = json_list_id
+
+    json_contact_id: int | None | Unset
+    if isinstance(contact_id, Unset):
+        json_contact_id = UNSET
+    else:
+        json_contact_id = contact_id
+    params["contact_id"] = json_contact_id
+
+    json_status: None | str | Unset
+    if isinstance(status, Unset):
+        json_status = UNSET
+    elif isinstance(status, ListSubscriptionsStatusType0):
+        json_status = status.value
+    else:
+        json_status = status
+    params["status"] = json_status
+
+    json_cursor: None | str | Unset
+    if isinstance(cursor, Unset):
+        json_cursor = UNSET
+    else:
+        json_cursor = cursor
+    params["cursor"] = json_cursor
+
+    params["limit"] = limit
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/v1/subscriptions",
+        "params": params,
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ErrorBody | ListSubscriptionsResponseListSubscriptionsV1SubscriptionsGet | None:
+    if response.status_code == 200:
+        response_200 = ListSubscriptionsResponseListSubscriptionsV1SubscriptionsGet.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 401:
+        response_401 = ErrorBody.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 422:
+        response_422 = ErrorBody.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 503:
+        response_503 = ErrorBody.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ErrorBody | ListSubscriptionsResponseListSubscriptionsV1SubscriptionsGet]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    list_id: int | None | Unset = UNSET,
+    contact_id: int | None | Unset = UNSET,
+    status: ListSubscriptionsStatusType0 | None | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+) -> Response[ErrorBody | ListSubscriptionsResponseListSubscriptionsV1SubscriptionsGet]:
+    """List Subscriptions
+
+    Args:
+        list_id (int | None | Unset):
+        contact_id (int | None | Unset):
+        status (ListSubscriptionsStatusType0 | None | Unset):
+        cursor (None | str | Unset):
+        limit (int | Unset):  Default: 50.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorBody | ListSubscriptionsResponseListSubscriptionsV1SubscriptionsGet]
+    """
+
+    kwargs = _get_kwargs(
+        list_id=list_id,
+        contact_id=contact_id,
+        status=status,
+        cursor=cursor,
+        limit=limit,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    list_id: int | None | Unset = UNSET,
+    contact_id: int | None | Unset = UNSET,
+    status: ListSubscriptionsStatusType0 | None | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+) -> ErrorBody | ListSubscriptionsResponseListSubscriptionsV1SubscriptionsGet | None:
+    """List Subscriptions
+
+    Args:
+        list_id (int | None | Unset):
+        contact_id (int | None | Unset):
+        status (ListSubscriptionsStatusType0 | None | Unset):
+        cursor (None | str | Unset):
+        limit (int | Unset):  Default: 50.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorBody | ListSubscriptionsResponseListSubscriptionsV1SubscriptionsGet
+    """
+
+    return sync_detailed(
+        client=client,
+        list_id=list_id,
+        contact_id=contact_id,
+        status=status,
+        cursor=cursor,
+        limit=limit,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    list_id: int | None | Unset = UNSET,
+    contact_id: int | None | Unset = UNSET,
+    status: ListSubscriptionsStatusType0 | None | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+) -> Response[ErrorBody | ListSubscriptionsResponseListSubscriptionsV1SubscriptionsGet]:
+    """List Subscriptions
+
+    Args:
+        list_id (int | None | Unset):
+        contact_id (int | None | Unset):
+        status (ListSubscriptionsStatusType0 | None | Unset):
+        cursor (None | str | Unset):
+        limit (int | Unset):  Default: 50.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorBody | ListSubscriptionsResponseListSubscriptionsV1SubscriptionsGet]
+    """
+
+    kwargs = _get_kwargs(
+        list_id=list_id,
+        contact_id=contact_id,
+        status=status,
+        cursor=cursor,
+        limit=limit,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    list_id: int | None | Unset = UNSET,
+    contact_id: int | None | Unset = UNSET,
+    status: ListSubscriptionsStatusType0 | None | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+) -> ErrorBody | ListSubscriptionsResponseListSubscriptionsV1SubscriptionsGet | None:
+    """List Subscriptions
+
+    Args:
+        list_id (int | None | Unset):
+        contact_id (int | None | Unset):
+        status (ListSubscriptionsStatusType0 | None | Unset):
+        cursor (None | str | Unset):
+        limit (int | Unset):  Default: 50.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorBody | ListSubscriptionsResponseListSubscriptionsV1SubscriptionsGet
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            list_id=list_id,
+            contact_id=contact_id,
+            status=status,
+            cursor=cursor,
+            limit=limit,
+        )
+    ).parsed

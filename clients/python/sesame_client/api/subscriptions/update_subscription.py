@@ -1,0 +1,211 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_body import ErrorBody
+from ...models.subscription_patch import SubscriptionPatch
+from ...models.update_subscription_response_update_subscription_v1_subscriptions_sub_id_patch import (
+    UpdateSubscriptionResponseUpdateSubscriptionV1SubscriptionsSubIdPatch,
+)
+from ...types import Response
+
+
+def _get_kwargs(
+    sub_id: int,
+    *,
+    body: SubscriptionPatch,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "patch",
+        "url": "/v1/subscriptions/{sub_id}".format(
+            sub_id=quote(str(sub_id), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ErrorBody | UpdateSubscriptionResponseUpdateSubscriptionV1SubscriptionsSubIdPatch | None:
+    if response.status_code == 200:
+        response_200 = UpdateSubscriptionResponseUpdateSubscriptionV1SubscriptionsSubIdPatch.from_dict(
+            response.json()
+        )
+
+        return response_200
+
+    if response.status_code == 401:
+        response_401 = ErrorBody.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 404:
+        response_404 = ErrorBody.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = ErrorBody.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 422:
+        response_422 = ErrorBody.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 503:
+        response_503 = ErrorBody.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ErrorBody | UpdateSubscriptionResponseUpdateSubscriptionV1SubscriptionsSubIdPatch]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    sub_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: SubscriptionPatch,
+) -> Response[ErrorBody | UpdateSubscriptionResponseUpdateSubscriptionV1SubscriptionsSubIdPatch]:
+    """Update Subscription
+
+    Args:
+        sub_id (int):
+        body (SubscriptionPatch):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorBody | UpdateSubscriptionResponseUpdateSubscriptionV1SubscriptionsSubIdPatch]
+    """
+
+    kwargs = _get_kwargs(
+        sub_id=sub_id,
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    sub_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: SubscriptionPatch,
+) -> ErrorBody | UpdateSubscriptionResponseUpdateSubscriptionV1SubscriptionsSubIdPatch | None:
+    """Update Subscription
+
+    Args:
+        sub_id (int):
+        body (SubscriptionPatch):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorBody | UpdateSubscriptionResponseUpdateSubscriptionV1SubscriptionsSubIdPatch
+    """
+
+    return sync_detailed(
+        sub_id=sub_id,
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    sub_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: SubscriptionPatch,
+) -> Response[ErrorBody | UpdateSubscriptionResponseUpdateSubscriptionV1SubscriptionsSubIdPatch]:
+    """Update Subscription
+
+    Args:
+        sub_id (int):
+        body (SubscriptionPatch):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorBody | UpdateSubscriptionResponseUpdateSubscriptionV1SubscriptionsSubIdPatch]
+    """
+
+    kwargs = _get_kwargs(
+        sub_id=sub_id,
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    sub_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: SubscriptionPatch,
+) -> ErrorBody | UpdateSubscriptionResponseUpdateSubscriptionV1SubscriptionsSubIdPatch | None:
+    """Update Subscription
+
+    Args:
+        sub_id (int):
+        body (SubscriptionPatch):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorBody | UpdateSubscriptionResponseUpdateSubscriptionV1SubscriptionsSubIdPatch
+    """
+
+    return (
+        await asyncio_detailed(
+            sub_id=sub_id,
+            client=client,
+            body=body,
+        )
+    ).parsed

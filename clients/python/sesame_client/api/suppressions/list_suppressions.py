@@ -1,0 +1,266 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_body import ErrorBody
+from ...models.list_suppressions_reason_type_0 import ListSuppressionsReasonType0
+from ...models.list_suppressions_response_list_suppressions_v1_suppressions_get import (
+    ListSuppressionsResponseListSuppressionsV1SuppressionsGet,
+)
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    *,
+    email: None | str | Unset = UNSET,
+    q: None | str | Unset = UNSET,
+    reason: ListSuppressionsReasonType0 | None | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+) -> dict[str, Any]:
+
+    params: dict[str, Any] = {}
+
+    json_email: None | str | Unset
+    if isinstance(email, Unset):
+        json_email = UNSET
+    else:
+        json_email = email
+    params["email"] = json_email
+
+    json_q: None | str | Unset
+    if isinstance(q, Unset):
+        json_q = UNSET
+    else:
+        json_q = q
+    params["q"] = json_q
+
+    json_reason: None | str | Unset
+    if isinstance(reason, Unset):
+        json_reason = UNSET
+    elif isinstance(reason, ListSuppressionsReasonType0):
+        json_reason = reason.value
+    else:
+        json_reason = reason
+    params["reason"] = json_reason
+
+    json_cursor: None | str | Unset
+    if isinstance(cursor, Unset):
+        json_cursor = UNSET
+    else:
+        json_cursor = cursor
+    params["cursor"] = json_cursor
+
+    params["limit"] = limit
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/v1/suppressions",
+        "params": params,
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ErrorBody | ListSuppressionsResponseListSuppressionsV1SuppressionsGet | None:
+    if response.status_code == 200:
+        response_200 = ListSuppressionsResponseListSuppressionsV1SuppressionsGet.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 401:
+        response_401 = ErrorBody.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 422:
+        response_422 = ErrorBody.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 503:
+        response_503 = ErrorBody.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ErrorBody | ListSuppressionsResponseListSuppressionsV1SuppressionsGet]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    email: None | str | Unset = UNSET,
+    q: None | str | Unset = UNSET,
+    reason: ListSuppressionsReasonType0 | None | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+) -> Response[ErrorBody | ListSuppressionsResponseListSuppressionsV1SuppressionsGet]:
+    """List Suppressions
+
+    Args:
+        email (None | str | Unset): any spelling; matched by hash
+        q (None | str | Unset): part of the address
+        reason (ListSuppressionsReasonType0 | None | Unset):
+        cursor (None | str | Unset):
+        limit (int | Unset):  Default: 50.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorBody | ListSuppressionsResponseListSuppressionsV1SuppressionsGet]
+    """
+
+    kwargs = _get_kwargs(
+        email=email,
+        q=q,
+        reason=reason,
+        cursor=cursor,
+        limit=limit,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    email: None | str | Unset = UNSET,
+    q: None | str | Unset = UNSET,
+    reason: ListSuppressionsReasonType0 | None | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+) -> ErrorBody | ListSuppressionsResponseListSuppressionsV1SuppressionsGet | None:
+    """List Suppressions
+
+    Args:
+        email (None | str | Unset): any spelling; matched by hash
+        q (None | str | Unset): part of the address
+        reason (ListSuppressionsReasonType0 | None | Unset):
+        cursor (None | str | Unset):
+        limit (int | Unset):  Default: 50.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorBody | ListSuppressionsResponseListSuppressionsV1SuppressionsGet
+    """
+
+    return sync_detailed(
+        client=client,
+        email=email,
+        q=q,
+        reason=reason,
+        cursor=cursor,
+        limit=limit,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    email: None | str | Unset = UNSET,
+    q: None | str | Unset = UNSET,
+    reason: ListSuppressionsReasonType0 | None | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+) -> Response[ErrorBody | ListSuppressionsResponseListSuppressionsV1SuppressionsGet]:
+    """List Suppressions
+
+    Args:
+        email (None | str | Unset): any spelling; matched by hash
+        q (None | str | Unset): part of the address
+        reason (ListSuppressionsReasonType0 | None | Unset):
+        cursor (None | str | Unset):
+        limit (int | Unset):  Default: 50.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorBody | ListSuppressionsResponseListSuppressionsV1SuppressionsGet]
+    """
+
+    kwargs = _get_kwargs(
+        email=email,
+        q=q,
+        reason=reason,
+        cursor=cursor,
+        limit=limit,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    email: None | str | Unset = UNSET,
+    q: None | str | Unset = UNSET,
+    reason: ListSuppressionsReasonType0 | None | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+) -> ErrorBody | ListSuppressionsResponseListSuppressionsV1SuppressionsGet | None:
+    """List Suppressions
+
+    Args:
+        email (None | str | Unset): any spelling; matched by hash
+        q (None | str | Unset): part of the address
+        reason (ListSuppressionsReasonType0 | None | Unset):
+        cursor (None | str | Unset):
+        limit (int | Unset):  Default: 50.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorBody | ListSuppressionsResponseListSuppressionsV1SuppressionsGet
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            email=email,
+            q=q,
+            reason=reason,
+            cursor=cursor,
+            limit=limit,
+        )
+    ).parsed

@@ -1,0 +1,221 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_body import ErrorBody
+from ...models.remove_suppression_response_remove_suppression_v1_suppressions_suppression_id_remove_post import (
+    RemoveSuppressionResponseRemoveSuppressionV1SuppressionsSuppressionIdRemovePost,
+)
+from ...models.suppression_remove import SuppressionRemove
+from ...types import Response
+
+
+def _get_kwargs(
+    suppression_id: int,
+    *,
+    body: SuppressionRemove,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/v1/suppressions/{suppression_id}/remove".format(
+            suppression_id=quote(str(suppression_id), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ErrorBody | RemoveSuppressionResponseRemoveSuppressionV1SuppressionsSuppressionIdRemovePost | None:
+    if response.status_code == 200:
+        response_200 = (
+            RemoveSuppressionResponseRemoveSuppressionV1SuppressionsSuppressionIdRemovePost.from_dict(
+                response.json()
+            )
+        )
+
+        return response_200
+
+    if response.status_code == 401:
+        response_401 = ErrorBody.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 404:
+        response_404 = ErrorBody.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = ErrorBody.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 422:
+        response_422 = ErrorBody.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 503:
+        response_503 = ErrorBody.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ErrorBody | RemoveSuppressionResponseRemoveSuppressionV1SuppressionsSuppressionIdRemovePost]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    suppression_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: SuppressionRemove,
+) -> Response[ErrorBody | RemoveSuppressionResponseRemoveSuppressionV1SuppressionsSuppressionIdRemovePost]:
+    """Remove Suppression
+
+     Remove an entry; the removal (who, why, the entry's reason and age) is kept in the removal log.
+
+    Args:
+        suppression_id (int):
+        body (SuppressionRemove):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorBody | RemoveSuppressionResponseRemoveSuppressionV1SuppressionsSuppressionIdRemovePost]
+    """
+
+    kwargs = _get_kwargs(
+        suppression_id=suppression_id,
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    suppression_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: SuppressionRemove,
+) -> ErrorBody | RemoveSuppressionResponseRemoveSuppressionV1SuppressionsSuppressionIdRemovePost | None:
+    """Remove Suppression
+
+     Remove an entry; the removal (who, why, the entry's reason and age) is kept in the removal log.
+
+    Args:
+        suppression_id (int):
+        body (SuppressionRemove):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorBody | RemoveSuppressionResponseRemoveSuppressionV1SuppressionsSuppressionIdRemovePost
+    """
+
+    return sync_detailed(
+        suppression_id=suppression_id,
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    suppression_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: SuppressionRemove,
+) -> Response[ErrorBody | RemoveSuppressionResponseRemoveSuppressionV1SuppressionsSuppressionIdRemovePost]:
+    """Remove Suppression
+
+     Remove an entry; the removal (who, why, the entry's reason and age) is kept in the removal log.
+
+    Args:
+        suppression_id (int):
+        body (SuppressionRemove):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorBody | RemoveSuppressionResponseRemoveSuppressionV1SuppressionsSuppressionIdRemovePost]
+    """
+
+    kwargs = _get_kwargs(
+        suppression_id=suppression_id,
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    suppression_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: SuppressionRemove,
+) -> ErrorBody | RemoveSuppressionResponseRemoveSuppressionV1SuppressionsSuppressionIdRemovePost | None:
+    """Remove Suppression
+
+     Remove an entry; the removal (who, why, the entry's reason and age) is kept in the removal log.
+
+    Args:
+        suppression_id (int):
+        body (SuppressionRemove):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorBody | RemoveSuppressionResponseRemoveSuppressionV1SuppressionsSuppressionIdRemovePost
+    """
+
+    return (
+        await asyncio_detailed(
+            suppression_id=suppression_id,
+            client=client,
+            body=body,
+        )
+    ).parsed

@@ -1,0 +1,231 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="CampaignIn")
+
+
+@_attrs_define
+class CampaignIn:
+    """
+    Attributes:
+        list_ids (list[int]):
+        name (str):
+        from_ (None | str | Unset):
+        html (None | str | Unset):
+        reply_to (None | str | Unset):
+        send_at (datetime.datetime | None | Unset):
+        send_now (bool | Unset):  Default: False.
+        subject (None | str | Unset):
+        template_id (int | None | Unset):
+        text (None | str | Unset):
+    """
+
+    list_ids: list[int]
+    name: str
+    from_: None | str | Unset = UNSET
+    html: None | str | Unset = UNSET
+    reply_to: None | str | Unset = UNSET
+    send_at: datetime.datetime | None | Unset = UNSET
+    send_now: bool | Unset = False
+    subject: None | str | Unset = UNSET
+    template_id: int | None | Unset = UNSET
+    text: None | str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        list_ids = self.list_ids
+
+        name = self.name
+
+        from_: None | str | Unset
+        if isinstance(self.from_, Unset):
+            from_ = UNSET
+        else:
+            from_ = self.from_
+
+        html: None | str | Unset
+        if isinstance(self.html, Unset):
+            html = UNSET
+        else:
+            html = self.html
+
+        reply_to: None | str | Unset
+        if isinstance(self.reply_to, Unset):
+            reply_to = UNSET
+        else:
+            reply_to = self.reply_to
+
+        send_at: None | str | Unset
+        if isinstance(self.send_at, Unset):
+            send_at = UNSET
+        elif isinstance(self.send_at, datetime.datetime):
+            send_at = self.send_at.isoformat()
+        else:
+            send_at = self.send_at
+
+        send_now = self.send_now
+
+        subject: None | str | Unset
+        if isinstance(self.subject, Unset):
+            subject = UNSET
+        else:
+            subject = self.subject
+
+        template_id: int | None | Unset
+        if isinstance(self.template_id, Unset):
+            template_id = UNSET
+        else:
+            template_id = self.template_id
+
+        text: None | str | Unset
+        if isinstance(self.text, Unset):
+            text = UNSET
+        else:
+            text = self.text
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "list_ids": list_ids,
+                "name": name,
+            }
+        )
+        if from_ is not UNSET:
+            field_dict["from"] = from_
+        if html is not UNSET:
+            field_dict["html"] = html
+        if reply_to is not UNSET:
+            field_dict["reply_to"] = reply_to
+        if send_at is not UNSET:
+            field_dict["send_at"] = send_at
+        if send_now is not UNSET:
+            field_dict["send_now"] = send_now
+        if subject is not UNSET:
+            field_dict["subject"] = subject
+        if template_id is not UNSET:
+            field_dict["template_id"] = template_id
+        if text is not UNSET:
+            field_dict["text"] = text
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        list_ids = cast(list[int], d.pop("list_ids"))
+
+        name = d.pop("name")
+
+        def _parse_from_(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        from_ = _parse_from_(d.pop("from", UNSET))
+
+        def _parse_html(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        html = _parse_html(d.pop("html", UNSET))
+
+        def _parse_reply_to(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        reply_to = _parse_reply_to(d.pop("reply_to", UNSET))
+
+        def _parse_send_at(data: object) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                send_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return send_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
+
+        send_at = _parse_send_at(d.pop("send_at", UNSET))
+
+        send_now = d.pop("send_now", UNSET)
+
+        def _parse_subject(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        subject = _parse_subject(d.pop("subject", UNSET))
+
+        def _parse_template_id(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        template_id = _parse_template_id(d.pop("template_id", UNSET))
+
+        def _parse_text(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        text = _parse_text(d.pop("text", UNSET))
+
+        campaign_in = cls(
+            list_ids=list_ids,
+            name=name,
+            from_=from_,
+            html=html,
+            reply_to=reply_to,
+            send_at=send_at,
+            send_now=send_now,
+            subject=subject,
+            template_id=template_id,
+            text=text,
+        )
+
+        campaign_in.additional_properties = d
+        return campaign_in
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
