@@ -1,9 +1,9 @@
 """SES feedback processing: inbox rows applied per second (policy, event rows, suppression counting, outbox,
 reputation buckets), in the batches the dispatcher hands out, beside a raw batched INSERT of the same event rows.
 
-Two mixes on a fresh Postgres database, each row a distinct stored notification as the webhook leaves it:
-deliveries carrying our message tags (what a running campaign sends back; the evidence crash recovery trusts),
-and hard bounces (suppress, count, owner digest setting read, guard re-assessed once per batch).
+Four mixes on a fresh Postgres database, each row a distinct stored notification as the webhook leaves it:
+deliveries, opens and clicks carrying our message tags (what a running campaign sends back; the evidence crash
+recovery trusts), and hard bounces (suppress, count, owner digest setting read, guard re-assessed once per batch).
 
     .venv/bin/python -m bench.events_processing [--quick] [--rows N]
 """
@@ -20,21 +20,23 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO.parent / "shared/reference/samples"
+KINDS = ("delivery", "open", "click", "bounce")
 
 
 def _bodies(kind: str, n: int, project_id: int) -> list[str]:
-    if kind == "delivery":
-        doc = json.loads((SAMPLES / "event-delivery.json").read_text())
-    else:
-        doc = json.loads((SAMPLES / "notification-bounce-permanent-general.json").read_text())
+    sample = {"delivery": "event-delivery.json", "open": "event-open.json", "click": "event-click.json"}
+    doc = json.loads((SAMPLES / sample.get(kind, "notification-bounce-permanent-general.json")).read_text())
     out = []
     for i in range(n):
         rcpt = f"{kind}{i}@example.com"
         doc["mail"]["messageId"] = f"bench-{kind}-{i}-{uuid.uuid4().hex[:8]}"
         doc["mail"]["destination"] = [rcpt]
-        if kind == "delivery":
+        if kind != "bounce":
             doc["mail"]["tags"] = {"sesame-project": [str(project_id)], "sesame-message": [str(100000 + i)]}
-            doc["delivery"]["recipients"] = [rcpt]
+            if kind == "delivery":
+                doc["delivery"]["recipients"] = [rcpt]
+            elif kind == "click":
+                doc["click"]["link"] = f"https://example.com/article/{i % 7}"
         else:
             doc["bounce"]["bouncedRecipients"][0]["emailAddress"] = rcpt
             doc["bounce"]["feedbackId"] = uuid.uuid4().hex
@@ -74,7 +76,7 @@ async def _measure(n: int) -> dict[str, Any]:
                     )
                 ).scalar()
             assert pid is not None
-            for kind in ("delivery", "bounce"):
+            for kind in KINDS:
                 ids: list[int] = []
                 async with rt.uow() as session:
                     for i, body in enumerate(_bodies(kind, n, pid)):
@@ -120,6 +122,10 @@ async def run(quick: bool) -> list[dict[str, Any]]:
     return [
         {"name": "SES feedback processed, deliveries with our tags (batches of 100)",
          "value": round(r["delivery"]["rate"]), "unit": "rows/s", "ceiling": ceiling, "ceiling_name": name},
+        {"name": "SES feedback processed, opens with our tags (email.opened published)",
+         "value": round(r["open"]["rate"]), "unit": "rows/s", "ceiling": ceiling, "ceiling_name": name},
+        {"name": "SES feedback processed, clicks with our tags (email.clicked published)",
+         "value": round(r["click"]["rate"]), "unit": "rows/s", "ceiling": ceiling, "ceiling_name": name},
         {"name": "SES feedback processed, hard bounces (suppress + count + guard)",
          "value": round(r["bounce"]["rate"]), "unit": "rows/s", "ceiling": ceiling, "ceiling_name": name},
         {"name": "processing CPU per delivery row (events process)", "value": round(r["delivery"]["cpu_us"]),
@@ -135,9 +141,12 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=None)
     args = ap.parse_args()
     r = asyncio.run(_measure(args.rows or (500 if args.quick else 3000)))
-    for kind in ("delivery", "bounce"):
+    for kind in KINDS:
         x = r[kind]
-        print(f"{kind:10} {x['rate']:8.0f} rows/s  {x['cpu_us']:6.0f} us CPU/row (this process)")
+        print(
+            f"{kind:10} {x['rate']:8.0f} rows/s  {x['cpu_us']:6.0f} us CPU/row (this process)"
+            f"  {x['rate'] / r['ceiling']:6.1%} of the ceiling"
+        )
     print(f"ceiling    {r['ceiling']:8.0f} rows/s  (raw batched INSERT … unnest, 100 per statement)")
 
 

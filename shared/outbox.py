@@ -52,13 +52,20 @@ _INSERT_MANY_PG = sa.text(
 )
 
 
-async def enqueue_many(session: AsyncSession, messages: list[tuple[str, dict[str, Any]]]) -> None:
+async def enqueue_many(
+    session: AsyncSession,
+    messages: list[tuple[str, dict[str, Any]]],
+    *,
+    message_ids: list[str] | None = None,
+) -> None:
     """Add many (routing_key, payload) messages to the current transaction's outbox, in order, in one statement
-    on Postgres (an executemany runs its INSERT once per row)."""
+    on Postgres (an executemany runs its INSERT once per row); `message_ids` when the caller keys them."""
     if not messages:
         return
     now = utcnow()
-    mids = [uuid.uuid4().hex for _ in messages]
+    if message_ids is not None and len(message_ids) != len(messages):
+        raise ValueError("one message id per message")
+    mids = message_ids if message_ids is not None else [uuid.uuid4().hex for _ in messages]
     if dialect_name(session) == "postgresql":
         await session.execute(
             _INSERT_MANY_PG,

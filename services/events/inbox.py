@@ -19,10 +19,8 @@ import sqlalchemy as sa
 from services.events import metrics
 from services.events.context import EventsContext
 from services.events.digest import immediate_digest
-from services.events.guard import evaluate
 from services.events.notify import mail_owner
-from services.events.policy import Outcome, apply_feedback
-from services.events.reputation import add_to_bucket
+from services.events.policy import Notification, Outcome, apply_batch
 from services.events.ses_feedback import NotSesFeedback, parse_feedback
 from shared.bus.protocol import Envelope, MalformedMessage, QueueSpec, TransientError
 from shared.db.types import utcnow
@@ -39,6 +37,8 @@ PENDING = ("received", "failed")
 
 
 _STORE: dict[str, Any] = {}
+
+
 def _store_statement(bind: Any) -> Any:
     """INSERT … ON CONFLICT DO NOTHING RETURNING id, built once per dialect."""
     name = dialect_name(bind)
@@ -156,15 +156,10 @@ async def process(rt: Runtime, ctx: EventsContext, inbox_id: int) -> Outcome | N
     """Process one stored row (idempotent: a processed row is skipped). Records the error if it fails."""
     try:
         async with rt.uow() as session:
-            q = sa.select(SnsInbox).where(SnsInbox.id == inbox_id, SnsInbox.status.in_(PENDING))
-            if dialect_name(session) == "postgresql":
-                q = q.with_for_update(skip_locked=True)
-            row = (await session.scalars(q)).first()
-            if row is None:
-                return None
-            outcome = await _apply_row(session, ctx, row, utcnow(), evaluate_guard=True)
-        outcome.count_metrics()
-        return outcome
+            outcomes = await _apply_rows(session, ctx, [inbox_id], utcnow())
+        for outcome in outcomes:
+            outcome.count_metrics()
+        return outcomes[0] if outcomes else None
     except Exception as exc:
         metrics.INBOX_FAILED.inc()
         async with rt.uow() as session:
@@ -177,59 +172,58 @@ async def process(rt: Runtime, ctx: EventsContext, inbox_id: int) -> Outcome | N
         raise
 
 
-class _BatchTotals:
-    """What a batch writes once rather than per row: reputation counts per project, digest settings read."""
-
-    def __init__(self) -> None:
-        self.buckets: dict[int, dict[str, int]] = {}
-        self.digest_modes: dict[int, str | None] = {}
-
-
-async def _apply_row(
-    session: Any,
-    ctx: EventsContext,
-    row: SnsInbox,
-    now: Any,
-    *,
-    evaluate_guard: bool,
-    batch: _BatchTotals | None = None,
-) -> Outcome:
-    """Parse and apply one claimed row inside the caller's unit of work; marks it processed or rejected."""
-    row.attempts += 1
-    try:
-        items = parse_feedback(row.body)
-    except NotSesFeedback as exc:
-        row.status, row.last_error, row.processed_at = "rejected", f"not SES feedback: {exc}", now
-        log.warning("inbox %s is not SES feedback: %s", row.id, exc)
-        return Outcome()
-    outcome = await apply_feedback(
-        session,
-        row.project_id,
-        items,
-        ctx.settings,
-        inbox_id=row.id,
-        now=now,
-        evaluate_guard=evaluate_guard,
-        bucket_totals=batch.buckets.setdefault(row.project_id, {}) if batch else None,
+async def _apply_rows(session: Any, ctx: EventsContext, ids: list[int], now: Any) -> list[Outcome]:
+    """Parse and apply the claimable rows among `ids` in the caller's unit of work, as one batch for the policy
+    (one statement per step, one guard assessment per project); marks them processed or rejected."""
+    q = (
+        sa.select(SnsInbox.id, SnsInbox.project_id, SnsInbox.source, SnsInbox.message_id, SnsInbox.body)
+        .where(SnsInbox.id.in_(ids), SnsInbox.status.in_(PENDING))
+        .order_by(SnsInbox.id)
     )
-    if outcome.rejects:
-        await mail_owner(
-            session,
-            row.project_id,
-            subject="Amazon SES rejected messages of your project",
-            text="These messages were not sent:\n\n" + "\n".join(outcome.rejects),
-            key=f"reject:{row.project_id}:{row.source}:{row.message_id}",
+    if dialect_name(session) == "postgresql":
+        q = q.with_for_update(skip_locked=True)
+    rows = (await session.execute(q)).all()
+    kept, notes = [], []
+    for row in rows:
+        try:
+            items = parse_feedback(row.body)
+        except NotSesFeedback as exc:
+            await session.execute(
+                sa.update(SnsInbox)
+                .where(SnsInbox.id == row.id)
+                .values(
+                    status="rejected",
+                    last_error=f"not SES feedback: {exc}",
+                    processed_at=now,
+                    attempts=SnsInbox.attempts + 1,
+                )
+            )
+            log.warning("inbox %s is not SES feedback: %s", row.id, exc)
+            continue
+        kept.append(row)
+        notes.append(Notification(row.project_id, items, row.id))
+    outcomes = await apply_batch(session, notes, ctx.settings, now=now)
+    modes: dict[int, str | None] = {}
+    for row, outcome in zip(kept, outcomes, strict=True):
+        if outcome.rejects:
+            await mail_owner(
+                session,
+                row.project_id,
+                subject="Amazon SES rejected messages of your project",
+                text="These messages were not sent:\n\n" + "\n".join(outcome.rejects),
+                key=f"reject:{row.project_id}:{row.source}:{row.message_id}",
+            )
+        if outcome.bounces or outcome.complaints:
+            await immediate_digest(
+                session, row.project_id, outcome, key=f"{row.source}:{row.message_id}", modes=modes
+            )
+    if kept:
+        await session.execute(
+            sa.update(SnsInbox)
+            .where(SnsInbox.id.in_([row.id for row in kept]))
+            .values(status="processed", processed_at=now, last_error=None, attempts=SnsInbox.attempts + 1)
         )
-    if outcome.bounces or outcome.complaints:
-        await immediate_digest(
-            session,
-            row.project_id,
-            outcome,
-            key=f"{row.source}:{row.message_id}",
-            modes=batch.digest_modes if batch else None,
-        )
-    row.status, row.processed_at, row.last_error = "processed", now, None
-    return outcome
+    return outcomes
 
 
 async def process_batch(rt: Runtime, ctx: EventsContext, ids: list[int]) -> bool:
@@ -237,26 +231,7 @@ async def process_batch(rt: Runtime, ctx: EventsContext, ids: list[int]) -> bool
     False if anything failed: nothing of the batch is kept and the caller falls back to one row at a time."""
     try:
         async with rt.uow() as session:
-            q = (
-                sa.select(SnsInbox)
-                .where(SnsInbox.id.in_(ids), SnsInbox.status.in_(PENDING))
-                .order_by(SnsInbox.id)
-            )
-            if dialect_name(session) == "postgresql":
-                q = q.with_for_update(skip_locked=True)
-            rows = list((await session.scalars(q)).all())
-            now = utcnow()
-            to_assess: set[int] = set()
-            totals = _BatchTotals()
-            outcomes = []
-            for row in rows:
-                outcomes.append(await _apply_row(session, ctx, row, now, evaluate_guard=False, batch=totals))
-                if outcomes[-1].counted:
-                    to_assess.add(row.project_id)
-            for project_id, counts in sorted(totals.buckets.items()):
-                await add_to_bucket(session, project_id, now, **counts)
-            for project_id in sorted(to_assess):
-                await evaluate(session, project_id, ctx.settings, now)
+            outcomes = await _apply_rows(session, ctx, ids, utcnow())
         for outcome in outcomes:
             outcome.count_metrics()
         return True

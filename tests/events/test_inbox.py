@@ -30,7 +30,7 @@ async def test_failing_row_is_kept_with_its_error_and_retried(
     harness: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     h = harness
-    real = inbox_mod.apply_feedback
+    real = inbox_mod.apply_batch
     broken = True
 
     async def flaky(*args, **kwargs):  # type: ignore[no-untyped-def]
@@ -38,7 +38,7 @@ async def test_failing_row_is_kept_with_its_error_and_retried(
             raise RuntimeError("database hiccup")
         return await real(*args, **kwargs)
 
-    monkeypatch.setattr(inbox_mod, "apply_feedback", flaky)
+    monkeypatch.setattr(inbox_mod, "apply_batch", flaky)
     r = await h.post(h.sns.notification(bounce(HARD, "kept@example.com")))
     assert r.status_code == 200
 
