@@ -35,6 +35,8 @@ TEXTS = {
     "confirmation_subject": 400,
     "confirmation_body": 60_000,
 }
+# The sunset policy's thresholds (whole numbers, as the lists API bounds them; both empty: off, the default).
+SUNSET = {"sunset_days": (1, 3650), "sunset_campaigns": (1, 1000)}
 # The languages of the list's subscriber pages and confirmation mail (shared/locales.py); "" = the reader's.
 LOCALES = [("", "The subscriber's browser language"), *((c, LOCALE_NAMES.get(c, c)) for c in SHIPPED_LOCALES)]
 _HEX = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
@@ -58,6 +60,8 @@ _INPUT_OF = {
     "form_settings.locale": "locale",
     "form_settings.confirmation_subject": "confirmation_subject",
     "form_settings.confirmation_body": "confirmation_body",
+    "sunset_days": "sunset_days",
+    "sunset_campaigns": "sunset_campaigns",
     "form_settings.branding.name": "brand_name",
     "form_settings.branding.logo_url": "logo_url",
     **{f"form_settings.branding.{c}": c for c, _, _ in COLORS},
@@ -164,6 +168,7 @@ def stored_values(lst: dict[str, Any], defaults: dict[str, str]) -> dict[str, An
         "fields": _fields_text(fs.get("fields")),
         "brand_name": branding.get("name") or "",
         "logo_url": branding.get("logo_url") or "",
+        **{k: str(lst.get(k) or "") for k in SUNSET},
     }
     for c, _, key in COLORS:
         text = str(branding.get(c) or "")
@@ -190,6 +195,7 @@ def posted_values(form: FormData, *, full: bool) -> dict[str, Any]:
             "fields": field(form, "fields", 5000),
             "brand_name": field(form, "brand_name", 300),
             "logo_url": field(form, "logo_url", 2100),
+            **{k: field(form, k, 12) for k in SUNSET},
         }
     )
     for c, _, _ in COLORS:
@@ -241,4 +247,13 @@ def request_body(values: dict[str, Any], *, full: bool) -> tuple[dict[str, Any],
         "public": values["public"],
         "form_settings": fs,
     }
+    if full:
+        for key, (low, high) in SUNSET.items():
+            raw = values[key].strip()
+            if not raw:
+                body[key] = None
+            elif raw.isdigit() and low <= int(raw) <= high:
+                body[key] = int(raw)
+            else:
+                errors[key] = f"A whole number from {low} to {high}, or empty."
     return body, errors

@@ -95,6 +95,8 @@ async def create_list(request: Request, pid: int) -> Response:
             "name": body["name"],
             "double_optin": body["double_optin"],
             "public": body["public"],
+            "sunset_days": body.get("sunset_days"),
+            "sunset_campaigns": body.get("sunset_campaigns"),
             "captcha": values["captcha_provider"],
         },
     )
@@ -224,6 +226,8 @@ async def save_list(request: Request, pid: int, lid: int) -> Response:
             "name": body["name"],
             "double_optin": body["double_optin"],
             "public": body["public"],
+            "sunset_days": body.get("sunset_days"),
+            "sunset_campaigns": body.get("sunset_campaigns"),
             "captcha": values["captcha_provider"],
             "secret": "replaced"
             if typed_secret
