@@ -15,8 +15,9 @@ from pydantic import BaseModel
 from services.events.guard import THRESHOLDS
 from shared.errors import NotFound
 from shared.internal_auth import ProjectId
+from shared.models.core import Project
 from shared.models.engagement import FIRSTS, CampaignLink, CampaignMinute, ContactEngagement
-from shared.models.events import EmailEvent, ProjectGuard
+from shared.models.events import ProjectGuard
 from shared.models.sender import Campaign, Message
 from shared.models.subscriptions import Contact, SubscriptionChange
 from shared.service_app import DbSession
@@ -121,20 +122,16 @@ async def _thresholds(session: Any, request: Request, project_id: int) -> dict[s
 
 
 async def _tracking(session: Any, c: Campaign) -> Tracking:
-    """Per-campaign settings when the campaign has them; else whether SES publishes the project's opens/clicks."""
+    """The campaign's own choice (`track_opens` / `track_clicks`) where it made one, else the project's setting
+    `tracking` ({"opens": bool, "clicks": bool}, both on unless turned off) — as the sender decides it."""
+    settings = await session.scalar(sa.select(Project.settings).where(Project.id == c.project_id))
+    conf = (settings or {}).get("tracking")
+    conf = conf if isinstance(conf, dict) else {}
     out = {}
-    for kind, attr in (("open", "track_opens"), ("click", "track_clicks")):
-        own = getattr(c, attr, None)
-        if own is not None:
-            out[kind] = bool(own)
-            continue
-        seen = await session.scalar(
-            sa.select(EmailEvent.id)
-            .where(EmailEvent.project_id == c.project_id, EmailEvent.event_type == kind)
-            .limit(1)
-        )
-        out[kind] = seen is not None
-    return Tracking(opens=out["open"], clicks=out["click"])
+    for kind, attr in (("opens", "track_opens"), ("clicks", "track_clicks")):
+        own = getattr(c, attr, None)  # the columns come with the tracking change
+        out[kind] = bool(own) if own is not None else conf.get(kind, True) is not False
+    return Tracking(**out)
 
 
 def _points(minutes: list[Any], unsubscribed: list[datetime], start: datetime | None) -> list[Point]:

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from services.events.engagement import rollup_batch, rollup_pending
 from shared.db.engine import create_engine, create_sessionmaker
 from shared.db.types import utcnow
+from shared.models.core import Project
 from shared.models.engagement import ContactEngagement
 from shared.models.events import EmailEvent
 from shared.models.sender import Campaign, Message
@@ -141,9 +142,18 @@ async def test_report_equals_what_was_fed(harness: Harness) -> None:
     e2 = (await h.client.get(f"/v1/contacts/{msgs[2].contact_id}/engagement", headers=h.api_headers())).json()
     assert (e2["delivered"], e2["campaigns_received"], e2["last_delivered_at"]) == (0, 0, None)
 
+    # Tracking as the sender decides it: the project's setting (both on unless turned off) …
+    async with h.runtime.uow() as s:
+        project = await s.get(Project, h.project_id)
+        assert project is not None
+        project.settings = {"tracking": {"opens": False}}
+    r = await h.client.get(f"/v1/campaigns/{cid}/report", headers=h.api_headers())
+    assert r.json()["tracking"] == {"opens": False, "clicks": True}
+
     # Rolling up again changes nothing; unknown ids and other projects' ids are 404.
     assert await rollup_pending(h.runtime) == 0
-    assert (await h.client.get(f"/v1/campaigns/{cid}/report", headers=h.api_headers())).json() == got
+    again = (await h.client.get(f"/v1/campaigns/{cid}/report", headers=h.api_headers())).json()
+    assert again == {**got, "tracking": {"opens": False, "clicks": True}}
     assert (await h.client.get("/v1/campaigns/999999/report", headers=h.api_headers())).status_code == 404
     other = h.project_id + 1000
     r = await h.client.get(f"/v1/campaigns/{cid}/report", headers=h.api_headers(other))
