@@ -19,9 +19,21 @@ from services.events.inbox import INBOX_QUEUE, dispatcher_loop, inbox_handler
 from services.events.report import router as report_router
 from services.events.settings import EventsSettings
 from services.events.webhook import router as webhook_router
+from services.events.webhooks.api import router as webhooks_router
+from services.events.webhooks.catalog import WEBHOOK_QUEUE
+from services.events.webhooks.consumer import webhook_handler
+from services.events.webhooks.delivery import Deliverer
 from shared.runtime import Runtime
 from shared.service_app import ServiceSpec, build_app
 from shared.settings import Settings
+
+
+async def _deliver_webhooks(ctx: EventsContext, rt: Runtime) -> None:
+    ctx.webhooks = Deliverer(rt, ctx.settings)
+    try:
+        await ctx.webhooks.run()
+    finally:
+        ctx.webhooks = None
 
 
 async def _hold_resources(ctx: EventsContext, _rt: Runtime) -> None:
@@ -38,15 +50,18 @@ def service_spec(ctx: EventsContext | None = None, *, process_inbox: bool = True
         (SANDBOX_QUEUE, sandbox_handler(ctx)),
         (SENT_QUEUE, sent_handler),
         (ERASURE_QUEUE, contact_erased_handler),
+        (WEBHOOK_QUEUE, webhook_handler(ctx.settings, lambda _rt: ctx.webhooks)),
     ]
     tasks = [partial(_hold_resources, ctx), partial(digest_loop, ctx=ctx)]
+    if ctx.settings.run_webhook_delivery:
+        tasks.append(partial(_deliver_webhooks, ctx))
     if process_inbox:
         consumers.insert(0, (INBOX_QUEUE, inbox_handler(ctx)))
         tasks.append(lambda rt: dispatcher_loop(rt, ctx))
         tasks.append(partial(engagement_loop, ctx=ctx))
     return ServiceSpec(
         name="events",
-        routers=[webhook_router, v1, report_router, admin, attribution.v1, attribution.admin],
+        routers=[webhook_router, v1, report_router, webhooks_router, admin, attribution.v1, attribution.admin],
         consumers=consumers,
         tasks=tasks,
     )

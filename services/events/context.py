@@ -7,6 +7,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Any
 
 from services.events.certs import CertificateStore, Fetcher, fetch_subscribe_url
 from services.events.inbox_writer import InboxWriter
@@ -31,6 +32,7 @@ class EventsContext:
     endpoints: dict[str, Endpoint] = field(default_factory=dict)
     _wake: asyncio.Event | None = None
     _inbox_writer: InboxWriter | None = None
+    webhooks: Any = None  # this process's webhook Deliverer (services.events.webhooks.delivery), once started
 
     def inbox_writer(self, runtime: Runtime) -> InboxWriter:
         if self._inbox_writer is None:

@@ -86,3 +86,36 @@ class EventsSettings(BaseSettings):
         2.0, description="Pause of the engagement rollup (campaign/contact figures) once it has caught up."
     )
     engagement_batch_size: int = Field(2000, ge=1, le=10_000, description="Feedback rows per rollup batch.")
+
+    # --- outbound webhooks
+    webhook_retry_schedule_seconds: list[float] = Field(
+        default_factory=lambda: [5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 72000],
+        description="Delay before each retry of a failed webhook delivery (±20 % jitter); after the last one "
+        "(≈ 3 days in all) the delivery fails, the endpoint is disabled and the owner is mailed.",
+    )
+    webhook_allow_networks: list[str] = Field(
+        default_factory=list,
+        description="CIDR ranges webhooks may reach although private/loopback/link-local/reserved (e.g. "
+        "127.0.0.1/32 for tests or an internal receiver). Logged as a warning at startup.",
+    )
+    webhook_connect_timeout_seconds: float = Field(5.0, description="Connect timeout of one webhook POST.")
+    webhook_timeout_seconds: float = Field(10.0, description="Total timeout of one webhook POST.")
+    webhook_max_payload_bytes: int = Field(
+        262_144, description="Largest webhook body sent; a bigger event is recorded as failed, not sent."
+    )
+    webhook_response_read_bytes: int = Field(
+        4096, description="Bytes of a receiver's response read (kept as an excerpt in the delivery log)."
+    )
+    webhook_concurrency: int = Field(32, description="Webhook POSTs in flight per process.")
+    webhook_batch_size: int = Field(100, description="Due deliveries claimed per round.")
+    webhook_poll_seconds: float = Field(1.0, description="How often the delivery loop looks for due deliveries.")
+    webhook_claim_seconds: float = Field(
+        60, description="A claimed delivery not finished this long (a crashed replica) is due again."
+    )
+    webhook_secret_overlap_hours: float = Field(
+        24, description="After a secret rotation the old secret keeps signing (beside the new one) this long."
+    )
+    webhook_max_endpoints: int = Field(20, description="Webhook endpoints per project.")
+    run_webhook_delivery: bool = Field(
+        True, description="Run the webhook delivery loop in this process."
+    )

@@ -40,6 +40,7 @@ ROUTES: dict[str, str] = {
     "/v1/reputation": "events",
     "/v1/guard": "events",
     "/v1/feedback": "events",
+    "/v1/webhooks": "events",
 }
 
 

@@ -39,9 +39,11 @@ from services.sender.settings import SenderSettings
 from services.sender.worker import MK_QUEUE, MK_ROUTING, QUOTA_WAIT, TX_ROUTING
 from shared import domain_log
 from shared.bus.protocol import OutgoingMessage
+from shared.contracts.campaign import CampaignFinished
 from shared.db.types import utcnow
 from shared.db.upsert import dialect_name
 from shared.models.sender import Campaign, Message, SendingState, SesAccount
+from shared.outbox import enqueue
 from shared.runtime import Runtime
 
 log = logging.getLogger("sesame.sender.dispatcher")
@@ -245,6 +247,10 @@ class Dispatcher:
                     counts[cid][state] = int(n)
                 for c in finished:
                     domain_log.campaign_finished(session, c.project_id, c.id, c.name, counts[c.id])
+                    done = CampaignFinished(
+                        project_id=c.project_id, campaign_id=c.id, name=c.name, counts=counts[c.id], at=now
+                    )
+                    enqueue(session, done.ROUTING_KEY, done.payload())
         return len(finished)
 
     async def refresh_quotas(self) -> int:

@@ -14,9 +14,11 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.sender.worker import receiving
+from shared.contracts.campaign import CampaignStarted
 from shared.db.types import utcnow
 from shared.models.sender import Campaign, Message
 from shared.models.subscriptions import UNSENDABLE_IMPORT_STATUSES, Contact, ContactImport, Subscription
+from shared.outbox import enqueue
 from shared.suppression import suppressed_clause
 
 
@@ -96,4 +98,9 @@ async def fan_out(session: AsyncSession, campaign: Campaign) -> int:
     campaign.recipients = n
     campaign.fanout_at = now
     campaign.updated_at = now
+    # Every start path (API send, schedule, resume) fans out here: campaign.started is published once per fan-out.
+    started = CampaignStarted(
+        project_id=campaign.project_id, campaign_id=campaign.id, name=campaign.name, recipients=n, at=now
+    )
+    enqueue(session, started.ROUTING_KEY, started.payload())
     return n

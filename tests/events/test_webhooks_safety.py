@@ -1,0 +1,181 @@
+"""Webhook safety and delivery mechanics: SSRF refusals (literals and resolved names, IPv4/IPv6/mapped forms),
+exhausted retries disable the endpoint and mail the owner once, two replicas never make the same attempt."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+import time
+from typing import Any
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from services.events.settings import EventsSettings
+from services.events.webhooks.delivery import Deliverer, enqueue_event
+from services.events.webhooks.safe_http import (
+    UnsafeTarget,
+    VettingResolver,
+    WebhookClient,
+    check_url,
+    refusal,
+)
+from shared.models.core import OutboxMessage
+from shared.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from tests.gateway.embedded import bootstrap_project, embedded_app
+from tests.support.webhook_receiver import Receiver
+
+PUBLIC = "http://testserver"
+LOOP = [ipaddress.ip_network("127.0.0.1/32")]
+
+
+@pytest.mark.parametrize(
+    "addr",
+    [
+        "127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "169.254.1.1", "100.64.0.1",
+        "0.0.0.0", "224.0.0.1", "240.0.0.1", "255.255.255.255", "198.18.0.1", "::1", "::", "fe80::1", "fc00::1",
+        "fd00:ec2::254", "ff02::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1", "64:ff9b::a00:1", "2002:7f00:1::1",
+    ],
+)  # fmt: skip
+def test_private_and_special_addresses_refused(addr: str) -> None:
+    assert refusal(ipaddress.ip_address(addr), []) is not None
+
+
+@pytest.mark.parametrize("addr", ["93.184.216.34", "1.1.1.1", "2606:4700:4700::1111", "::ffff:93.184.216.34"])
+def test_public_addresses_allowed(addr: str) -> None:
+    assert refusal(ipaddress.ip_address(addr), []) is None
+
+
+def test_url_checks() -> None:
+    assert check_url("https://hooks.example.com/x", []) is None
+    for bad in ("ftp://example.com/", "http://user:pw@example.com/", "http://127.0.0.1/", "http://[::1]:80/",
+                "http://localhost:8080/", "http:///nohost", "http://[::ffff:169.254.169.254]/"):  # fmt: skip
+        assert check_url(bad, []) is not None, bad
+    assert check_url("http://127.0.0.1:9/", LOOP) is None  # the operator's allow-list
+    assert check_url("http://10.0.0.1/", LOOP) is not None
+
+
+async def test_resolved_names_are_vetted_and_nothing_reaches_a_private_address() -> None:
+    receiver = await Receiver().start()
+    try:
+        with pytest.raises(UnsafeTarget):
+            await VettingResolver([]).resolve("localhost", 80)
+        assert await VettingResolver(LOOP).resolve("localhost", 80, socket.AF_INET)
+        client = WebhookClient([], total_timeout=2)
+        port = receiver.url.split(":")[2].split("/")[0]
+        urls = [receiver.url, f"http://[::ffff:127.0.0.1]:{port}/hooks"]
+        host = socket.gethostname()
+        try:
+            if all(ipaddress.ip_address(i[4][0]).is_loopback for i in socket.getaddrinfo(host, None)):
+                urls.append(f"http://{host}:{port}/hooks")  # a name that resolves to loopback
+        except OSError:
+            pass
+        for url in urls:
+            res = await client.post(url, b"{}", {})
+            assert not res.ok and res.error and res.error.startswith("refused"), (url, res)
+        assert receiver.count == 0
+        # No redirects followed: a 3xx is a failure.
+        await client.close()
+    finally:
+        await receiver.stop()
+
+
+async def _until(check: Any, within: float = 20.0) -> Any:  # noqa: ASYNC109
+    deadline = time.monotonic() + within
+    while not (got := await check()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {within}s")
+        await asyncio.sleep(0.1)
+    return got
+
+
+async def test_exhausted_retries_disable_endpoint_and_mail_owner_once(
+    db_url: str, settings_for: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SESAME_EVENTS_WEBHOOK_ALLOW_NETWORKS", '["127.0.0.1/32"]')
+    monkeypatch.setenv("SESAME_EVENTS_WEBHOOK_RETRY_SCHEDULE_SECONDS", "[0.1, 0.1]")
+    monkeypatch.setenv("SESAME_EVENTS_WEBHOOK_POLL_SECONDS", "0.1")
+    receiver = await Receiver(fail_first={"webhook.test": 99}).start()
+    try:
+        async with embedded_app(settings_for(db_url, public_url=PUBLIC)) as app:
+            rt = app.state.embedded_apps["events"].state.runtime
+            _pid, key = await bootstrap_project(app)
+            auth = {"Authorization": f"Bearer {key}"}
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=PUBLIC) as c:
+                r = await c.post("/v1/webhooks", json={"url": "http://10.0.0.1/x"}, headers=auth)
+                assert r.status_code == 400 and r.json()["error"] == "url_refused", r.text
+                ep = (await c.post("/v1/webhooks", json={"url": receiver.url}, headers=auth)).json()
+                assert (await c.post(f"/v1/webhooks/{ep['id']}/test", headers=auth)).status_code == 202
+
+                async def disabled() -> bool:
+                    got = (await c.get(f"/v1/webhooks/{ep['id']}", headers=auth)).json()
+                    return not got["enabled"]
+
+                await _until(disabled)
+                got = (await c.get(f"/v1/webhooks/{ep['id']}", headers=auth)).json()
+                assert "HTTP 500" in got["disabled_reason"]
+                assert receiver.count == 3  # first attempt + 2 retries
+                d = (await c.get(f"/v1/webhooks/{ep['id']}/deliveries", headers=auth)).json()["data"][0]
+                assert (d["status"], d["attempts"], d["last_status_code"]) == ("failed", 3, 500)
+                # Disabled: no test, no replay until enabled again; then a replay is one attempt.
+                assert (await c.post(f"/v1/webhooks/{ep['id']}/test", headers=auth)).status_code == 409
+                r = await c.patch(f"/v1/webhooks/{ep['id']}", json={"enabled": True}, headers=auth)
+                assert r.status_code == 200 and r.json()["disabled_reason"] is None
+                receiver.fail_first.clear()
+                r = await c.post(f"/v1/webhooks/{ep['id']}/deliveries/{d['id']}/replay", headers=auth)
+                assert r.status_code == 202, r.text
+
+                async def succeeded() -> bool:
+                    one = (await c.get(f"/v1/webhooks/{ep['id']}/deliveries/{d['id']}", headers=auth)).json()
+                    return one["status"] == "succeeded"
+
+                await _until(succeeded)
+            async with rt.sessionmaker() as s:
+                mails = (
+                    await s.scalars(sa.select(OutboxMessage).where(OutboxMessage.routing_key == "mail.requested"))
+                ).all()
+            assert [m.payload["subject"] for m in mails if "webhook" in m.payload["subject"]] == [
+                "A webhook endpoint was disabled"
+            ]
+    finally:
+        await receiver.stop()
+
+
+async def test_two_replicas_never_deliver_one_attempt_twice(
+    db_url: str, settings_for: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SESAME_EVENTS_RUN_WEBHOOK_DELIVERY", "false")
+    monkeypatch.setenv("SESAME_EVENTS_WEBHOOK_ALLOW_NETWORKS", '["127.0.0.1/32"]')
+    receiver = await Receiver().start()
+    try:
+        async with embedded_app(settings_for(db_url, public_url=PUBLIC)) as app:
+            rt = app.state.embedded_apps["events"].state.runtime
+            pid, key = await bootstrap_project(app)
+            auth = {"Authorization": f"Bearer {key}"}
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=PUBLIC) as c:
+                r = await c.post("/v1/webhooks", json={"url": receiver.url}, headers=auth)
+                assert r.status_code == 201, r.text
+            settings = EventsSettings(webhook_allow_networks=["127.0.0.1/32"], webhook_batch_size=40)
+            async with rt.uow() as s:
+                for i in range(300):
+                    await enqueue_event(s, settings, pid, "email.sent", f"load-{i}", {"project_id": pid, "i": i})
+            replicas = [Deliverer(rt, settings) for _ in range(3)]
+
+            async def drain(d: Deliverer) -> None:
+                while await d.round():
+                    pass
+
+            await asyncio.gather(*(drain(d) for d in replicas))
+            for d in replicas:
+                await d.client.close()
+            ids = [r.headers["webhook-id"] for r in receiver.received]
+            assert len(ids) == 300 and len(set(ids)) == 300
+            async with rt.sessionmaker() as s:
+                assert await s.scalar(sa.select(sa.func.count()).select_from(WebhookAttempt)) == 300
+                states = (await s.execute(sa.select(WebhookDelivery.status, sa.func.count()).group_by(WebhookDelivery.status))).all()  # noqa: E501
+                assert dict(states) == {"succeeded": 300}
+                assert await s.scalar(sa.select(sa.func.count()).select_from(WebhookEndpoint)) == 1
+    finally:
+        await receiver.stop()
