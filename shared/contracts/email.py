@@ -97,16 +97,3 @@ class SandboxFeedback(Contract):
     ROUTING_KEY = "ses.sandbox_feedback"
     project_id: int
     notification: dict[str, Any]
-
-
-class EmailOpened(EmailFeedback):
-    """SES open tracking reported an open."""
-
-    ROUTING_KEY = "email.opened"
-
-
-class EmailClicked(EmailFeedback):
-    """SES click tracking reported a click on `link`."""
-
-    ROUTING_KEY = "email.clicked"
-    link: str | None = None
