@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.guard_thresholds import DEFAULTS as GUARD_DEFAULTS
 from shared.settings import register_settings
 
 
@@ -77,10 +78,18 @@ class EventsSettings(BaseSettings):
     min_volume: int = Field(
         200, description="Sent messages in a window before its rates are meaningful (and the guard may act)."
     )
-    warn_bounce_rate: float = Field(0.02, description="Bounce rate that warns the owner.")
-    warn_complaint_rate: float = Field(0.001, description="Complaint rate that warns the owner.")
-    pause_bounce_rate: float = Field(0.04, description="Bounce rate that pauses marketing sends.")
-    pause_complaint_rate: float = Field(0.003, description="Complaint rate that pauses marketing sends.")
+    warn_bounce_rate: float = Field(
+        GUARD_DEFAULTS["warn_bounce_rate"], description="Bounce rate that warns the owner."
+    )
+    warn_complaint_rate: float = Field(
+        GUARD_DEFAULTS["warn_complaint_rate"], description="Complaint rate that warns the owner."
+    )
+    pause_bounce_rate: float = Field(
+        GUARD_DEFAULTS["pause_bounce_rate"], description="Bounce rate that pauses marketing sends."
+    )
+    pause_complaint_rate: float = Field(
+        GUARD_DEFAULTS["pause_complaint_rate"], description="Complaint rate that pauses marketing sends."
+    )
     digest_interval_seconds: float = Field(60, description="How often the digest loop looks for due digests.")
     engagement_interval_seconds: float = Field(
         2.0, description="Pause of the engagement rollup (campaign/contact figures) once it has caught up."

@@ -32,10 +32,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.sender import metrics
 from services.sender.accounts import Accounts, apply_quota, pause_project
+from services.sender.canary import advance_canaries, plan_canary
 from services.sender.fanout import fan_out
 from services.sender.reconcile import reconcile_stale_sending
 from services.sender.ses import SesError
 from services.sender.settings import SenderSettings
+from services.sender.warmup_gate import warmup_verdict
 from services.sender.worker import MK_QUEUE, MK_ROUTING, QUOTA_WAIT, TX_ROUTING
 from shared import domain_log
 from shared.bus.protocol import OutgoingMessage
@@ -165,6 +167,11 @@ class Dispatcher:
         out = {"stale_sending": 0, "campaigns_finished": 0, "campaigns_started": 0, "quota_refreshed": 0}
         out["stale_sending"] = await self.reconcile_stale_sending()
         out["campaigns_started"] = await self.start_due_campaigns()
+        canaries = await advance_canaries(self.rt, self.settings)
+        out["canaries_released"] = canaries["released"]
+        out["canaries_held"] = canaries["held"]
+        if canaries["released"] or canaries["held"]:
+            self.notify()  # the rest, or the owner's mail, is due now
         out["campaigns_finished"] = await self.finish_campaigns()
         out["quota_refreshed"] = await self.refresh_quotas()
         await self.advance_warmup()
@@ -216,7 +223,7 @@ class Dispatcher:
                 ).scalars()
             )
         for cid in ids:
-            if await start_campaign(self.rt, cid, from_status=("scheduled",)):
+            if await start_campaign(self.rt, cid, from_status=("scheduled",), settings=self.settings):
                 started += 1
         if started:
             self.notify()
@@ -225,7 +232,7 @@ class Dispatcher:
     async def finish_campaigns(self) -> int:
         now = utcnow()
         open_rows = sa.exists().where(
-            M.c.campaign_id == Campaign.id, M.c.state.in_(("queued", "sending", "delayed"))
+            M.c.campaign_id == Campaign.id, M.c.state.in_(("queued", "sending", "delayed", "held"))
         )
         async with self.rt.uow() as session:
             finished = (
@@ -278,7 +285,9 @@ class Dispatcher:
         return len(ids)
 
     async def advance_warmup(self) -> None:
-        """Raise an account's warm-up step once a day while its bounce and complaint rates stay healthy."""
+        """Raise an account's warm-up step once a day, only while the project's rolling rates stay under its warn
+        thresholds (services/sender/warmup_gate.py); a refused step is recorded on the account and retried at
+        the next sweep."""
         now = utcnow()
         schedule = self.settings.warmup_schedule
         async with self.rt.uow() as session:
@@ -302,40 +311,29 @@ class Dispatcher:
                 if acc.warmup_step_at is None:
                     acc.warmup_step_at = now
                     continue
-                healthy, _ = await reputation_healthy(session, acc.project_id, self.settings)
-                if healthy:
+                verdict = await warmup_verdict(session, acc.project_id, now)
+                if verdict.ok:
                     await session.execute(
                         sa.update(SesAccount)
                         .where(SesAccount.id == acc.id, SesAccount.warmup_step == acc.warmup_step)
-                        .values(warmup_step=acc.warmup_step + 1, warmup_step_at=now)
+                        .values(
+                            warmup_step=acc.warmup_step + 1,
+                            warmup_step_at=now,
+                            warmup_blocked_at=None,
+                            warmup_blocked_reason=None,
+                        )
                     )
+                elif acc.warmup_blocked_reason != verdict.reason or acc.warmup_blocked_at is None:
+                    if acc.warmup_blocked_at is None:
+                        log.warning("project %s: warm-up step held: %s", acc.project_id, verdict.reason)
+                    acc.warmup_blocked_at = acc.warmup_blocked_at or now
+                    acc.warmup_blocked_reason = verdict.reason
 
 
-async def reputation_healthy(
-    session: AsyncSession, project_id: int, settings: SenderSettings
-) -> tuple[bool, dict[str, float]]:
-    """Bounce and complaint rates of the last 7 days, from the feedback the events service sent us
-    (email.bounced / email.complained mark our message rows)."""
-    since = utcnow() - timedelta(days=7)
-    row = (
-        await session.execute(
-            sa.select(
-                sa.func.count().label("sent"),
-                sa.func.sum(sa.case((M.c.feedback == "bounced", 1), else_=0)).label("bounced"),
-                sa.func.sum(sa.case((M.c.feedback == "complained", 1), else_=0)).label("complained"),
-            ).where(M.c.project_id == project_id, M.c.sent_at.is_not(None), M.c.sent_at > since)
-        )
-    ).one()
-    sent = int(row.sent or 0)
-    if sent == 0:
-        return False, {"sent": 0, "bounce_rate": 0.0, "complaint_rate": 0.0}
-    br, cr = int(row.bounced or 0) / sent, int(row.complained or 0) / sent
-    ok = br < settings.warmup_max_bounce_rate and cr < settings.warmup_max_complaint_rate
-    return ok, {"sent": sent, "bounce_rate": br, "complaint_rate": cr}
-
-
-async def start_campaign(rt: Runtime, campaign_id: int, *, from_status: tuple[str, ...]) -> bool:
-    """Move a campaign to `sending` and fan it out, in one transaction (only one caller wins the guard)."""
+async def start_campaign(
+    rt: Runtime, campaign_id: int, *, from_status: tuple[str, ...], settings: SenderSettings
+) -> bool:
+    """Move a campaign to `sending`, fan it out and plan its canary, in one transaction (one caller wins)."""
     t0 = time.perf_counter()
     async with rt.uow() as session:
         r = await session.execute(
@@ -347,6 +345,7 @@ async def start_campaign(rt: Runtime, campaign_id: int, *, from_status: tuple[st
             return False
         campaign = (await session.execute(sa.select(Campaign).where(Campaign.id == campaign_id))).scalar_one()
         n = await fan_out(session, campaign)
+        await plan_canary(session, campaign, n, settings)
         domain_log.campaign_started(session, campaign.project_id, campaign.id, campaign.name, n)
     log.info("campaign %s fanned out to %d recipients in %.2fs", campaign_id, n, time.perf_counter() - t0)
     return True

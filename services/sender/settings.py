@@ -95,11 +95,30 @@ class SenderSettings(BaseSettings):
         default_factory=lambda: [500, 1000, 2000, 5000, 10000, 20000, 50000, 100000, 200000],
         description="Daily marketing volume per warm-up step; the last step ends warm-up.",
     )
-    warmup_max_bounce_rate: float = Field(
-        0.02, description="Warm-up advances only while bounces stay below this."
+    canary_percent: float = Field(
+        0.05,
+        gt=0,
+        le=1,
+        description="Share of a campaign sent first as its canary sample (random), before the rest is released.",
     )
-    warmup_max_complaint_rate: float = Field(
-        0.0008, description="Warm-up advances only while complaints stay below this."
+    canary_min: int = Field(
+        200,
+        ge=1,
+        description="Smallest canary sample. A campaign whose sample would be all of it (no more recipients "
+        "than this) has no canary: it is sent at once, as a sample would be.",
+    )
+    canary_max: int = Field(2000, ge=1, description="Largest canary sample.")
+    canary_window_seconds: int = Field(
+        1800,
+        ge=0,
+        description="Feedback window after the canary's last send before its bounce and complaint rates are "
+        "judged (a project's `canary_window_seconds` setting and a campaign's own override it).",
+    )
+    canary_lookback_days: int = Field(
+        7,
+        ge=1,
+        description="`canary: auto` holds campaigns larger than the most mail the project sent in one day "
+        "over this many days.",
     )
 
     sandbox_max_send_rate: float = Field(50.0, description="Max send rate of the local sandbox SES.")

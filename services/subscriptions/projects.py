@@ -48,6 +48,8 @@ class ProjectSettingsIn(BaseModel):
     allowed_redirect_hosts: list[str] | None = Field(None, max_length=100)
     from_email: str | None = Field(None, max_length=320)
     from_name: str | None = Field(None, max_length=200)
+    # Read by the sender (services/sender/canary.py): the feedback window of this project's campaign canaries.
+    canary_window_seconds: int | None = Field(None, ge=0, le=7 * 86400)
 
     @field_validator("allowed_redirect_hosts")
     @classmethod

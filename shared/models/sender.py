@@ -12,7 +12,7 @@ from shared.db.types import BigIntPK, JSONType, UTCDateTime, utcnow
 from shared.models.base import Base
 
 # Message states. `queued` rows may carry a claim (claimed_until) while their work message is on the bus.
-MESSAGE_STATES = ("queued", "sending", "sent", "failed", "suppressed", "delayed", "cancelled")
+MESSAGE_STATES = ("queued", "sending", "sent", "failed", "suppressed", "delayed", "cancelled", "held")
 
 
 class SesAccount(Base):
@@ -47,6 +47,9 @@ class SesAccount(Base):
     # Marketing sends reserved on `warmup_day` (UTC date, ISO) against the warm-up step's daily volume.
     warmup_day: Mapped[str | None] = mapped_column(sa.String(10), nullable=True)
     warmup_sent: Mapped[int] = mapped_column(sa.Integer, default=0)
+    # The last time a due warm-up step was refused because the project's rates were at or over a warn threshold.
+    warmup_blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    warmup_blocked_reason: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
     last_error: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -103,6 +106,14 @@ class Campaign(Base):
     recipients: Mapped[int] = mapped_column(sa.Integer, default=0)
     fanout_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Canary (services/sender/canary.py): mode auto | on | off; state NULL (none) → sampling → waiting →
+    # released | held. While waiting or held the campaign's status is `canary_hold`, the rest `held`.
+    canary: Mapped[str] = mapped_column(sa.String(10), default="auto", server_default="auto")
+    canary_window_seconds: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
+    canary_state: Mapped[str | None] = mapped_column(sa.String(20), nullable=True)
+    canary_size: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+    canary_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    canary_reason: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -35,7 +35,7 @@ async def test_list_with_progress_pages_and_feedback_filter(sender: Sender) -> N
     assert by_id[sent["id"]]["progress"]["total"] == 3
     assert by_id[draft["id"]]["progress"] == {
         "counts": dict.fromkeys(
-            ("queued", "sending", "sent", "failed", "suppressed", "delayed", "cancelled"), 0
+            ("queued", "sending", "sent", "failed", "suppressed", "delayed", "cancelled", "held"), 0
         ),
         "feedback": {},
         "total": 0,

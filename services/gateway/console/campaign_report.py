@@ -12,8 +12,8 @@ from starlette.datastructures import QueryParams
 from services.gateway.console.campaign_outcomes import guard_rate, outcomes
 from services.gateway.console.project_api import ApiResult, ProjectApi
 
-STATES = ("queued", "sending", "sent", "failed", "suppressed", "delayed", "cancelled")
-WAITING = ("queued", "sending", "delayed")
+STATES = ("queued", "sending", "sent", "failed", "suppressed", "delayed", "cancelled", "held")
+WAITING = ("queued", "sending", "delayed", "held")  # held: behind the campaign's canary
 RECENT = 5  # bounces and complaints shown with their SES detail (one events call each)
 PAGE = 50
 

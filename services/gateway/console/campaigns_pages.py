@@ -1,6 +1,6 @@
 """Console pages: campaigns — the list with progress, compose (send now, schedule in a chosen time zone, or keep
 as a draft), and each campaign's page: live progress, the report, its recipients, and the actions its state
-allows (send, schedule, pause, resume, cancel, retry failed), all through the sender's /v1/campaigns API."""
+allows (send, schedule, pause, resume, cancel, retry failed, release what a canary held), all through the sender's /v1/campaigns API."""
 
 from __future__ import annotations
 
@@ -34,7 +34,14 @@ from services.gateway.state import gateway
 router = APIRouter(include_in_schema=False)
 # A campaign's HTML and text may each be 500,000 characters; URL-encoded, markup roughly doubles.
 COMPOSE_LIMIT = 3_000_000
-BADGES = {"scheduled": "warn", "sending": "ok", "paused": "warn", "sent": "ok", "cancelled": "bad"}
+BADGES = {
+    "scheduled": "warn",
+    "sending": "ok",
+    "paused": "warn",
+    "canary_hold": "warn",
+    "sent": "ok",
+    "cancelled": "bad",
+}
 
 
 def _api(request: Request, pid: int) -> ProjectApi:
@@ -61,7 +68,7 @@ async def campaigns_index(request: Request, pid: int) -> Response:
         p = c.get("progress") or {}
         counts = p.get("counts") or {}
         total = int(p.get("total") or 0)
-        waiting = sum(int(counts.get(s, 0)) for s in ("queued", "sending", "delayed"))
+        waiting = sum(int(counts.get(s, 0)) for s in ("queued", "sending", "delayed", "held"))
         rows.append({**c, "total": total, "sent": int(counts.get("sent", 0)), "processed": total - waiting})
     ctx = {"campaigns": rows, "next_before": data.get("next_before_id"), "badges": BADGES}
     return page(request, "console/campaigns.html", access, ctx, section="campaigns")
@@ -209,6 +216,7 @@ ACTIONS = {
     "pause": ("campaign.paused", "Paused. Nothing more is sent until you resume."),
     "resume": ("campaign.resumed", "Resumed."),
     "cancel": ("campaign.cancelled", "Cancelled. Mail not yet sent will not be sent."),
+    "release": ("campaign.released", ""),
     "retry-failed": ("campaign.retried", ""),
 }
 
@@ -220,6 +228,9 @@ async def _action(request: Request, pid: int, cid: int, name: str) -> Response:
         return await _refused(request, access, cid, r)
     action, note = ACTIONS[name]
     detail: dict[str, Any] = {"name": r.data.get("name"), "status": r.data.get("status")}
+    if name == "release":
+        detail["released"] = n = int(r.data.get("released") or 0)
+        note = f"Released: {n} held recipient{'s' if n != 1 else ''} queued."
     if name == "retry-failed":
         detail["requeued"] = n = int(r.data.get("requeued") or 0)
         note = (
@@ -246,6 +257,12 @@ async def resume_campaign(request: Request, pid: int, cid: int) -> Response:
 @router.post("/admin/p/{pid}/campaigns/{cid}/cancel")
 async def cancel_campaign(request: Request, pid: int, cid: int) -> Response:
     return await _action(request, pid, cid, "cancel")
+
+
+@router.post("/admin/p/{pid}/campaigns/{cid}/release")
+async def release_campaign(request: Request, pid: int, cid: int) -> Response:
+    """Send the rest of a campaign its canary holds."""
+    return await _action(request, pid, cid, "release")
 
 
 @router.post("/admin/p/{pid}/campaigns/{cid}/retry-failed")

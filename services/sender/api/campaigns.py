@@ -1,9 +1,10 @@
-"""Campaigns: content + lists, send now or at a time, progress per state, pause / resume / cancel / retry-failed."""
+"""Campaigns: content + lists, send now or at a time, progress per state, pause / resume / cancel / retry-failed,
+and the canary (services/sender/canary.py): `canary` auto | on | off, a held campaign released or cancelled."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Query, Response
@@ -12,6 +13,7 @@ from pydantic import BaseModel, Field, field_validator
 from services.sender.api.common import CoreDep, checked_address, iso
 from services.sender.api.schemas import CampaignOut, CampaignPage, legacy_page
 from services.sender.api.templates import load_template
+from services.sender.canary import canary_json, plan_canary, release
 from services.sender.fanout import fan_out
 from services.sender.templating import validate_parts
 from shared import domain_log
@@ -24,7 +26,7 @@ from shared.pagination import PAGE_LIMIT_DEFAULT, CursorQuery, LimitQuery, next_
 from shared.service_app import DbSession, RuntimeDep
 
 router = APIRouter(prefix="/v1/campaigns", tags=["campaigns"])
-STATES = ("queued", "sending", "sent", "failed", "suppressed", "delayed", "cancelled")
+STATES = ("queued", "sending", "sent", "failed", "suppressed", "delayed", "cancelled", "held")
 
 
 class CampaignIn(BaseModel):
@@ -38,6 +40,12 @@ class CampaignIn(BaseModel):
     reply_to: str | None = Field(None, max_length=400)
     send_at: datetime | None = None
     send_now: bool = False
+    canary: Literal["auto", "on", "off"] = Field(
+        "auto", description="Send a random sample first and hold the rest through a feedback window."
+    )
+    canary_window_seconds: int | None = Field(
+        None, ge=0, le=7 * 86400, description="This campaign's feedback window (default: the project's)."
+    )
 
     model_config = {"populate_by_name": True}
 
@@ -100,7 +108,9 @@ async def _progress(session: Any, campaign_id: int) -> dict[str, Any]:
     return out[campaign_id]
 
 
-def campaign_json(c: Campaign, progress: dict[str, Any] | None = None) -> dict[str, Any]:
+def campaign_json(
+    c: Campaign, progress: dict[str, Any] | None = None, canary: dict[str, Any] | None = None
+) -> dict[str, Any]:
     out = {
         "id": c.id,
         "name": c.name,
@@ -116,9 +126,21 @@ def campaign_json(c: Campaign, progress: dict[str, Any] | None = None) -> dict[s
         "finished_at": iso(c.finished_at),
         "created_at": iso(c.created_at),
     }
+    out["canary"] = canary or {
+        "mode": c.canary or "auto",
+        "state": c.canary_state,
+        "size": c.canary_size or 0,
+        "window_seconds": c.canary_window_seconds,
+        "until": iso(c.canary_until),
+        "reason": c.canary_reason,
+    }
     if progress is not None:
         out["progress"] = progress
     return out
+
+
+async def _full(session: Any, c: Campaign) -> dict[str, Any]:
+    return campaign_json(c, await _progress(session, c.id), await canary_json(session, c))
 
 
 @router.post("", status_code=201, response_model=CampaignOut, response_model_exclude_unset=True)
@@ -158,6 +180,8 @@ async def create_campaign(
         from_address=body.from_address,
         reply_to=body.reply_to,
         list_ids=list_ids,
+        canary=body.canary,
+        canary_window_seconds=body.canary_window_seconds,
         status="scheduled" if (send_at or body.send_now) else "draft",
         send_at=send_at or (utcnow() if body.send_now else None),
     )
@@ -166,6 +190,7 @@ async def create_campaign(
     if body.send_now:
         c.status = "sending"
         n = await fan_out(session, c)
+        await plan_canary(session, c, n, core.settings)
         domain_log.campaign_started(session, project_id, c.id, c.name, n)
         core.dispatcher.notify()
     return campaign_json(c)
@@ -202,7 +227,7 @@ async def list_campaigns(
 @router.get("/{campaign_id}", response_model=CampaignOut, response_model_exclude_unset=True)
 async def get_campaign(campaign_id: int, session: DbSession, project_id: ProjectId) -> dict[str, Any]:
     c = await _load(session, project_id, campaign_id)
-    return campaign_json(c, await _progress(session, c.id))
+    return await _full(session, c)
 
 
 @router.post("/{campaign_id}/send", response_model=CampaignOut, response_model_exclude_unset=True)
@@ -225,6 +250,7 @@ async def send_campaign(
     if send_at is None or send_at <= now:
         c.status = "sending"
         n = await fan_out(session, c)  # one INSERT … SELECT, committed with the status change
+        await plan_canary(session, c, n, core.settings)
         domain_log.campaign_started(session, project_id, c.id, c.name, n)
         core.dispatcher.notify()
     else:
@@ -264,16 +290,38 @@ async def resume_campaign(
 @router.post("/{campaign_id}/cancel", response_model=CampaignOut, response_model_exclude_unset=True)
 async def cancel_campaign(campaign_id: int, session: DbSession, project_id: ProjectId) -> dict[str, Any]:
     c = await _transition(
-        session, project_id, campaign_id, ("draft", "scheduled", "sending", "paused"), "cancelled"
+        session,
+        project_id,
+        campaign_id,
+        ("draft", "scheduled", "sending", "paused", "canary_hold"),
+        "cancelled",
     )
     now = utcnow()
     await session.execute(
         sa.update(Message)
-        .where(Message.campaign_id == c.id, Message.state.in_(("queued", "delayed")))
+        .where(Message.campaign_id == c.id, Message.state.in_(("queued", "delayed", "held")))
         .values(state="cancelled", claimed_until=None, updated_at=now)
     )
     c.finished_at = now
     return campaign_json(c, await _progress(session, c.id))
+
+
+@router.post("/{campaign_id}/release", response_model=CampaignOut, response_model_exclude_unset=True)
+async def release_campaign(
+    campaign_id: int, session: DbSession, project_id: ProjectId, core: CoreDep
+) -> dict[str, Any]:
+    """The owner sends the rest of a campaign its canary holds (during the window or after a failed canary)."""
+    c = await _load(session, project_id, campaign_id, lock=True)
+    if c.status != "canary_hold":
+        raise Conflict(f"campaign is {c.status}, not held by its canary", error="not_held")
+    was = c.canary_state
+    n = await release(session, c, utcnow(), why=f"released by the owner (canary {was})")
+    if n is None:
+        raise Conflict("campaign is no longer held", error="not_held")
+    core.dispatcher.notify()
+    out = await _full(session, c)
+    out["released"] = n
+    return out
 
 
 @router.post("/{campaign_id}/retry-failed", response_model=CampaignOut, response_model_exclude_unset=True)

@@ -14,7 +14,8 @@ class MessageOut(BaseModel):
     id: int
     kind: str = Field(description="transactional | marketing | notification", examples=["transactional"])
     state: str = Field(
-        description="queued | sending | sent | failed | suppressed | delayed | cancelled", examples=["queued"]
+        description="queued | sending | sent | failed | suppressed | delayed | cancelled | held",
+        examples=["queued"],
     )
     to: str = Field(examples=["ada@example.com"])
     campaign_id: int | None
@@ -37,13 +38,34 @@ class Progress(BaseModel):
     total: int
 
 
+class CanarySample(BaseModel):
+    sent: int
+    bounced: int = Field(description="counted (hard) bounces the events service recorded for the sample")
+    complained: int
+    bounce_rate: float
+    complaint_rate: float
+
+
+class CanaryOut(BaseModel):
+    mode: str = Field(description="auto | on | off", examples=["auto"])
+    state: str | None = Field(
+        description="null (no canary) | sampling | waiting | released | held", examples=["waiting"]
+    )
+    size: int = Field(description="recipients in the random sample sent first")
+    window_seconds: int | None = Field(description="the campaign's own feedback window (null: the project's)")
+    until: str | None = Field(description="when the feedback window ends")
+    reason: str | None
+    sample: CanarySample | None = Field(None, description="the sample's figures while the rest is held")
+
+
 class CampaignOut(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
     id: int
     name: str = Field(examples=["October newsletter"])
     status: str = Field(
-        description="draft | scheduled | sending | paused | sent | cancelled", examples=["draft"]
+        description="draft | scheduled | sending | paused | canary_hold | sent | cancelled",
+        examples=["draft"],
     )
     list_ids: list[int]
     template_id: int | None
@@ -57,6 +79,8 @@ class CampaignOut(BaseModel):
     created_at: str | None
     progress: Progress | None = Field(None, description="counts per state (GET one, or `progress=true`)")
     requeued: int | None = Field(None, description="retry-failed only: messages queued again")
+    canary: CanaryOut | None = None
+    released: int | None = Field(None, description="release only: held messages queued")
 
 
 class TemplateOut(BaseModel):

@@ -74,7 +74,15 @@ def account_json(a: SesAccount, key: str) -> dict[str, Any]:
         "sending_enabled": a.sending_enabled,
         "production_access": a.production_access,
         "enforcement_status": a.enforcement_status,
-        "warmup": {"enabled": a.warmup_enabled, "step": a.warmup_step, "sent_today": a.warmup_sent},
+        "warmup": {
+            "enabled": a.warmup_enabled,
+            "step": a.warmup_step,
+            "step_at": iso(a.warmup_step_at),
+            "sent_today": a.warmup_sent,
+            # A due step refused because the project's rates were at or over a warn threshold (None: not held).
+            "blocked_at": iso(a.warmup_blocked_at),
+            "blocked_reason": a.warmup_blocked_reason,
+        },
         "last_error": a.last_error,
         "updated_at": iso(a.updated_at),
     }
