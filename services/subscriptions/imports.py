@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Header, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.subscriptions.bulk_json import CSV_BODY, json_to_csv
 from services.subscriptions.common import Page, SubSettings, encode_cursor, iso, page_out
 from services.subscriptions.csv_rows import Batch, CsvBatches, HeaderError
 from services.subscriptions.lists import get_list
@@ -452,15 +453,6 @@ def import_out(imp: ContactImport) -> dict[str, Any]:
 router = APIRouter(tags=["imports"])
 
 
-CSV_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {"text/csv": {"schema": {"type": "string", "format": "binary"}}},
-        "description": "The CSV file: a header row with an `email` column; other columns become attributes.",
-    }
-}
-
-
 @router.post("/v1/lists/{list_id}/imports", status_code=202, openapi_extra=CSV_BODY)
 async def start_import(
     project_id: ProjectId,
@@ -490,6 +482,13 @@ async def start_import(
                 fh.write(chunk)
         if size == 0:
             raise BadRequest("the body is empty: send the CSV file as the request body", error="empty_body")
+        if request.headers.get("content-type", "").split(";")[0].strip().lower() == "application/json":
+            json_path, path = path, path.with_suffix(".json.csv")
+            try:
+                size = await asyncio.to_thread(json_to_csv, json_path, path)
+            finally:
+                with contextlib.suppress(OSError):
+                    json_path.unlink()
         async with rt.uow() as session:
             imp = await create_import(session, project_id, list_id, consent, filename, size)
     except BaseException:

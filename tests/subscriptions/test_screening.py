@@ -76,7 +76,11 @@ def test_role_addresses() -> None:
 async def test_clean_import_is_released_with_its_report(svc: Svc) -> None:
     pid, h = await svc.project()
     lid = await svc.new_list(h)
-    rows = [f"user{i}@goodmail.net" for i in range(60)] + ["info@goodmail.net", "x@aonly.net", "user1@goodmail.net"]
+    rows = [f"user{i}@goodmail.net" for i in range(60)] + [
+        "info@goodmail.net",
+        "x@aonly.net",
+        "user1@goodmail.net",
+    ]
     imp = await _import(svc, h, lid, _csv(rows))
     assert imp["status"] == "completed", imp
     q = imp["quality"]
@@ -174,3 +178,72 @@ async def test_domain_checks_budget_and_unreachable_resolver() -> None:
     checks.submit(["a.test", "b.test"])
     await checks.finish()
     assert checks.results == {"a.test": "skipped", "b.test": "skipped"} and checks.notes
+
+
+def test_operator_refreshes_the_disposable_list(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from services.subscriptions.screening import disposable_domains
+    from sesame.cli import main
+
+    source, target = tmp_path / "upstream.txt", tmp_path / "extra" / "disposable.txt"
+    source.write_text("# fresh list\nburner-new.example\nTrash-Box.IO.\n\nnot a domain\n")
+    monkeypatch.setenv("SESAME_SUBSCRIPTIONS_SCREENING_DISPOSABLE_FILE", str(target))
+    assert not disposable_domains(str(target)).check("burner-new.example")
+    assert main(["screening", "update-disposable", "--source", str(source)]) == 0
+    assert target.read_text().split() == ["burner-new.example", "trash-box.io"]
+    assert disposable_domains(str(target)).check("mx.burner-new.example")  # reloaded: the file changed
+    assert disposable_domains(str(target)).check("mailinator.com")  # the package's list stays
+    assert main(["screening", "check", "info@trash-box.io", "ann@gmail.com"]) == 0
+    out = capsys.readouterr().out
+    assert "info@trash-box.io: disposable domain, role address" in out and "ann@gmail.com: ok" in out
+    empty = tmp_path / "empty.txt"
+    empty.write_text("# nothing\n")
+    assert main(["screening", "update-disposable", "--source", str(empty)]) == 1
+    assert "holds no domain" in capsys.readouterr().err
+    assert target.read_text().split() == ["burner-new.example", "trash-box.io"]
+
+
+async def test_api_bulk_add_as_json_is_screened_and_held(svc: Svc) -> None:
+    pid, h = await svc.project()
+    lid = await svc.new_list(h)
+    contacts: list[Any] = [
+        {"email": f"u{i}@goodmail.net", "attributes": {"plan": "pro", "n": i}} for i in range(6)
+    ]
+    contacts += [{"email": "info@goodmail.net"}, "sales@goodmail.net", {"email": "bad-address"}]
+    r = await svc.client.post(
+        f"/v1/lists/{lid}/imports",
+        params={"consent_source": "partner API sync"},
+        json={"contacts": contacts},
+        headers=h,
+    )
+    assert r.status_code == 202, r.text
+    for _ in range(500):
+        imp = (await svc.client.get(f"/v1/imports/{r.json()['id']}", headers=h)).json()
+        if imp["status"] != "running":
+            break
+        await asyncio.sleep(0.02)
+    assert imp["status"] == "held" and imp["quality"]["role"]["count"] == 2, imp
+    assert (imp["rows_imported"], imp["rows_failed"]) == (8, 1)
+    errors = (await svc.client.get(f"/v1/imports/{imp['id']}/errors", headers=h)).json()["data"]
+    assert [(e["line"], e["value"]) for e in errors] == [(10, "bad-address")]
+    got = (await svc.client.get("/v1/contacts", params={"email": "u3@goodmail.net"}, headers=h)).json()[
+        "data"
+    ]
+    assert got[0]["attributes"] == {"plan": "pro", "n": "3"}
+    assert await _sendable(svc, pid, lid) == set()
+    for body, why in (
+        (b"{not json", "not valid JSON"),
+        (b'{"contacts": []}', "one contact or more"),
+        (
+            b'{"contacts": [{"email": "a@b.io", "attributes": {"x": {"y": 1}}}]}',
+            "strings, numbers or booleans",
+        ),
+    ):
+        r = await svc.client.post(
+            f"/v1/lists/{lid}/imports",
+            params={"consent_source": "partner API sync"},
+            content=body,
+            headers={**h, "content-type": "application/json"},
+        )
+        assert r.status_code == 422 and why in r.json()["detail"], r.text
