@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from services.events import guard as guard_mod
 from services.events.reputation import SERIES, WINDOWS, series, window_rates
+from services.events.schemas import EventPage
 from services.events.sns_signature import is_topic_arn
 from shared.db.types import utcnow
 from shared.email_address import email_hash, normalize_email
@@ -18,6 +19,7 @@ from shared.errors import BadRequest, NotFound
 from shared.internal_auth import Internal, ProjectId
 from shared.models.core import Project
 from shared.models.events import EmailEvent, SnsEndpoint, SnsInbox, SnsSubscription
+from shared.pagination import PAGE_LIMIT_DEFAULT, CursorQuery, LimitQuery, next_page, start_id
 from shared.service_app import DbSession
 
 v1 = APIRouter(prefix="/v1")
@@ -164,11 +166,11 @@ async def list_events(
         q = q.where(EmailEvent.event_type == type_)
     if before is not None:
         q = q.where(EmailEvent.id < before)
-    rows = (await session.scalars(q.order_by(EmailEvent.id.desc()).limit(limit))).all()
-    return {
-        "events": [_event_view(e) for e in rows],
-        "next_before": rows[-1].id if len(rows) == limit else None,
-    }
+    rows = (await session.scalars(q.order_by(EmailEvent.id.desc()).limit(limit + 1))).all()
+    next_id, next_cursor = next_page([e.id for e in rows], limit)
+    items = [_event_view(e) for e in rows[:limit]]
+    # `events` / `next_before`: the old names, kept for one release
+    return {"data": items, "next_cursor": next_cursor, "events": items, "next_before": next_id}
 
 
 EventType = Literal[
@@ -185,18 +187,21 @@ EventType = Literal[
 ]
 
 
-@v1.get("/events")
+@v1.get("/events", response_model=EventPage)
 async def v1_events(
     project_id: ProjectId,
     session: DbSession,
+    response: Response,
     message_id: int | None = None,
     ses_message_id: str | None = None,
     email: str | None = None,
     type: EventType | None = None,
-    before: int | None = None,  # noqa: A002
-    limit: int = Query(50, ge=1, le=500),
+    cursor: CursorQuery = None,
+    limit: LimitQuery = PAGE_LIMIT_DEFAULT,
+    before: Annotated[int | None, Query(deprecated=True, description="old paging: use cursor")] = None,  # noqa: A002
 ) -> dict[str, Any]:
-    """Recent feedback events of the project, newest first, filtered by message, contact address or type."""
+    """Recent feedback events of the project, newest first, filtered by message, contact address or type;
+    `next_cursor` pages on."""
     return await list_events(
         session,
         project_id,
@@ -204,7 +209,7 @@ async def v1_events(
         ses_message_id=ses_message_id,
         email=email,
         type_=type,
-        before=before,
+        before=start_id(response, cursor, before, "before"),
         limit=limit,
     )
 

@@ -39,7 +39,15 @@ ERASURE_QUEUE = QueueSpec("events.contact_erased", [ContactErased.ROUTING_KEY])
 CONSUMER = "events.contact_erased"
 ERASED_BODY = json.dumps({"erased": "raw notification dropped: a recipient was erased (GDPR)"})
 # `detail` keys (services/events/ses_feedback.py) that can quote or describe the recipient; the others are codes.
-IDENTIFYING_DETAIL = ("link", "linkTags", "userAgent", "ipAddress", "smtpResponse", "diagnosticCode", "reportingMTA")
+IDENTIFYING_DETAIL = (
+    "link",
+    "linkTags",
+    "userAgent",
+    "ipAddress",
+    "smtpResponse",
+    "diagnosticCode",
+    "reportingMTA",
+)
 KEPT_DETAIL = frozenset(
     {"action", "status", "feedbackId", "complaintSubType", "delayType", "templateName", "source",
      "unsubscribeAll", "tag_project_mismatch"}

@@ -191,6 +191,21 @@ async def test_events_api_filters_and_project_isolation(harness: Harness) -> Non
     r = await h.client.get("/v1/events?type=nonsense", headers=h.api_headers())
     assert r.status_code == 422
 
+    # the one pagination contract: data + next_cursor; `before` still works for one release, marked deprecated
+    await _apply(h, h.project_id, bounce(HARD, "second@example.com"))
+    await _apply(h, h.project_id, bounce(HARD, "third@example.com"))
+    seen, params = [], {"limit": 2}
+    while True:
+        r = await h.client.get("/v1/events", params=params, headers=h.api_headers())
+        assert r.status_code == 200 and "deprecation" not in r.headers
+        seen += [e["id"] for e in r.json()["data"]]
+        if not r.json()["next_cursor"]:
+            break
+        params = {"limit": 2, "cursor": r.json()["next_cursor"]}
+    assert len(seen) == 3 and seen == sorted(seen, reverse=True)
+    r = await h.client.get("/v1/events", params={"before": seen[0]}, headers=h.api_headers())
+    assert r.headers["deprecation"] == "true" and [e["id"] for e in r.json()["events"]] == seen[1:]
+
 
 async def test_feedback_linked_to_message_when_sent_arrives_later(harness: Harness) -> None:
     h, pid = harness, harness.project_id

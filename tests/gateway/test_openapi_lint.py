@@ -25,7 +25,6 @@ UNTYPED_YET: set[str] = {
     "GET /v1/contacts",
     "GET /v1/contacts/{contact_id}",
     "GET /v1/contacts/{contact_id}/changes",
-    "GET /v1/events",
     "GET /v1/feedback/endpoint",
     "GET /v1/guard",
     "GET /v1/imports",

@@ -49,6 +49,9 @@ from .endpoint_update import EndpointUpdate
 from .error import Error
 from .error_body import ErrorBody
 from .error_body_error import ErrorBodyError
+from .event_out import EventOut
+from .event_out_detail_type_0 import EventOutDetailType0
+from .event_page import EventPage
 from .feedback_route_response_feedback_route_v1_ses_account_feedback_get import (
     FeedbackRouteResponseFeedbackRouteV1SesAccountFeedbackGet,
 )
@@ -194,7 +197,6 @@ from .update_project_response_update_project_v1_project_patch import (
 from .update_subscription_response_update_subscription_v1_subscriptions_sub_id_patch import (
     UpdateSubscriptionResponseUpdateSubscriptionV1SubscriptionsSubIdPatch,
 )
-from .v1_events_response_v1_events_v1_events_get import V1EventsResponseV1EventsV1EventsGet
 from .v1_events_type_type_0 import V1EventsTypeType0
 from .v1_get_endpoint_response_v1_get_endpoint_v1_feedback_endpoint_get import (
     V1GetEndpointResponseV1GetEndpointV1FeedbackEndpointGet,
@@ -252,6 +254,9 @@ __all__ = (
     "Error",
     "ErrorBody",
     "ErrorBodyError",
+    "EventOut",
+    "EventOutDetailType0",
+    "EventPage",
     "FeedbackRouteResponseFeedbackRouteV1SesAccountFeedbackGet",
     "FormBranding",
     "FormField",
@@ -347,7 +352,6 @@ __all__ = (
     "UpdateListResponseUpdateListV1ListsListIdPatch",
     "UpdateProjectResponseUpdateProjectV1ProjectPatch",
     "UpdateSubscriptionResponseUpdateSubscriptionV1SubscriptionsSubIdPatch",
-    "V1EventsResponseV1EventsV1EventsGet",
     "V1EventsTypeType0",
     "V1GetEndpointResponseV1GetEndpointV1FeedbackEndpointGet",
     "V1GuardResponseV1GuardV1GuardGet",

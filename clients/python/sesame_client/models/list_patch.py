@@ -23,6 +23,10 @@ class ListPatch:
         form_settings (FormSettings | None | Unset):
         name (None | str | Unset):
         public (bool | None | Unset):
+        sunset_campaigns (int | None | Unset): Sunset: pause from marketing the contacts with no open or click in the
+            last this-many campaigns. null turns it off.
+        sunset_days (int | None | Unset): Sunset: pause from marketing the contacts with no open or click in this many
+            days. null turns it off.
     """
 
     description: None | str | Unset = UNSET
@@ -30,6 +34,8 @@ class ListPatch:
     form_settings: FormSettings | None | Unset = UNSET
     name: None | str | Unset = UNSET
     public: bool | None | Unset = UNSET
+    sunset_campaigns: int | None | Unset = UNSET
+    sunset_days: int | None | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.form_settings import FormSettings  # noqa: PLC0415
@@ -66,6 +72,18 @@ class ListPatch:
         else:
             public = self.public
 
+        sunset_campaigns: int | None | Unset
+        if isinstance(self.sunset_campaigns, Unset):
+            sunset_campaigns = UNSET
+        else:
+            sunset_campaigns = self.sunset_campaigns
+
+        sunset_days: int | None | Unset
+        if isinstance(self.sunset_days, Unset):
+            sunset_days = UNSET
+        else:
+            sunset_days = self.sunset_days
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update({})
@@ -79,6 +97,10 @@ class ListPatch:
             field_dict["name"] = name
         if public is not UNSET:
             field_dict["public"] = public
+        if sunset_campaigns is not UNSET:
+            field_dict["sunset_campaigns"] = sunset_campaigns
+        if sunset_days is not UNSET:
+            field_dict["sunset_days"] = sunset_days
 
         return field_dict
 
@@ -141,12 +163,32 @@ class ListPatch:
 
         public = _parse_public(d.pop("public", UNSET))
 
+        def _parse_sunset_campaigns(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        sunset_campaigns = _parse_sunset_campaigns(d.pop("sunset_campaigns", UNSET))
+
+        def _parse_sunset_days(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        sunset_days = _parse_sunset_days(d.pop("sunset_days", UNSET))
+
         list_patch = cls(
             description=description,
             double_optin=double_optin,
             form_settings=form_settings,
             name=name,
             public=public,
+            sunset_campaigns=sunset_campaigns,
+            sunset_days=sunset_days,
         )
 
         return list_patch

@@ -6,7 +6,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_body import ErrorBody
-from ...models.v1_events_response_v1_events_v1_events_get import V1EventsResponseV1EventsV1EventsGet
+from ...models.event_page import EventPage
 from ...models.v1_events_type_type_0 import V1EventsTypeType0
 from ...types import UNSET, Response, Unset
 
@@ -17,8 +17,9 @@ def _get_kwargs(
     ses_message_id: None | str | Unset = UNSET,
     email: None | str | Unset = UNSET,
     type_: None | Unset | V1EventsTypeType0 = UNSET,
-    before: int | None | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
+    before: int | None | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
@@ -53,14 +54,21 @@ def _get_kwargs(
         json_type_ = type_
     params["type"] = json_type_
 
+    json_cursor: None | str | Unset
+    if isinstance(cursor, Unset):
+        json_cursor = UNSET
+    else:
+        json_cursor = cursor
+    params["cursor"] = json_cursor
+
+    params["limit"] = limit
+
     json_before: int | None | Unset
     if isinstance(before, Unset):
         json_before = UNSET
     else:
         json_before = before
     params["before"] = json_before
-
-    params["limit"] = limit
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -75,9 +83,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorBody | V1EventsResponseV1EventsV1EventsGet | None:
+) -> ErrorBody | EventPage | None:
     if response.status_code == 200:
-        response_200 = V1EventsResponseV1EventsV1EventsGet.from_dict(response.json())
+        response_200 = EventPage.from_dict(response.json())
 
         return response_200
 
@@ -109,7 +117,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorBody | V1EventsResponseV1EventsV1EventsGet]:
+) -> Response[ErrorBody | EventPage]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -125,27 +133,30 @@ def sync_detailed(
     ses_message_id: None | str | Unset = UNSET,
     email: None | str | Unset = UNSET,
     type_: None | Unset | V1EventsTypeType0 = UNSET,
-    before: int | None | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
-) -> Response[ErrorBody | V1EventsResponseV1EventsV1EventsGet]:
+    before: int | None | Unset = UNSET,
+) -> Response[ErrorBody | EventPage]:
     """V1 Events
 
-     Recent feedback events of the project, newest first, filtered by message, contact address or type.
+     Recent feedback events of the project, newest first, filtered by message, contact address or type;
+    `next_cursor` pages on.
 
     Args:
         message_id (int | None | Unset):
         ses_message_id (None | str | Unset):
         email (None | str | Unset):
         type_ (None | Unset | V1EventsTypeType0):
-        before (int | None | Unset):
-        limit (int | Unset):  Default: 50.
+        cursor (None | str | Unset): `next_cursor` of the previous page; omit for the first page
+        limit (int | Unset): items per page, at most 500 Default: 50.
+        before (int | None | Unset): old paging: use cursor
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | V1EventsResponseV1EventsV1EventsGet]
+        Response[ErrorBody | EventPage]
     """
 
     kwargs = _get_kwargs(
@@ -153,8 +164,9 @@ def sync_detailed(
         ses_message_id=ses_message_id,
         email=email,
         type_=type_,
-        before=before,
+        cursor=cursor,
         limit=limit,
+        before=before,
     )
 
     response = client.get_httpx_client().request(
@@ -171,27 +183,30 @@ def sync(
     ses_message_id: None | str | Unset = UNSET,
     email: None | str | Unset = UNSET,
     type_: None | Unset | V1EventsTypeType0 = UNSET,
-    before: int | None | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
-) -> ErrorBody | V1EventsResponseV1EventsV1EventsGet | None:
+    before: int | None | Unset = UNSET,
+) -> ErrorBody | EventPage | None:
     """V1 Events
 
-     Recent feedback events of the project, newest first, filtered by message, contact address or type.
+     Recent feedback events of the project, newest first, filtered by message, contact address or type;
+    `next_cursor` pages on.
 
     Args:
         message_id (int | None | Unset):
         ses_message_id (None | str | Unset):
         email (None | str | Unset):
         type_ (None | Unset | V1EventsTypeType0):
-        before (int | None | Unset):
-        limit (int | Unset):  Default: 50.
+        cursor (None | str | Unset): `next_cursor` of the previous page; omit for the first page
+        limit (int | Unset): items per page, at most 500 Default: 50.
+        before (int | None | Unset): old paging: use cursor
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | V1EventsResponseV1EventsV1EventsGet
+        ErrorBody | EventPage
     """
 
     return sync_detailed(
@@ -200,8 +215,9 @@ def sync(
         ses_message_id=ses_message_id,
         email=email,
         type_=type_,
-        before=before,
+        cursor=cursor,
         limit=limit,
+        before=before,
     ).parsed
 
 
@@ -212,27 +228,30 @@ async def asyncio_detailed(
     ses_message_id: None | str | Unset = UNSET,
     email: None | str | Unset = UNSET,
     type_: None | Unset | V1EventsTypeType0 = UNSET,
-    before: int | None | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
-) -> Response[ErrorBody | V1EventsResponseV1EventsV1EventsGet]:
+    before: int | None | Unset = UNSET,
+) -> Response[ErrorBody | EventPage]:
     """V1 Events
 
-     Recent feedback events of the project, newest first, filtered by message, contact address or type.
+     Recent feedback events of the project, newest first, filtered by message, contact address or type;
+    `next_cursor` pages on.
 
     Args:
         message_id (int | None | Unset):
         ses_message_id (None | str | Unset):
         email (None | str | Unset):
         type_ (None | Unset | V1EventsTypeType0):
-        before (int | None | Unset):
-        limit (int | Unset):  Default: 50.
+        cursor (None | str | Unset): `next_cursor` of the previous page; omit for the first page
+        limit (int | Unset): items per page, at most 500 Default: 50.
+        before (int | None | Unset): old paging: use cursor
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | V1EventsResponseV1EventsV1EventsGet]
+        Response[ErrorBody | EventPage]
     """
 
     kwargs = _get_kwargs(
@@ -240,8 +259,9 @@ async def asyncio_detailed(
         ses_message_id=ses_message_id,
         email=email,
         type_=type_,
-        before=before,
+        cursor=cursor,
         limit=limit,
+        before=before,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -256,27 +276,30 @@ async def asyncio(
     ses_message_id: None | str | Unset = UNSET,
     email: None | str | Unset = UNSET,
     type_: None | Unset | V1EventsTypeType0 = UNSET,
-    before: int | None | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
-) -> ErrorBody | V1EventsResponseV1EventsV1EventsGet | None:
+    before: int | None | Unset = UNSET,
+) -> ErrorBody | EventPage | None:
     """V1 Events
 
-     Recent feedback events of the project, newest first, filtered by message, contact address or type.
+     Recent feedback events of the project, newest first, filtered by message, contact address or type;
+    `next_cursor` pages on.
 
     Args:
         message_id (int | None | Unset):
         ses_message_id (None | str | Unset):
         email (None | str | Unset):
         type_ (None | Unset | V1EventsTypeType0):
-        before (int | None | Unset):
-        limit (int | Unset):  Default: 50.
+        cursor (None | str | Unset): `next_cursor` of the previous page; omit for the first page
+        limit (int | Unset): items per page, at most 500 Default: 50.
+        before (int | None | Unset): old paging: use cursor
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | V1EventsResponseV1EventsV1EventsGet
+        ErrorBody | EventPage
     """
 
     return (
@@ -286,7 +309,8 @@ async def asyncio(
             ses_message_id=ses_message_id,
             email=email,
             type_=type_,
-            before=before,
+            cursor=cursor,
             limit=limit,
+            before=before,
         )
     ).parsed

@@ -6,11 +6,11 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-T = TypeVar("T", bound="V1EventsResponseV1EventsV1EventsGet")
+T = TypeVar("T", bound="EventOutDetailType0")
 
 
 @_attrs_define
-class V1EventsResponseV1EventsV1EventsGet:
+class EventOutDetailType0:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -23,10 +23,10 @@ class V1EventsResponseV1EventsV1EventsGet:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        v1_events_response_v1_events_v1_events_get = cls()
+        event_out_detail_type_0 = cls()
 
-        v1_events_response_v1_events_v1_events_get.additional_properties = d
-        return v1_events_response_v1_events_v1_events_get
+        event_out_detail_type_0.additional_properties = d
+        return event_out_detail_type_0
 
     @property
     def additional_keys(self) -> list[str]:
