@@ -92,6 +92,24 @@ async def enqueue_event(
     return int(result.rowcount or 0)
 
 
+_RECORD = (
+    sa.update(D)
+    .where(D.c.id == sa.bindparam("_id"))
+    .values(
+        status=sa.bindparam("status"),
+        next_attempt_at=sa.bindparam("next_at"),
+        attempts=sa.bindparam("attempts"),
+        last_status_code=sa.bindparam("code"),
+        last_latency_ms=sa.bindparam("latency"),
+        last_error=sa.bindparam("error"),
+        claim_token=None,
+        claimed_until=None,
+        manual=False,
+        updated_at=sa.bindparam("now"),
+    )
+)
+
+
 def _due(now: datetime) -> Any:
     return sa.or_(
         sa.and_(D.c.status == "pending", D.c.next_attempt_at <= now),
@@ -208,53 +226,46 @@ class Deliverer:
         return float(sched[attempts - 1]) * random.uniform(0.8, 1.2)
 
     async def _record(self, token: str, outcomes: list[tuple[Any, PostResult]]) -> None:
+        """Outcomes and the attempt log of one batch, set-based: rows whose claim we still hold (locked on
+        Postgres), one executemany UPDATE, one multi-row INSERT of attempts."""
         now = utcnow()
         async with self.rt.uow() as session:
+            ids = [row.id for row, _ in outcomes]
+            held = sa.select(D.c.id).where(D.c.id.in_(ids), D.c.claim_token == token)
+            if session.get_bind().dialect.name == "postgresql":
+                held = held.with_for_update()
+            # A claim that expired and was taken by another replica: that replica's outcome counts, not ours.
+            ours = set((await session.scalars(held)).all())
+            updates: list[dict[str, Any]] = []
+            attempts: list[dict[str, Any]] = []
+            exhausted: list[tuple[Any, PostResult]] = []
             for row, res in outcomes:
+                if row.id not in ours:
+                    continue
                 attempt = row.attempts + 1
-                values: dict[str, Any] = {
-                    "attempts": attempt,
-                    "last_status_code": res.status_code,
-                    "last_latency_ms": res.latency_ms,
-                    "last_error": res.error,
-                    "claim_token": None,
-                    "claimed_until": None,
-                    "manual": False,
-                    "updated_at": now,
-                }
-                exhausted = False
+                status, next_at = "failed", None
                 if res.ok:
-                    values["status"] = "succeeded"
-                elif row.manual or not row.enabled:
-                    values["status"] = "failed"
-                else:
+                    status = "succeeded"
+                elif not (row.manual or not row.enabled):
                     delay = self._retry_delay(attempt)
                     if delay is None:
-                        values["status"] = "failed"
-                        exhausted = True
+                        exhausted.append((row, res))
                     else:
-                        values["status"] = "pending"
-                        values["next_attempt_at"] = now + timedelta(seconds=delay)
-                won = await session.execute(
-                    sa.update(D).where(D.c.id == row.id, D.c.claim_token == token).values(**values),
-                    execution_options={"synchronize_session": False},
-                )
-                if not won.rowcount:  # our claim expired and another replica took the row: its outcome counts
-                    continue
-                session.add(
-                    WebhookAttempt(
-                        delivery_id=row.id,
-                        attempt=attempt,
-                        ok=res.ok,
-                        status_code=res.status_code,
-                        latency_ms=res.latency_ms,
-                        error=res.error,
-                        response_excerpt=res.excerpt,
-                        at=now,
-                    )
-                )
-                if exhausted:
-                    await self._disable(session, row, res)
+                        status, next_at = "pending", now + timedelta(seconds=delay)
+                updates.append({
+                    "_id": row.id, "status": status, "next_at": next_at or now, "attempts": attempt,
+                    "code": res.status_code, "latency": res.latency_ms, "error": res.error,
+                })  # fmt: skip
+                attempts.append({
+                    "delivery_id": row.id, "attempt": attempt, "ok": res.ok, "status_code": res.status_code,
+                    "latency_ms": res.latency_ms, "error": res.error, "response_excerpt": res.excerpt, "at": now,
+                })  # fmt: skip
+            if not updates:
+                return
+            await session.execute(_RECORD, [{**u, "now": now} for u in updates])
+            await session.execute(sa.insert(WebhookAttempt.__table__), attempts)
+            for row, res in exhausted:
+                await self._disable(session, row, res)
 
     async def _disable(self, session: AsyncSession, row: Any, res: PostResult) -> None:
         reason = f"delivery {row.event_id} failed {row.attempts + 1} times over ~3 days (last: {res.error})"
