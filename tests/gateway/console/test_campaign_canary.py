@@ -82,3 +82,25 @@ async def test_canary_shown_on_the_campaign_page_and_released_from_it(fast_canar
             .all()
         )
     assert "campaign.released" in actions
+
+
+async def test_a_held_warmup_step_is_shown_on_the_ses_page(console_system) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from shared.db.types import utcnow
+    from shared.models.sender import SesAccount
+
+    system = console_system
+    rt = system.app.state.embedded_apps["sender"].state.runtime
+    async with rt.uow() as s:
+        s.add(SesAccount(project_id=system.project_id, region="us-east-1", credential_mode="chain",
+                         warmup_enabled=True, warmup_step=2, sent_since_read=0,
+                         warmup_step_at=utcnow() - timedelta(hours=25)))  # fmt: skip
+
+    # No mail in the last week: the sweep refuses the due step and says why.
+    async def held() -> str | None:
+        html = (await system.admin.get(f"/admin/p/{system.project_id}/ses")).text
+        return html if 'data-warmup="held"' in html else None
+
+    html = await _until(held)
+    assert "on · step 2" in html and "nothing was sent over the last 7d" in html
