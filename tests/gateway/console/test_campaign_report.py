@@ -1,15 +1,24 @@
 """The campaign report page in the console, against the real embedded system: a campaign sent through the sandbox,
-its report API's answer shown in full — outcomes, opens and clicks unique and total with rates, the links, the
-unsubscribes via its links, the rates beside the thresholds, the time series as an inline SVG chart."""
+real SES feedback fed through the signed SNS webhook (tests/gateway/console/report_feed.py), and the page shows it
+all — outcomes, opens and clicks unique and total with rates, the links, the unsubscribes via its links, the rates
+beside the thresholds, the time series as an inline SVG chart; the contact's engagement on its page."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
+from types import SimpleNamespace
 from typing import Any
 
+import pytest
+
 from services.gateway.console.project_api import ApiResult, ProjectApi
-from tests.gateway.console.test_campaign_outcomes import contract_report
+from tests.gateway.console.report_feed import EXPECTED, LINK_A, LINK_B, READERS, Feedback, trust_test_sns
+from tests.gateway.console.support import ADMIN_PASSWORD, ConsoleClient
 from tests.gateway.console.test_campaigns import _api, _created, _form, _list_with, _until
+from tests.gateway.embedded import bootstrap_project, embedded_app
+
+EXPECTED_SERIES = ("delivered", "opened", "clicked", "bounced", "complained", "unsubscribed")
 
 
 async def _sent_campaign(system: Any, emails: list[str]) -> tuple[int, str]:
@@ -29,37 +38,58 @@ def _cells(html: str) -> dict[str, str]:
     return dict(re.findall(r'data-outcome="(\w+)">(\d+)<', html))
 
 
-async def test_the_page_shows_what_the_report_api_answers(console_system, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    cid, base = await _sent_campaign(console_system, ["ann@example.com", "bob@example.com"])
-    real_get = ProjectApi.get
-    answer = contract_report(campaign_id=cid)
+@pytest.fixture
+async def report_system(sqlite_url, settings_for, monkeypatch, tmp_path) -> AsyncIterator[Any]:  # type: ignore[no-untyped-def]
+    """console_system's embedded Sesame, its events service trusting the test SNS certificate."""
+    sns = trust_test_sns(monkeypatch, tmp_path)
+    settings = settings_for(sqlite_url, public_url="http://testserver")
+    settings.security.admin_password = ADMIN_PASSWORD
+    async with embedded_app(settings) as app:
+        pid, key = await bootstrap_project(app, "Acme")
+        async with ConsoleClient(app) as admin, Feedback(app, key, sns) as fb:
+            await admin.login()
+            yield SimpleNamespace(app=app, project_id=pid, api_key=key, admin=admin, fb=fb)
 
-    async def get(self: ProjectApi, path: str, **query: Any) -> ApiResult:
-        if path == f"/v1/campaigns/{cid}/report":
-            return ApiResult(200, answer)
-        return await real_get(self, path, **query)
 
-    monkeypatch.setattr(ProjectApi, "get", get)
-    html = (await console_system.admin.get(base)).text
-    cells = _cells(html)
-    assert cells == {
-        "delivered": "8", "bounced": "2", "hard": "1", "soft": "1", "complained": "1", "rejected": "0",
-        "opened_unique": "4", "opened_total": "9", "clicked_unique": "2", "clicked_total": "5",
-        "unsubscribed": "1", "paused": "0",
-    }  # fmt: skip
-    assert "50.00 %" in html and "25.00 %" in html  # open and click rates
-    assert '<span class="badge bad">20.00 %</span>' in html and "8.00 %" in html  # bounce beside pause at 8 %
-    assert "https://acme.example/sale" in html and html.index("acme.example/sale") < html.index(
-        "acme.example/blog"
-    )
+async def test_the_page_shows_the_feedback_fed(report_system) -> None:  # type: ignore[no-untyped-def]
+    system = report_system
+    admin, pid = system.admin, system.project_id
+    lid = await _list_with(system, "Weekly", READERS)
+    form = _form(name="Spring", subject="Spring", list_ids=[str(lid)], when="now", track_opens="on")
+    cid = _created(await admin.post(f"/admin/p/{pid}/campaigns", form))
+    base = f"/admin/p/{pid}/campaigns/{cid}"
+
+    async def finished() -> bool:
+        return bool((await admin.get(f"{base}.json")).json()["done"])
+
+    await _until(finished, 40)
+    await system.fb.feed_campaign(cid)
+    report = await system.fb.report_settled(cid)
+
+    html = (await admin.get(base)).text
+    assert _cells(html) == EXPECTED
     assert "Open tracking <strong>on</strong>" in html and "click tracking <strong>on</strong>" in html
-    assert '<svg class="chart"' in html and "per hour →" in html and "The figures, step by step" in html
-
-    # tracking off and nothing counted: said so, not a zero that looks like nobody opened
-    answer.update(tracking={"opens": False, "clicks": False}, opened={"unique": 0, "total": 0},
-                  clicked={"unique": 0, "total": 0}, links=[])  # fmt: skip
-    html = (await console_system.admin.get(base)).text
-    assert html.count("not tracked") == 2 and "Click tracking is off for this campaign" in html
+    assert "50.00 %" in html  # open and click rates: 2 of 4 delivered
+    assert (
+        '<span class="badge bad">16.67 %</span>' in html
+    )  # 1 hard bounce, 1 complaint of 6 sent, over pause
+    links = re.findall(
+        r'<tr><td class="wrap">([^<]+)</td><td class="num">(\d+)</td><td class="num">(\d+)</td>', html
+    )
+    assert links == [(LINK_A, "2", "2"), (LINK_B.replace("?", "?"), "1", "1")]
+    # the time series: per minute then per hour, and its figures table equal to the API's points
+    assert '<svg class="chart"' in html and "per hour →" in html
+    rows = re.findall(r'<tr><td><time datetime="([^"]+)">', html.split("The figures, step by step", 1)[1])
+    api_rows = [p["at"] for p in report["timeseries"]["points"] if any(p[k] for k in EXPECTED_SERIES)]
+    assert [r[:16] for r in rows] == [a[:16] for a in api_rows] and len(rows) >= 5
+    # the contact who opened and clicked: its engagement on its page; the one-click unsubscriber: the campaign named
+    contacts = (await admin.get(f"/admin/p/{pid}/contacts", params={"q": READERS[0]})).text
+    c0 = re.search(r'href="/admin/p/\d+/contacts/(\d+)"', contacts)
+    assert c0
+    page = (await admin.get(f"/admin/p/{pid}/contacts/{c0.group(1)}")).text
+    engagement = dict(re.findall(r'data-engagement="(\w+)">(\d+)<', page))
+    assert engagement == {"campaigns_received": "1", "delivered": "1", "opened": "1", "clicked": "1"}
+    assert "never seen" not in page.split('id="h-engagement"', 1)[1].split("</section>", 1)[0]
 
 
 async def test_without_the_report_the_senders_counts_stay(console_system, monkeypatch) -> None:  # type: ignore[no-untyped-def]
