@@ -39,6 +39,9 @@ class AccountView:
     configuration_set: str | None
     from_address: str | None
     sandbox: bool
+    # The account's open+click and click-only configuration sets (services/sender/tracking.py); None: none.
+    tracking_configuration_set: str | None = None
+    click_configuration_set: str | None = None
 
 
 def make_client(row: SesAccount, sender: SenderSettings, encryption_key: str) -> SesClient:
@@ -114,6 +117,8 @@ class Accounts:
                 row.configuration_set,
                 row.from_address,
                 False,
+                row.tracking_configuration_set,
+                row.click_configuration_set,
             )
         self._views[project_id] = (time.monotonic(), v)
         return v

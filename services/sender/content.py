@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.sender.mime import MimeSkeleton, list_unsubscribe_value
 from services.sender.settings import SenderSettings
 from services.sender.templating import CompiledTemplate, compile_parts, contact_context, html_to_text
+from services.sender.tracking import no_track
 from shared.links import UNSUBSCRIBE, LinkTarget, make_token, preferences_url, unsubscribe_url
 from shared.models.sender import Campaign, Template
 from shared.tokens import TokenCodec
@@ -155,6 +156,7 @@ class Composer:
         variables: dict[str, Any] | None,
         literal: tuple[str, str | None, str | None] | None,
         extra_headers: list[tuple[str, str]] | None = None,
+        no_track_links: bool = False,
     ) -> Composed:
         """Render and encode one message (CPU only: no I/O)."""
         list_unsub = None
@@ -171,6 +173,8 @@ class Composer:
             assert literal is not None
             subject, html, text_opt = literal
             text = text_opt if text_opt is not None else html_to_text(html or "")
+        if no_track_links and html is not None:  # opens tracked, clicks not: SES's per-link opt-out
+            html = no_track(html) if isinstance(html, str) else [no_track(p) for p in html]
         headers = [("X-Sesame-Message-Id", str(message_id)), *(extra_headers or [])]
         raw = prepared.skeleton.build(
             to=to, subject=subject, html=html, text=text, list_unsubscribe=list_unsub, headers=headers

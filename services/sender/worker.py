@@ -33,10 +33,19 @@ from services.sender.rate import SharedRateLimiter, wait_until
 from services.sender.sandbox import SandboxSes, persist_captures
 from services.sender.ses import SesError
 from services.sender.settings import SenderSettings
+from services.sender.tracking import (
+    SendChoice,
+    Tracking,
+    campaign_tracking,
+    choose,
+    project_tracking,
+    requested_tracking,
+)
 from shared.bus.protocol import Envelope, MalformedMessage, QueueSpec
 from shared.contracts.email import EmailFailed, EmailSent
 from shared.db.types import utcnow
 from shared.db.upsert import dialect_name
+from shared.models.core import Project
 from shared.models.sender import Campaign, Message, SendingState, SesAccount
 from shared.models.subscriptions import Contact, Subscription
 from shared.outbox import enqueue_many
@@ -87,6 +96,7 @@ class Item:
     literal: tuple[str, str | None, str | None] | None = None
     headers: list[tuple[str, str]] = field(default_factory=list)
     error: str | None = None
+    choice: SendChoice | None = None  # configuration set (open/click tracking); None: the account's set
 
 
 @dataclass
@@ -236,6 +246,7 @@ class SendWorker:
             variables=it.variables,
             literal=it.literal,
             extra_headers=it.headers,
+            no_track_links=it.choice is not None and it.choice.no_track_links,
         )
 
     async def _send_one(self, batch: Batch, it: Item, slot: float) -> Outcome:
@@ -265,7 +276,7 @@ class SendWorker:
                     from_address=c.from_address,
                     to=it.to,
                     tags=c.tags,
-                    configuration_set=view.configuration_set,
+                    configuration_set=it.choice.configuration_set if it.choice else view.configuration_set,
                 )
                 return Outcome(it, "sent", ses_message_id=sid, called_at=called_at)
             except SesError as exc:
@@ -292,14 +303,16 @@ class SendWorker:
         ).scalar_one_or_none()
         campaign_ids = {r.campaign_id for r in rows if r.campaign_id is not None}
         cstatus: dict[int, str] = {}
+        ctrack: dict[int, tuple[bool | None, bool | None]] = {}
         if campaign_ids:
-            cstatus = dict(
-                (
-                    await session.execute(
-                        sa.select(Campaign.id, Campaign.status).where(Campaign.id.in_(campaign_ids))
-                    )
-                ).all()
-            )  # type: ignore[arg-type]
+            for cid, cst, t_opens, t_clicks in (
+                await session.execute(
+                    sa.select(
+                        Campaign.id, Campaign.status, Campaign.track_opens, Campaign.track_clicks
+                    ).where(Campaign.id.in_(campaign_ids))
+                )
+            ).all():
+                cstatus[cid], ctrack[cid] = cst, (t_opens, t_clicks)
         suppressed = await suppressed_hashes(session, project_id, [r.email_hash for r in rows])
         contact_ids = {r.contact_id for r in rows if r.contact_id is not None}
         contacts: dict[int, Any] = {}
@@ -402,6 +415,11 @@ class SendWorker:
             metrics.DELAYED.labels("quota").inc(len(delay_ids))
         if not allowed:
             return Batch(project_id, view, [])
+        tracking_default = Tracking()
+        if view.tracking_configuration_set or view.click_configuration_set:
+            tracking_default = project_tracking(
+                await session.scalar(sa.select(Project.settings).where(Project.id == project_id))
+            )
         items: list[Item] = []
         for r in candidates:
             if r.id not in allowed:
@@ -410,6 +428,18 @@ class SendWorker:
             data = r.data or {}
             it.headers = [(str(k), str(v)) for k, v in (data.get("headers") or {}).items()]
             it.variables = data.get("variables") or None
+            if view.tracking_configuration_set or view.click_configuration_set:
+                wanted = (
+                    campaign_tracking(*ctrack.get(r.campaign_id, (None, None)), tracking_default)
+                    if r.campaign_id is not None
+                    else requested_tracking(data)
+                )
+                it.choice = choose(
+                    wanted,
+                    view.configuration_set,
+                    view.tracking_configuration_set,
+                    view.click_configuration_set,
+                )
             if r.contact_id is not None and r.contact_id in contacts:
                 it.attributes = contacts[r.contact_id].attributes
             prepared = content[self._content_key(r, default_from)]

@@ -40,6 +40,14 @@ class Branding(BaseModel):
         return v
 
 
+class TrackingSettings(BaseModel):
+    """Open / click tracking of marketing mail through SES (campaigns may override; transactional: never)."""
+
+    model_config = ConfigDict(extra="forbid")
+    opens: bool = True
+    clicks: bool = True
+
+
 class ProjectSettingsIn(BaseModel):
     """Known knobs are validated; other services' keys (extra) are kept as given. A null value removes a key."""
 
@@ -50,6 +58,7 @@ class ProjectSettingsIn(BaseModel):
     from_name: str | None = Field(None, max_length=200)
     # Read by the sender (services/sender/canary.py): the feedback window of this project's campaign canaries.
     canary_window_seconds: int | None = Field(None, ge=0, le=7 * 86400)
+    tracking: TrackingSettings | None = None
 
     @field_validator("allowed_redirect_hosts")
     @classmethod

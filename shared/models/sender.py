@@ -28,6 +28,10 @@ class SesAccount(Base):
     access_key_id_enc: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
     secret_access_key_enc: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
     configuration_set: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    # SES decides open/click tracking per configuration set: `ses connect` (tracking on) makes two more sets
+    # with the same feedback destinations plus OPEN+CLICK, and CLICK only; the sender picks one per message.
+    tracking_configuration_set: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    click_configuration_set: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
     from_address: Mapped[str | None] = mapped_column(sa.String(400), nullable=True)
     max_send_rate: Mapped[float | None] = mapped_column(sa.Float, nullable=True)
     max_24h_send: Mapped[float | None] = mapped_column(sa.Float, nullable=True)
@@ -101,6 +105,9 @@ class Campaign(Base):
     from_address: Mapped[str | None] = mapped_column(sa.String(400), nullable=True)
     reply_to: Mapped[str | None] = mapped_column(sa.String(400), nullable=True)
     list_ids: Mapped[list[int]] = mapped_column(JSONType, default=list)
+    # Open / click tracking of this campaign's mail; None: the project's setting (default on).
+    track_opens: Mapped[bool | None] = mapped_column(sa.Boolean, nullable=True)
+    track_clicks: Mapped[bool | None] = mapped_column(sa.Boolean, nullable=True)
     status: Mapped[str] = mapped_column(sa.String(20), default="draft")
     send_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     recipients: Mapped[int] = mapped_column(sa.Integer, default=0)

@@ -39,10 +39,19 @@ async def test_configuration_set_mode_creates_everything_then_changes_nothing(aw
         ["CreateTopic"] * 3
         + ["SetTopicAttributes"] * 3
         + ["Subscribe"] * 3
-        + ["CreateConfigurationSet", "PutEmailIdentityConfigurationSetAttributes"]
-        + ["CreateConfigurationSetEventDestination"] * 3
+        + ["CreateConfigurationSet"] * 3  # the project's set and the two tracking sets
+        + ["PutEmailIdentityConfigurationSetAttributes"]
+        + ["CreateConfigurationSetEventDestination"] * 9
     )
     assert first.configuration_set == "sesame-7"
+    # Tracking (on by default): same feedback destinations, the delivery one also publishing OPEN / CLICK.
+    assert first.tracking_sets == {"tracking": "sesame-7-tracking", "clicks": "sesame-7-clicks"}
+    tracked, clicks = aws_env.v2.config_sets["sesame-7-tracking"], aws_env.v2.config_sets["sesame-7-clicks"]
+    assert tracked["sesame-deliveries"]["MatchingEventTypes"] == ["DELIVERY", "OPEN", "CLICK"]
+    assert clicks["sesame-deliveries"]["MatchingEventTypes"] == ["DELIVERY", "CLICK"]
+    assert tracked["sesame-bounces"]["SnsDestination"]["TopicArn"] == first.topics["bounce"]
+    assert "OPEN" not in str(aws_env.v2.config_sets["sesame-7"])  # the default set tracks nothing
+    assert aws_env.v2.identities["good.test"]["ConfigurationSetName"] == "sesame-7"
     assert set(first.topics) == {"bounce", "complaint", "delivery"}
     assert allowed == [sorted(first.topics.values())]
     # What AWS now holds.
@@ -324,3 +333,33 @@ async def test_rotated_webhook_url_replaces_the_stale_subscriptions(aws_env: Aws
     assert foreign in {
         s["Endpoint"] for s in sns.list_subscriptions()["Subscriptions"]
     }  # not ours: untouched
+
+
+async def test_tracking_off_keeps_no_tracking_sets_and_on_adds_them_later(aws_env: AwsEnv) -> None:
+    aws_env.verify_domain("good.test")
+    off = await _run(aws_env, tracking=False)
+    assert off.ok, off.render()
+    assert off.tracking_sets == {}
+    assert set(aws_env.v2.config_sets) == {"sesame-7"}
+    assert any(s.item == "tracking" and s.status == "info" and "off" in s.detail for s in off.steps)
+    # Turned on: a dry run (the readiness report) shows the missing sets as drift, connect makes them.
+    dry = await _run(aws_env, dry_run=True)
+    assert not dry.ok and any(
+        s.item == "tracking configuration set" and s.status == "drift" for s in dry.steps
+    )
+    on = await _run(aws_env)
+    assert on.ok and on.tracking_sets == {"tracking": "sesame-7-tracking", "clicks": "sesame-7-clicks"}
+    assert any(s.item == "tracking" and s.status == "ok" for s in on.steps), on.render()
+    # Someone drops OPEN from the tracking set in the console: repaired.
+    dest = aws_env.v2.config_sets["sesame-7-tracking"]["sesame-deliveries"]
+    dest["MatchingEventTypes"] = ["DELIVERY", "CLICK"]
+    again = await _run(aws_env)
+    assert any(
+        s.item == "event destination delivery of sesame-7-tracking" and s.status == "repaired"
+        for s in again.steps
+    ), again.render()
+    assert aws_env.v2.config_sets["sesame-7-tracking"]["sesame-deliveries"]["MatchingEventTypes"] == [
+        "DELIVERY",
+        "OPEN",
+        "CLICK",
+    ]

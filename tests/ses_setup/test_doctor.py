@@ -134,7 +134,7 @@ async def test_well_configured_domain_passes(sqlite_runtime: Any, aws_env: AwsEn
     for item in (
         "identity_verified", "dkim_status", "dkim_dns", "mail_from", "mail_from_mx", "mail_from_spf", "dmarc",
         "dmarc_alignment", "production_access", "sending_enabled", "quota", "feedback_wired", "feedback_flowing",
-        "suppression_list", "double_optin", "unsubscribe", "captcha", "rate_control", "bounce_rate", "complaint_rate",
+        "suppression_list", "double_optin", "unsubscribe", "captcha", "rate_control", "bounce_rate", "complaint_rate", "tracking",
     ):  # fmt: skip
         assert item in statuses
     assert report.ready

@@ -180,7 +180,7 @@ async def test_routes_connect_readiness_sync(
             r = await c.post("/v1/ses-account/connect", json={"wait": True}, headers=h)
             assert r.status_code == 200, r.text
             body = r.json()
-            assert body["ok"] and body["connect"]["mutating_calls"] == 14, body["text"]
+            assert body["ok"] and body["connect"]["mutating_calls"] == 22, body["text"]  # 14 + 2 tracking sets
             assert body["suppression_import"]["imported"] == 1
             assert "* sns:CreateTopic" in body["text"]
             # The events service will accept SNS messages from exactly these topics.
@@ -188,11 +188,19 @@ async def test_routes_connect_readiness_sync(
                 allowed = await s.scalar(
                     sa.select(SnsEndpoint.allowed_topic_arns).where(SnsEndpoint.project_id == pid)
                 )
-                cs = await s.scalar(
-                    sa.select(SesAccount.configuration_set).where(SesAccount.project_id == pid)
-                )
+                cs, tracked, clicks = (
+                    await s.execute(
+                        sa.select(
+                            SesAccount.configuration_set,
+                            SesAccount.tracking_configuration_set,
+                            SesAccount.click_configuration_set,
+                        ).where(SesAccount.project_id == pid)
+                    )
+                ).one()
             assert sorted(allowed) == sorted(body["connect"]["topics"].values())
             assert cs == "sesame-" + str(pid)
+            # the sender picks these per message (services/sender/tracking.py)
+            assert (tracked, clicks) == (f"sesame-{pid}-tracking", f"sesame-{pid}-clicks")
 
             # The default runs in the background (SNS confirmation outlasts the gateway timeout): 202, then poll.
             started = await c.post("/v1/ses-account/connect", json={}, headers=h)

@@ -46,6 +46,9 @@ class CampaignIn(BaseModel):
     canary_window_seconds: int | None = Field(
         None, ge=0, le=7 * 86400, description="This campaign's feedback window (default: the project's)."
     )
+    # Open / click tracking through SES (services/sender/tracking.py); null: the project's setting (default on).
+    track_opens: bool | None = None
+    track_clicks: bool | None = None
 
     model_config = {"populate_by_name": True}
 
@@ -120,6 +123,8 @@ def campaign_json(
         "subject": c.subject,
         "from": c.from_address,
         "reply_to": c.reply_to,
+        "track_opens": c.track_opens,
+        "track_clicks": c.track_clicks,
         "send_at": iso(c.send_at),
         "recipients": c.recipients,
         "fanout_at": iso(c.fanout_at),
@@ -182,6 +187,8 @@ async def create_campaign(
         list_ids=list_ids,
         canary=body.canary,
         canary_window_seconds=body.canary_window_seconds,
+        track_opens=body.track_opens,
+        track_clicks=body.track_clicks,
         status="scheduled" if (send_at or body.send_now) else "draft",
         send_at=send_at or (utcnow() if body.send_now else None),
     )

@@ -36,6 +36,9 @@ class SendRequest(BaseModel):
     from_address: str | None = Field(None, alias="from", max_length=400)
     headers: dict[str, str] = Field(default_factory=dict, max_length=15)
     contact_id: int | None = None
+    # Transactional mail is never tracked unless asked (SES open pixel / link rewriting, services/sender/tracking.py)
+    track_opens: bool = False
+    track_clicks: bool = False
 
     model_config = {"populate_by_name": True}
 
@@ -123,7 +126,12 @@ async def send_message(
             "html": body.html,
             "text": body.text,
             "from_address": body.from_address,
-            "data": {"variables": body.variables, "headers": body.headers},
+            "data": {
+                "variables": body.variables,
+                "headers": body.headers,
+                **({"track_opens": True} if body.track_opens else {}),
+                **({"track_clicks": True} if body.track_clicks else {}),
+            },
             "idempotency_key": f"api:{idempotency_key}" if idempotency_key else None,
             "attempts": 0,
             "send_after": now,

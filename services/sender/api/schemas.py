@@ -72,6 +72,8 @@ class CampaignOut(BaseModel):
     subject: str | None
     from_: str | None = Field(alias="from", serialization_alias="from")
     reply_to: str | None
+    track_opens: bool | None = Field(None, description="open tracking; null: the project's setting")
+    track_clicks: bool | None = Field(None, description="click tracking; null: the project's setting")
     send_at: str | None
     recipients: int | None
     fanout_at: str | None

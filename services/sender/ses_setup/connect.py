@@ -28,6 +28,9 @@ EVENT_TYPES = {
     "complaint": ["COMPLAINT"],
     "delivery": ["DELIVERY"],
 }
+# Tracking sets: the feedback destinations of the project's set, the delivery one also publishing these (SES adds
+# the open pixel / rewrites links only for mail sent with a set that has an OPEN / CLICK destination).
+TRACKING_SETS = {"tracking": ["OPEN", "CLICK"], "clicks": ["CLICK"]}
 SES_PUBLISH_SID = "AllowSesPublishFromThisAccount"
 Mode = Literal["configuration_set", "identity"]
 StepStatus = Literal["ok", "created", "repaired", "pending", "drift", "failed", "info"]
@@ -45,6 +48,8 @@ class ConnectOptions:
     poll_interval: float = 2.0
     # Turn e-mail feedback forwarding off (identity mode) only once SNS feedback is known to flow.
     feedback_flowing: bool = False
+    # Open / click tracking through SES (configuration-set mode): also keep `<set>-tracking` and `<set>-clicks`.
+    tracking: bool = True
     dry_run: bool = False
 
     @property
@@ -58,6 +63,7 @@ class Step:
     status: StepStatus
     detail: str
     fix: str | None = None
+    tracking: bool = False  # about the open/click tracking sets (the readiness report shows them apart)
 
 
 @dataclass
@@ -66,6 +72,8 @@ class ConnectResult:
     identity: str
     webhook_url: str
     configuration_set: str | None = None
+    # {"tracking": set with OPEN+CLICK, "clicks": set with CLICK} when tracking is on and they are in place
+    tracking_sets: dict[str, str] = field(default_factory=dict)
     topics: dict[str, str] = field(default_factory=dict)
     subscriptions: dict[str, str] = field(default_factory=dict)
     steps: list[Step] = field(default_factory=list)
@@ -404,17 +412,55 @@ class _Connector:
         current_default = identity.get("ConfigurationSetName")
         name = self.opts.configuration_set or current_default or f"sesame-{self.opts.project_id}"
         self.r.configuration_set = name
+        if not await self.configuration_set(name, "configuration set", {}):
+            return
+        await self.tracking_sets(name)
+        await self.default_set(ident, name, current_default)
+
+    async def tracking_sets(self, base: str) -> None:
+        first = len(self.r.steps)
+        try:
+            await self._tracking_sets(base)
+        finally:
+            for s in self.r.steps[first:]:
+                s.tracking = True
+
+    async def _tracking_sets(self, base: str) -> None:
+        if not self.opts.tracking:
+            self.step(
+                "tracking", "info", "off: opens and clicks are not tracked (no tracking configuration sets)"
+            )
+            return
+        for role, extra in TRACKING_SETS.items():
+            set_name = f"{base[: 63 - len(role)]}-{role}"
+            if await self.configuration_set(set_name, f"{role} configuration set", {"delivery": extra}):
+                self.r.tracking_sets[role] = set_name
+        if len(self.r.tracking_sets) == len(TRACKING_SETS):
+            self.step(
+                "tracking",
+                "ok",
+                f"opens and clicks tracked by SES for mail sent with {self.r.tracking_sets['tracking']} "
+                f"(clicks only: {self.r.tracking_sets['clicks']}); marketing mail on by default",
+            )
+
+    async def configuration_set(self, name: str, label: str, extra: dict[str, list[str]]) -> bool:
+        """The set exists and publishes the feedback topics (plus `extra` event types per topic kind)."""
         try:
             await self.aws.call("sesv2", "GetConfigurationSet", ConfigurationSetName=name)
-            self.step("configuration set", "ok", name)
+            self.step(label, "ok", name)
         except AwsError as exc:
             if not is_not_found(exc):
                 raise
             done = await self.mutate("sesv2", "CreateConfigurationSet", ConfigurationSetName=name)
             if done is None:
-                self.step("configuration set", "drift", f"{name} does not exist", "run `sesame ses connect`")
-                return
-            self.step("configuration set", "created", name)
+                self.step(label, "drift", f"{name} does not exist", "run `sesame ses connect`")
+                return False
+            self.step(label, "created", name)
+        await self.event_destinations(name, extra)
+        return True
+
+    async def event_destinations(self, name: str, extra: dict[str, list[str]]) -> None:
+        where = "" if not extra else f" of {name}"
         try:
             resp = await self.aws.call(
                 "sesv2", "GetConfigurationSetEventDestinations", ConfigurationSetName=name
@@ -431,12 +477,12 @@ class _Connector:
             dest_name = f"sesame-{PLURAL[kind]}"
             want = {
                 "Enabled": True,
-                "MatchingEventTypes": EVENT_TYPES[kind],
+                "MatchingEventTypes": EVENT_TYPES[kind] + extra.get(kind, []),
                 "SnsDestination": {"TopicArn": topic},
             }
             have = existing.get(dest_name)
             if have is not None and _same_destination(have, want):
-                self.step(f"event destination {kind}", "ok", f"{dest_name} → {topic}")
+                self.step(f"event destination {kind}{where}", "ok", f"{dest_name} → {topic}")
                 continue
             op = (
                 "UpdateConfigurationSetEventDestination" if have else "CreateConfigurationSetEventDestination"
@@ -447,12 +493,19 @@ class _Connector:
             if done is None:
                 what = "differs" if have else "is missing"
                 self.step(
-                    f"event destination {kind}", "drift", f"{dest_name} {what}", "run `sesame ses connect`"
+                    f"event destination {kind}{where}",
+                    "drift",
+                    f"{dest_name} {what}",
+                    "run `sesame ses connect`",
                 )
             else:
                 self.step(
-                    f"event destination {kind}", "repaired" if have else "created", f"{dest_name} → {topic}"
+                    f"event destination {kind}{where}",
+                    "repaired" if have else "created",
+                    f"{dest_name} → {topic}",
                 )
+
+    async def default_set(self, ident: str, name: str, current_default: str | None) -> None:
         if current_default == name:
             self.step("default configuration set", "ok", f"{ident} sends with {name} by default")
         else:

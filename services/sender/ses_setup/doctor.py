@@ -18,9 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.sender.ses_setup import dns_checks, practice_checks, project_data
 from services.sender.ses_setup.aws import AwsError, AwsSession
-from services.sender.ses_setup.connect import ConnectOptions, connect
+from services.sender.ses_setup.connect import ConnectOptions, ConnectResult, connect
 from services.sender.ses_setup.report import CheckResult, ReadinessReport
 from services.sender.ses_setup.settings import SesSetupSettings
+from services.sender.tracking import Tracking, project_tracking
 from shared.db.types import utcnow
 from shared.models.events import SnsEndpoint
 from shared.models.sender import RateBucket
@@ -35,6 +36,7 @@ TITLES = {
     "quota": ("Sending quota", "account"),
     "feedback_wired": ("Feedback wired (SNS → Sesame)", "feedback"),
     "feedback_flowing": ("Feedback flowing", "feedback"),
+    "tracking": ("Open and click tracking", "feedback"),
     "suppression_list": ("Suppression list active", "feedback"),
 }
 ORDER = [
@@ -60,6 +62,7 @@ class Facts:
     rate_bucket: float | None
     unsubscribe: CheckResult
     extra: dict[str, Any] = field(default_factory=dict)
+    tracking: Tracking = field(default_factory=Tracking)  # the project's setting for marketing mail
 
 
 async def gather_facts(
@@ -84,6 +87,7 @@ async def gather_facts(
     return Facts(
         project_id=project_id,
         project_name=project.name,
+        tracking=project_tracking(project.settings),
         account=account,
         state=await project_data.setup_state(session, project_id),
         webhook_url=f"{public_url.rstrip('/')}/webhooks/sns/{token}" if token else None,
@@ -311,6 +315,40 @@ class _Doctor:
             self.put("quota", "pass", detail, max_24h=mx24, max_rate=rate, sent_24h=sent)
 
     # ------------------------------------------------------------------ feedback
+    def tracking(self, opts: ConnectOptions, res: ConnectResult) -> None:
+        """Whether SES tracks opens / clicks for this project (its tracking configuration sets, services/sender/
+        tracking.py); off by the project's setting is a pass, missing sets while on are a warning."""
+        t = self.f.tracking
+        if opts.mode == "identity":
+            self.put("tracking", "warn", "identity mode: SES tracks opens and clicks only through configuration "
+                     "sets", self.connect_fix + " --mode configuration_set", opens=False, clicks=False)  # fmt: skip
+        elif not opts.tracking:
+            self.put("tracking", "pass", "off (project setting tracking): no opens or clicks are tracked",
+                     opens=False, clicks=False)  # fmt: skip
+        elif drift := [s for s in res.steps if s.tracking and s.status in ("drift", "failed", "pending")]:
+            what = "; ".join(f"{s.item}: {s.detail}" for s in drift[:3])
+            self.put(
+                "tracking",
+                "warn",
+                f"on, but not in place: {what}",
+                self.connect_fix,
+                opens=False,
+                clicks=False,
+            )
+        else:
+            sets = res.tracking_sets
+            self.put(
+                "tracking",
+                "pass",
+                f"marketing mail: opens {'on' if t.opens else 'off'}, clicks {'on' if t.clicks else 'off'} "
+                f"(campaigns may override; transactional only when asked) — via {sets.get('tracking')} "
+                f"and {sets.get('clicks')}",
+                opens=t.opens,
+                clicks=t.clicks,
+                tracking_set=sets.get("tracking"),
+                click_set=sets.get("clicks"),
+            )
+
     async def feedback(self) -> None:
         st = self.f.state
         if self.aws is None or st is None or not st.connected_at or not self.f.webhook_url:
@@ -322,10 +360,12 @@ class _Doctor:
                 webhook_url=self.f.webhook_url,
                 mode="identity" if st.mode == "identity" else "configuration_set",
                 configuration_set=st.configuration_set,
+                tracking=self.f.tracking.opens or self.f.tracking.clicks,
                 dry_run=True,
             )
             res = await connect(self.aws, opts)
-            drift = [s for s in res.steps if s.status in ("drift", "failed", "pending")]
+            self.tracking(opts, res)
+            drift = [s for s in res.steps if s.status in ("drift", "failed", "pending") and not s.tracking]
             if drift:
                 what = "; ".join(f"{s.item}: {s.detail}" for s in drift[:4])
                 self.put("feedback_wired", "fail", what, self.connect_fix + " (repairs only what drifted)")

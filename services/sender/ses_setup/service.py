@@ -25,6 +25,7 @@ from services.sender.ses_setup.request_draft import build_request_draft
 from services.sender.ses_setup.settings import SesSetupSettings
 from services.sender.ses_setup.suppression_sync import SyncResult, sync_suppressions
 from services.sender.settings import SenderSettings
+from services.sender.tracking import project_tracking
 from shared.db.types import utcnow
 from shared.errors import Unprocessable
 from shared.models.sender import SesAccount
@@ -131,6 +132,7 @@ class SesSetup:
                 (state.last_loop or {}).get("ok")
             )
             target, push = acct.target, state.suppression_push
+            wanted = project_tracking((await project_data.project_row(session, project_id)).settings)
         opts = ConnectOptions(
             project_id=project_id,
             identity=identity,
@@ -140,6 +142,8 @@ class SesSetup:
             confirm_timeout=self.setup.confirm_timeout,
             poll_interval=self.setup.confirm_poll_interval,
             feedback_flowing=flowing,
+            # The project's tracking setting (default on); off for both → no tracking sets are kept.
+            tracking=wanted.opens or wanted.clicks,
             dry_run=dry_run,
         )
 
@@ -202,7 +206,12 @@ class SesSetup:
                 await session.execute(
                     sa.update(SesAccount)
                     .where(SesAccount.project_id == project_id)
-                    .values(configuration_set=result.configuration_set, updated_at=utcnow())
+                    .values(
+                        configuration_set=result.configuration_set,
+                        tracking_configuration_set=result.tracking_sets.get("tracking"),
+                        click_configuration_set=result.tracking_sets.get("clicks"),
+                        updated_at=utcnow(),
+                    )
                 )
         with contextlib.suppress(Exception):
             from services.sender.core import get_core
