@@ -197,7 +197,7 @@ async def test_every_event_type_signed_retried_replayed_rotated(
 
                 # Unknown ids: 404 with the error shape; bad cursor: 400.
                 r = await c.get("/v1/webhooks/999999", headers=auth)
-                assert r.status_code == 404 and r.json()["error"] == "webhook_not_found"
+                assert r.status_code == 404 and r.json()["error"] == "not_found"
                 r = await c.get(f"/v1/webhooks/{ep['id']}/deliveries", params={"cursor": "x"}, headers=auth)
                 assert r.status_code == 400, r.text
     finally:

@@ -157,7 +157,7 @@ def _cursor(raw: str | None) -> int | None:
 async def _endpoint(session: Any, project_id: int, endpoint_id: int) -> WebhookEndpoint:
     row = await session.get(WebhookEndpoint, endpoint_id)
     if row is None or row.project_id != project_id:
-        raise NotFound("no such webhook endpoint", error="webhook_not_found")
+        raise NotFound("no such webhook endpoint")
     return row
 
 
@@ -309,7 +309,7 @@ async def list_deliveries(
 async def _delivery(session: Any, project_id: int, endpoint_id: int, delivery_id: int) -> WebhookDelivery:
     d = await session.get(WebhookDelivery, delivery_id)
     if d is None or d.project_id != project_id or d.endpoint_id != endpoint_id:
-        raise NotFound("no such delivery", error="delivery_not_found")
+        raise NotFound("no such delivery")
     return d
 
 
