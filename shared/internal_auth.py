@@ -15,6 +15,9 @@ from shared.errors import Unauthorized
 
 INTERNAL_TOKEN_HEADER = "x-sesame-internal-token"
 PROJECT_HEADER = "x-sesame-project-id"
+# The id of the API key the gateway authenticated (absent for console and internal calls): the source of what the
+# request creates, for attribution.
+API_KEY_HEADER = "x-sesame-api-key-id"
 
 
 async def require_internal(request: Request) -> None:
@@ -39,5 +42,12 @@ async def current_project(request: Request, _: None = Depends(require_internal))
     return int(raw)
 
 
+async def current_api_key(request: Request, _: None = Depends(require_internal)) -> int | None:
+    """The id of the API key the request came with through the gateway (None: console or internal caller)."""
+    raw = request.headers.get(API_KEY_HEADER, "")
+    return int(raw) if raw.isdigit() else None
+
+
 Internal = Depends(require_internal)
 ProjectId = Annotated[int, Depends(current_project)]
+ApiKeyId = Annotated[int | None, Depends(current_api_key)]

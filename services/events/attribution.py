@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from services.events import guard as guard_mod
 from shared.internal_auth import Internal, ProjectId
+from shared.models.core import ApiKey
 from shared.models.events import EmailEvent
 from shared.models.sender import Message
 from shared.models.subscriptions import ContactImport, MailingList, Subscription, SubscriptionChange
@@ -34,6 +35,10 @@ class SourceRow(BaseModel):
     import_status: str | None
     list_id: int | None
     list_name: str | None
+    api_key_id: (
+        int | None
+    )  # the key that created the subscriptions (or started the import); None: form, console
+    api_key_name: str | None
     label: str
     sent: int
     bounces: int
@@ -81,6 +86,7 @@ async def source_report(session: Any, settings: Any, project_id: int, limit: int
         sa.select(
             kind,
             Subscription.import_id.label("import_id"),
+            Subscription.api_key_id.label("api_key_id"),
             Message.list_id.label("list_id"),
             Message.id.label("message_id"),
             sa.func.coalesce(feedback.c.bounced, 0).label("bounced"),
@@ -103,19 +109,31 @@ async def source_report(session: Any, settings: Any, project_id: int, limit: int
         sa.select(
             per_message.c.kind,
             per_message.c.import_id,
+            per_message.c.api_key_id,
             per_message.c.list_id,
             sa.func.count().label("sent"),
             sa.func.sum(per_message.c.bounced).label("bounces"),
             sa.func.sum(per_message.c.complained).label("complaints"),
         )
-        .group_by(per_message.c.kind, per_message.c.import_id, per_message.c.list_id)
+        .group_by(
+            per_message.c.kind, per_message.c.import_id, per_message.c.api_key_id, per_message.c.list_id
+        )
         .subquery()
     )
+    key_id = sa.func.coalesce(grouped.c.api_key_id, ContactImport.api_key_id)
     q = (
-        sa.select(grouped, ContactImport.filename, ContactImport.status, MailingList.name)
+        sa.select(
+            grouped,
+            ContactImport.filename,
+            ContactImport.status,
+            MailingList.name,
+            key_id.label("key_id"),
+            ApiKey.name.label("key_name"),
+        )
         .select_from(grouped)
         .outerjoin(ContactImport, ContactImport.id == grouped.c.import_id)
         .outerjoin(MailingList, MailingList.id == grouped.c.list_id)
+        .outerjoin(ApiKey, sa.and_(ApiKey.id == key_id, ApiKey.project_id == project_id))
         .limit(limit)
     )
     g = await guard_mod.guard_row(session, project_id)
@@ -133,6 +151,8 @@ async def source_report(session: Any, settings: Any, project_id: int, limit: int
         list_name = r.name
         if r.kind == "import":
             label = f"import {r.import_id}" + (f" ({r.filename})" if r.filename else "")
+        elif r.key_id is not None:
+            label = f"{r.kind} key “{r.key_name or r.key_id}” on list {list_name or r.list_id}"
         else:
             label = f"{r.kind} on list {list_name or r.list_id}"
         rows.append(
@@ -143,6 +163,8 @@ async def source_report(session: Any, settings: Any, project_id: int, limit: int
                 import_status=r.status,
                 list_id=r.list_id,
                 list_name=list_name,
+                api_key_id=r.key_id,
+                api_key_name=r.key_name,
                 label=label,
                 sent=sent,
                 bounces=bounces,

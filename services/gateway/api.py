@@ -18,6 +18,7 @@ from services.gateway.upstream import (
     response_headers,
 )
 from shared.errors import NotFound
+from shared.internal_auth import API_KEY_HEADER
 
 log = logging.getLogger("sesame.gateway.api")
 router = APIRouter()
@@ -76,7 +77,8 @@ async def api_proxy(request: Request, rest: str) -> Response:
     service = service_for(path)
     assert gw.auth is not None
     # Authenticate before anything else, so an unknown path tells an anonymous caller nothing.
-    project_id = await gw.auth.authenticate(request, gw.client_ip(request))
+    key = await gw.auth.authenticate_key(request, gw.client_ip(request))
+    project_id = key.project_id
     if service is None:
         raise NotFound(f"no API route {path}")
     body = await read_body(request, gw.config.api_max_body_bytes)
@@ -85,7 +87,7 @@ async def api_proxy(request: Request, rest: str) -> Response:
         request.method,
         path,
         query=request.url.query,
-        headers=_headers(request),
+        headers=[*_headers(request), (API_KEY_HEADER, str(key.key_id))],
         body=body,
         project_id=project_id,
     )

@@ -20,7 +20,7 @@ import aiohttp
 from yarl import URL
 
 from shared.errors import NotFound, SesameError
-from shared.internal_auth import INTERNAL_TOKEN_HEADER, PROJECT_HEADER
+from shared.internal_auth import API_KEY_HEADER, INTERNAL_TOKEN_HEADER, PROJECT_HEADER
 from shared.logging import correlation_id
 
 log = logging.getLogger("sesame.gateway.upstream")
@@ -40,7 +40,14 @@ _HOP_BY_HOP = {
     "host",
     "content-length",
 }
-_STRIPPED_IN = _HOP_BY_HOP | {INTERNAL_TOKEN_HEADER, PROJECT_HEADER, "authorization", "x-api-key", "cookie"}
+_STRIPPED_IN = _HOP_BY_HOP | {
+    INTERNAL_TOKEN_HEADER,
+    PROJECT_HEADER,
+    API_KEY_HEADER,
+    "authorization",
+    "x-api-key",
+    "cookie",
+}
 _PATH_SAFE = "/:@!$&'()*+,;=-._~%"
 _STRIPPED_OUT = _HOP_BY_HOP | {"content-encoding", "set-cookie", "server", "date"}
 

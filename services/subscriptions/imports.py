@@ -37,7 +37,7 @@ from shared.contracts.subscription import SubscriptionsImported
 from shared.db.types import UTCDateTime, utcnow
 from shared.db.upsert import dialect_name
 from shared.errors import BadRequest, NotFound, PayloadTooLarge, Unprocessable
-from shared.internal_auth import ProjectId
+from shared.internal_auth import ApiKeyId, ProjectId
 from shared.models.subscriptions import ContactImport, ImportRowError
 from shared.outbox import enqueue
 from shared.runtime import Runtime
@@ -460,6 +460,7 @@ async def start_import(
     ss: SubSettings,
     request: Request,
     list_id: int,
+    api_key_id: ApiKeyId,
     consent_source: Annotated[str | None, Query(max_length=500)] = None,
     filename: Annotated[str | None, Query(max_length=500)] = None,
     x_consent_source: Annotated[str | None, Header(max_length=500)] = None,
@@ -491,6 +492,7 @@ async def start_import(
                     json_path.unlink()
         async with rt.uow() as session:
             imp = await create_import(session, project_id, list_id, consent, filename, size)
+            imp.api_key_id = api_key_id
     except BaseException:
         with contextlib.suppress(OSError):
             path.unlink()

@@ -19,7 +19,7 @@ from services.subscriptions.projects import get_project
 from shared.db.types import utcnow
 from shared.db.upsert import dialect_name
 from shared.errors import Conflict, NotFound, Unprocessable
-from shared.internal_auth import ProjectId
+from shared.internal_auth import ApiKeyId, ProjectId
 from shared.models.subscriptions import Contact, Subscription, SubscriptionChange
 from shared.service_app import DbSession, RuntimeDep
 
@@ -126,6 +126,7 @@ async def create_subscription(
     ss: SubSettings,
     body: SubscriptionCreate,
     response: Response,
+    api_key_id: ApiKeyId,
 ) -> dict[str, Any]:
     project = await get_project(session, project_id)
     lst = await get_list(session, project_id, body.list_id)
@@ -150,6 +151,8 @@ async def create_subscription(
         merge_attributes=True,
         force_double_optin=body.status == "pending",
     )
+    if outcome.created and api_key_id is not None:
+        outcome.subscription.api_key_id = api_key_id  # the source of this subscription, for attribution
     if not outcome.created:
         response.status_code = 200
     contact = await get_contact(session, project_id, outcome.contact_id)

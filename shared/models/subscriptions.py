@@ -91,6 +91,8 @@ class Subscription(Base):
     # The import that created this subscription: its source for attribution, and the hold — the campaign fan-out
     # skips subscriptions of an import still `running` or `held` (no FK: each check costs every imported row).
     import_id: Mapped[int | None] = mapped_column(sa.BigInteger, nullable=True)
+    # The API key that created it (directly, or through an import started with it): attribution by key.
+    api_key_id: Mapped[int | None] = mapped_column(sa.BigInteger, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -203,6 +205,7 @@ class ContactImport(Base):
         sa.String(200), nullable=True
     )  # who accepted / rejected it
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    api_key_id: Mapped[int | None] = mapped_column(sa.BigInteger, nullable=True)  # NULL: console or CLI
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

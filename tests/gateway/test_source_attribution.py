@@ -90,7 +90,9 @@ async def test_bounces_are_attributed_to_the_bad_import(db_url: str, settings_fo
                 first["flagged"] and "bounce rate 50.0% over the warn threshold" in first["flag_reasons"][0]
             )
             assert (api["sent"], api["bounces"], api["flagged"]) == (4, 0, False)
-            assert api["list_id"] == lid and api["label"] == "api on list News"
+            assert api["list_id"] == lid and api["api_key_id"] is not None
+            assert api["label"] == f"api key “{api['api_key_name']}” on list News"
+            assert first["api_key_id"] == api["api_key_id"]  # the import was started with the same key
 
         # the console's overview names the import and flags it
         async with ConsoleClient(app) as admin:
