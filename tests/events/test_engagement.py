@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -20,8 +21,9 @@ from shared.models.engagement import ContactEngagement
 from shared.models.events import EmailEvent
 from shared.models.sender import Campaign, Message
 from shared.models.subscriptions import Contact, SubscriptionChange
-from tests.events.conftest import Harness
+from tests.events.conftest import Harness, events_harness
 from tests.support.ses_events import ses_document
+from tests.support.sns import TestSns
 
 LINK_A = "https://acme.example/spring?utm=1"
 LINK_B = "https://acme.example/unsubscribe-help"
@@ -167,11 +169,16 @@ def _event(project_id: int, m: Message, kind: str, at: dt.datetime) -> dict[str,
             "message_id": m.id, "occurred_at": at, "detail": {}}  # fmt: skip
 
 
-async def test_a_row_committed_late_still_counts(harness: Harness, db_url: str, settings_for: Any) -> None:
-    """Postgres hands out ids at insert, not at commit: a rollup between two commits must not skip the older id."""
-    if not db_url.startswith("postgresql"):
-        pytest.skip("SQLite has one writer: ids commit in order")
-    h = harness
+@pytest.fixture
+async def pg_harness(sns: TestSns, pg_url: str, settings_for: Any) -> AsyncIterator[Harness]:
+    async with events_harness(sns, settings_for(pg_url)) as h:
+        yield h
+
+
+async def test_a_row_committed_late_still_counts(pg_harness: Harness, pg_url: str, settings_for: Any) -> None:
+    """Postgres hands out ids at insert, not at commit: a rollup between two commits must not skip the older id.
+    (Postgres only: SQLite has one writer, so its ids commit in order.)"""
+    h, db_url = pg_harness, pg_url
     _, msgs = await _campaign(h, ["sent", "sent"], utcnow())
     engine = create_engine(settings_for(db_url).database)
     try:
