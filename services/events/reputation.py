@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db.types import utcnow
 from shared.db.upsert import dialect_name, insert
-from shared.models.events import EmailEvent, ReputationBucket
+from shared.feedback_counts import counted_feedback
+from shared.models.events import ReputationBucket
 
 WINDOWS = {"24h": timedelta(hours=24), "7d": timedelta(days=7)}
 SERIES = {"24h": timedelta(hours=24), "7d": timedelta(days=7), "30d": timedelta(days=30)}
@@ -78,21 +79,8 @@ async def window_rates(
             ReputationBucket.project_id == project_id, ReputationBucket.hour >= hour_of(start)
         )
     )
-    rows = (
-        await session.execute(
-            sa.select(EmailEvent.event_type, sa.func.count())
-            .where(
-                EmailEvent.project_id == project_id,
-                EmailEvent.counted.is_(True),
-                EmailEvent.created_at >= start,
-                EmailEvent.event_type.in_(("bounce", "complaint")),
-            )
-            .group_by(EmailEvent.event_type)
-        )
-    ).all()
-    counts = {t: int(n) for t, n in rows}
+    bounces, complaints = await counted_feedback(session, project_id, start)
     sent = int(sent or 0)
-    bounces, complaints = counts.get("bounce", 0), counts.get("complaint", 0)
     meaningful = sent >= max(min_volume, 1)
     return WindowRates(
         window=window,

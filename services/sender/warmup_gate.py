@@ -18,8 +18,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db.types import utcnow
+from shared.feedback_counts import counted_feedback
 from shared.guard_thresholds import project_thresholds
-from shared.models.events import EmailEvent, ProjectGuard, ReputationBucket
+from shared.models.events import ProjectGuard, ReputationBucket
 from shared.models.sender import Message
 
 WINDOWS = {"24h": timedelta(hours=24), "7d": timedelta(days=7)}
@@ -44,21 +45,8 @@ async def _window(session: AsyncSession, project_id: int, start: datetime) -> di
         .select_from(Message)
         .where(Message.project_id == project_id, Message.sent_at.is_not(None), Message.sent_at >= start)
     )
-    rows = (
-        await session.execute(
-            sa.select(EmailEvent.event_type, sa.func.count())
-            .where(
-                EmailEvent.project_id == project_id,
-                EmailEvent.counted.is_(True),
-                EmailEvent.created_at >= start,
-                EmailEvent.event_type.in_(("bounce", "complaint")),
-            )
-            .group_by(EmailEvent.event_type)
-        )
-    ).all()
-    counts = {t: int(n) for t, n in rows}
+    b, c = await counted_feedback(session, project_id, start)
     sent = max(int(bucket_sent or 0), int(own_sent or 0))
-    b, c = counts.get("bounce", 0), counts.get("complaint", 0)
     return {
         "sent": sent,
         "hard_bounces": b,
