@@ -28,6 +28,8 @@ import dns.exception
 import dns.nameserver
 import dns.resolver
 
+from shared.nameservers import parse_nameserver
+
 log = logging.getLogger("sesame.subscriptions.screening")
 
 # Mailboxes that reach a function or a team rather than a person who signed up: they rarely opt in themselves,
@@ -83,17 +85,6 @@ class DisposableDomains:
             if dot < 0:
                 return False
             d = d[dot + 1 :]
-
-
-def parse_nameserver(item: str) -> dns.nameserver.Do53Nameserver:
-    host, port = item, 53
-    if item.count(":") == 1:  # IPv4:port
-        host, p = item.split(":")
-        port = int(p)
-    elif item.startswith("[") and "]:" in item:  # [IPv6]:port
-        host, p = item[1:].split("]:")
-        port = int(p)
-    return dns.nameserver.Do53Nameserver(host, port)
 
 
 @dataclass

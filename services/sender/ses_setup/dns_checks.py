@@ -11,6 +11,7 @@ import dns.nameserver
 import dns.resolver
 
 from services.sender.ses_setup.report import CheckResult
+from shared.nameservers import parse_nameserver
 
 SPF_RECOMMENDED = "v=spf1 include:amazonses.com ~all"
 
@@ -22,24 +23,13 @@ class Lookup:
     error: str | None = None
 
 
-def _parse_nameserver(item: str) -> dns.nameserver.Do53Nameserver:
-    host, port = item, 53
-    if item.count(":") == 1:  # IPv4:port (a bare IPv6 address has several colons)
-        host, p = item.split(":")
-        port = int(p)
-    elif item.startswith("[") and "]:" in item:  # [IPv6]:port
-        host, p = item[1:].split("]:")
-        port = int(p)
-    return dns.nameserver.Do53Nameserver(host, port)
-
-
 class DnsLookup:
     """Asks one configured resolver (or the system's) without caching: the report shows DNS as it is now."""
 
     def __init__(self, nameservers: list[str] | None = None, timeout: float = 5.0) -> None:
         self.resolver = dns.asyncresolver.Resolver(configure=not nameservers)
         if nameservers:
-            self.resolver.nameservers = [_parse_nameserver(n) for n in nameservers]
+            self.resolver.nameservers = [parse_nameserver(n) for n in nameservers]
         self.resolver.timeout = timeout
         self.resolver.lifetime = timeout
         self.resolver.cache = None
