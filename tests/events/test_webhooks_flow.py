@@ -75,6 +75,15 @@ async def test_every_event_type_signed_retried_replayed_rotated(
                 listed = (await c.get("/v1/webhooks", headers=auth)).json()
                 assert [e["id"] for e in listed["data"]] == [ep["id"], bounces_only["id"]]
                 assert "secret" not in listed["data"][0] and listed["next_cursor"] is None
+                # the one paging contract: opaque cursors; anything else (a raw id, a non-ASCII digit) is a 400
+                page = (await c.get("/v1/webhooks", params={"limit": 1}, headers=auth)).json()
+                assert [e["id"] for e in page["data"]] == [ep["id"]] and page["next_cursor"]
+                page = (await c.get("/v1/webhooks", params={"cursor": page["next_cursor"]}, headers=auth)).json()
+                assert [e["id"] for e in page["data"]] == [bounces_only["id"]] and page["next_cursor"] is None
+                for path in ("/v1/webhooks", f"/v1/webhooks/{ep['id']}/deliveries"):
+                    for bad in ("\u00b2", "12", "bm90LW91cnM"):
+                        r = await c.get(path, params={"cursor": bad}, headers=auth)
+                        assert r.status_code == 400 and r.json()["error"] == "invalid_cursor", (path, bad, r.text)
 
                 # Subscriptions: created (active, and pending), confirmed, paused, unsubscribed.
                 lid = (await c.post("/v1/lists", json={"name": "News"}, headers=auth)).json()["id"]

@@ -18,6 +18,7 @@ from shared.db.types import utcnow
 from shared.errors import BadRequest, Conflict, NotFound
 from shared.internal_auth import ProjectId
 from shared.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from shared.pagination import PAGE_LIMIT_DEFAULT, CursorQuery, LimitQuery, decode_cursor, encode_cursor
 from shared.service_app import DbSession
 
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
@@ -146,14 +147,6 @@ def _check_url(request: Request, url: str) -> str:
     return url
 
 
-def _cursor(raw: str | None) -> int | None:
-    if raw is None or raw == "":
-        return None
-    if not raw.isdigit() or len(raw) > 18:
-        raise BadRequest("cursor: not a cursor this endpoint gave", error="invalid_cursor")
-    return int(raw)
-
-
 async def _endpoint(session: Any, project_id: int, endpoint_id: int) -> WebhookEndpoint:
     row = await session.get(WebhookEndpoint, endpoint_id)
     if row is None or row.project_id != project_id:
@@ -169,16 +162,22 @@ async def event_types(project_id: ProjectId) -> dict[str, Any]:
 
 @router.get("", response_model=EndpointPage)
 async def list_endpoints(
-    project_id: ProjectId, session: DbSession, cursor: str | None = None, limit: int = Query(50, ge=1, le=100)
+    project_id: ProjectId,
+    session: DbSession,
+    cursor: CursorQuery = None,
+    limit: LimitQuery = PAGE_LIMIT_DEFAULT,
 ) -> dict[str, Any]:
-    after = _cursor(cursor)
+    after = decode_cursor(cursor)
     q = sa.select(WebhookEndpoint).where(WebhookEndpoint.project_id == project_id)
     if after is not None:
         q = q.where(WebhookEndpoint.id > after)
     rows = (await session.scalars(q.order_by(WebhookEndpoint.id).limit(limit + 1))).all()
     more = len(rows) > limit
     rows = rows[:limit]
-    return {"data": [_endpoint_out(r) for r in rows], "next_cursor": str(rows[-1].id) if more else None}
+    return {
+        "data": [_endpoint_out(r) for r in rows],
+        "next_cursor": encode_cursor(rows[-1].id) if more else None,
+    }
 
 
 @router.post("", response_model=EndpointWithSecret, status_code=201)
@@ -289,12 +288,12 @@ async def list_deliveries(
     project_id: ProjectId,
     session: DbSession,
     status: str | None = Query(None, pattern="^(pending|delivering|succeeded|failed)$"),
-    cursor: str | None = None,
-    limit: int = Query(50, ge=1, le=100),
+    cursor: CursorQuery = None,
+    limit: LimitQuery = PAGE_LIMIT_DEFAULT,
 ) -> dict[str, Any]:
     """The endpoint's deliveries, newest first."""
     await _endpoint(session, project_id, endpoint_id)
-    before = _cursor(cursor)
+    before = decode_cursor(cursor)
     q = sa.select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint_id)
     if status:
         q = q.where(WebhookDelivery.status == status)
@@ -303,7 +302,10 @@ async def list_deliveries(
     rows = (await session.scalars(q.order_by(WebhookDelivery.id.desc()).limit(limit + 1))).all()
     more = len(rows) > limit
     rows = rows[:limit]
-    return {"data": [_delivery_out(r) for r in rows], "next_cursor": str(rows[-1].id) if more else None}
+    return {
+        "data": [_delivery_out(r) for r in rows],
+        "next_cursor": encode_cursor(rows[-1].id) if more else None,
+    }
 
 
 async def _delivery(session: Any, project_id: int, endpoint_id: int, delivery_id: int) -> WebhookDelivery:
