@@ -20,8 +20,8 @@ from shared.models.core import Project
 ROLES = ("viewer", "editor", "owner")
 ROLE_LABELS = {
     "viewer": "Viewer: sees everything, changes nothing",
-    "editor": "Editor: lists, contacts, templates, campaigns",
-    "owner": "Owner: also members, API keys, SES and project settings",
+    "editor": "Editor: lists, contacts, templates, campaigns, webhook tests and replays",
+    "owner": "Owner: also members, API keys, webhook endpoints, SES and project settings",
 }
 FORM_LIMIT = 65_536
 

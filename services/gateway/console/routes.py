@@ -15,6 +15,7 @@ from services.gateway.console import (
     project_routes,
     ses_pages,
     templates_pages,
+    webhooks_pages,
 )
 
 ROUTERS: list[APIRouter] = [
@@ -28,4 +29,5 @@ ROUTERS: list[APIRouter] = [
     campaigns_pages.router,
     outbox_pages.router,
     ses_pages.router,
+    webhooks_pages.router,
 ]

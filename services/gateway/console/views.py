@@ -24,6 +24,7 @@ SECTIONS = [
     ("/outbox", "Outbox", "outbox"),
     ("/ses", "SES", "ses"),
     ("/keys", "API keys", "keys"),
+    ("/webhooks", "Webhooks", "webhooks"),
     ("/members", "Members", "members"),
     ("/audit", "Audit log", "audit"),
 ]
