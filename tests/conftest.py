@@ -15,6 +15,11 @@ from tests.support import infra
 from tests.support.settings import make_settings
 
 os.environ.setdefault("SESAME_ENV", "test")
+# Processes the tests start (services, the CLI) import this checkout's code, not the checkout the venv's editable
+# install points at (a git worktree shares the main checkout's venv).
+_CHECKOUT = str(Path(__file__).resolve().parents[1])
+if os.environ.get("PYTHONPATH", "").split(os.pathsep)[0] != _CHECKOUT:
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [_CHECKOUT, os.environ.get("PYTHONPATH")]))
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
 
 

@@ -30,6 +30,7 @@ from services.events.sns_signature import (
 )
 from shared.db.types import utcnow
 from shared.db.upsert import insert
+from shared.digits import ascii_digits
 from shared.errors import BadRequest, Forbidden, NotFound, PayloadTooLarge, Unavailable, error_body
 from shared.internal_auth import Internal, check_internal
 from shared.models.events import SnsEndpoint, SnsSubscription
@@ -44,7 +45,7 @@ def ctx_of(request: Request) -> EventsContext:
 
 async def _read_body(request: Request, cap: int) -> bytes:
     length = request.headers.get("content-length")
-    if length is not None and length.isdigit() and int(length) > cap:
+    if ascii_digits(length, max_digits=40) and int(length) > cap:
         raise PayloadTooLarge(f"SNS messages are at most {cap} bytes")
     chunks, size = [], 0
     async for chunk in request.stream():

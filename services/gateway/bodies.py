@@ -8,12 +8,13 @@ from typing import Any
 from fastapi import Request
 from starlette.datastructures import FormData
 
+from shared.digits import ascii_digits
 from shared.errors import BadRequest, PayloadTooLarge
 
 
 async def read_body(request: Request, limit: int) -> bytes:
     length = request.headers.get("content-length")
-    if length is not None and length.isdigit() and int(length) > limit:
+    if ascii_digits(length, max_digits=40) and int(length) > limit:
         raise PayloadTooLarge(f"body over {limit} bytes")
     chunks: list[bytes] = []
     size = 0

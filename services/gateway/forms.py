@@ -35,6 +35,7 @@ from services.gateway.i18n import N_, gettext, use_locale
 from services.gateway.rendering import error_page, render
 from services.gateway.security import Branding, host_allowed, new_nonce, safe_redirect
 from services.gateway.state import Gateway, gateway
+from shared.digits import ascii_digits
 from shared.email_address import InvalidEmail, normalize_email
 from shared.errors import NotFound, SesameError, TooManyRequests
 from shared.locales import DEFAULT_LOCALE, shipped_locale
@@ -217,7 +218,7 @@ def _form_page(
 
 
 def _list_id(raw: str) -> int:
-    if not raw.isdigit() or len(raw) > 18:
+    if not ascii_digits(raw):
         raise NotFound("no such form")
     return int(raw)
 

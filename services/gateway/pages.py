@@ -19,6 +19,7 @@ from services.gateway.rendering import error_page, render
 from services.gateway.security import Branding
 from services.gateway.state import Gateway, gateway
 from services.gateway.upstream import UpstreamResponse
+from shared.digits import ascii_digits
 
 log = logging.getLogger("sesame.gateway.pages")
 router = APIRouter()
@@ -271,7 +272,7 @@ async def preferences_post(request: Request, token: str) -> Response:
     if action not in PREF_ACTIONS:
         error = N_("Please choose what to change.")
     elif action != "unsubscribe_all":
-        if not list_id.isdigit():
+        if not ascii_digits(list_id):
             error = N_("Please choose a list.")
         else:
             body["list_id"] = int(list_id)

@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.digits import ascii_digits
+
 BASE_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
@@ -229,7 +231,7 @@ def host_allowed(host: str, port: int | None, allowed_hosts: list[str] | None) -
         want_port: int | None = None
         if ":" in entry:
             entry, _, p = entry.rpartition(":")
-            if not p.isdigit():
+            if not ascii_digits(p, max_digits=5):
                 continue
             want_port = int(p)
         entry = entry.rstrip(".")

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.sender.ses import Quota
 from shared.contracts.email import SandboxFeedback
+from shared.digits import parse_whole
 from shared.models.sender import SandboxMessage
 from shared.outbox import enqueue
 
@@ -216,7 +217,7 @@ async def persist_captures(session: AsyncSession, project_id: int, captures: lis
             {
                 "project_id": project_id,
                 "ses_message_id": c["ses_id"],
-                "message_id": int(mid) if mid and mid.isdigit() else None,
+                "message_id": parse_whole(mid),
                 "to_address": c["to"],
                 "from_address": c["from"],
                 "subject": subject_text,

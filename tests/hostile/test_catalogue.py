@@ -557,3 +557,27 @@ async def test_feedback_for_a_real_mail_still_works_after_all_that(world: World)
         return any(s.get("email") == world.subscriber.email for s in page["data"])
 
     await eventually(suppressed, within=30, what="genuine bounce applied")
+
+
+async def test_digits_that_are_not_numbers_are_refused(world: World) -> None:
+    """'²' passes str.isdigit() and int() refuses it: every id or number taken from a path, a form field or a query
+    string is a clear 4xx (or the page's own refusal), never a 500, and changes nothing."""
+    prefs = urlsplit(links_in(world.campaign_mail, "/p/")[0]).path
+    async with world.system.client(headers={"X-Forwarded-For": _ip(31)}) as c:
+        for path in ("/f/\u00b2", "/f/1\u00b2", "/f/\u0661", f"/f/{'9' * 40}"):
+            r = await c.get(path)
+            assert r.status_code == 404, (path, r.status_code)
+        r = await c.post("/f/\u00b2", data={"email": "x@example.com"})
+        assert 400 <= r.status_code < 500, r.status_code
+        r = await c.post("/api/forms/\u00b2/subscribe", json={"email": "x@example.com"})
+        assert 400 <= r.status_code < 500, r.status_code
+        r = await c.post(prefs, data={"action": "pause", "list_id": "\u00b2"})
+        assert r.status_code == 422, r.status_code  # "Please choose a list.", nothing changed
+    async with world.a.api() as c:
+        for path in ("/v1/lists/\u00b2", "/v1/webhooks/\u00b2/deliveries", "/v1/campaigns/\u00b2"):
+            r = await c.get(path)
+            assert r.status_code in (404, 422), (path, r.status_code, r.text[:200])
+        r = await c.get("/v1/contacts", params={"cursor": "\u00b2", "limit": "\u00b2"})
+        assert r.status_code in (400, 422), r.status_code
+        r = await c.get("/v1/lists")
+        assert r.status_code == 200

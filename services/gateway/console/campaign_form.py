@@ -12,6 +12,7 @@ from starlette.datastructures import FormData
 
 from services.gateway.bodies import field
 from services.gateway.console.project_api import ApiResult
+from shared.digits import ascii_digits
 
 WHEN = ("draft", "now", "schedule")
 TEXT_FIELDS = {"name": 200, "subject": 2000, "from": 400, "reply_to": 400, "template_id": 20}
@@ -80,13 +81,13 @@ def compose_body(values: dict[str, Any], send_at: datetime | None) -> tuple[dict
     errors: dict[str, str] = {}
     list_ids: list[int] = []
     for raw in values["list_ids"]:
-        if not raw.isdigit():
+        if not ascii_digits(raw):
             errors["list_ids"] = "Choose lists from the ones shown."
             break
         list_ids.append(int(raw))
     body: dict[str, Any] = {"name": values["name"], "list_ids": list_ids}
     if values["template_id"]:
-        if not values["template_id"].isdigit():
+        if not ascii_digits(values["template_id"]):
             errors["template_id"] = "Choose a template from the list."
         else:
             body["template_id"] = int(values["template_id"])

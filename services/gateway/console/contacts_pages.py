@@ -21,6 +21,7 @@ from services.gateway.console.access import Access, ConsoleProblem, project_acce
 from services.gateway.console.project_api import ApiResult, ProjectApi
 from services.gateway.console.views import done, page
 from services.gateway.state import gateway
+from shared.digits import ascii_digits
 from shared.suppression import address_hash
 
 router = APIRouter(include_in_schema=False)
@@ -113,7 +114,7 @@ async def add_contact(request: Request, pid: int) -> Response:
     errors: dict[str, str] = {}
     if not email:
         errors["email"] = "Enter an email address."
-    if list_id and not list_id.isdigit():
+    if list_id and not ascii_digits(list_id):
         errors["list_id"] = "Choose one of the lists."
     if consent and not list_id:
         errors["consent_source"] = "Consent applies to a list: choose one, or leave this empty."
@@ -173,7 +174,7 @@ async def add_contact(request: Request, pid: int) -> Response:
 async def export_contacts(request: Request, pid: int) -> Response:
     access = await project_access(request, pid, "editor")
     list_id = request.query_params.get("list_id", "")
-    if list_id and not list_id.isdigit():
+    if list_id and not ascii_digits(list_id):
         raise ConsoleProblem(400, "No such list", "Choose one of the lists.")
     r = await ProjectApi(gateway(request), pid).call(
         "GET", "/v1/contacts/export", query={"list_id": list_id}, timeout=EXPORT_TIMEOUT
@@ -279,7 +280,7 @@ async def subscribe_contact(request: Request, pid: int, cid: int) -> Response:
     access, form = await project_post(request, pid)
     list_id, consent = field(form, "list_id", 20), field(form, "consent_source", 500)
     values = {"list_id": list_id, "consent_source": consent}
-    if not list_id.isdigit():
+    if not ascii_digits(list_id):
         return await _view(request, access, cid, 422, errors={"list_id": "Choose a list."}, values=values)
     body: dict[str, Any] = {"list_id": int(list_id), "contact_id": cid}
     if consent:

@@ -16,6 +16,7 @@ from services.gateway.console.project_api import ApiResult, ProjectApi
 from services.gateway.console.uploads import UploadTooLarge, read_upload
 from services.gateway.console.views import done, page
 from services.gateway.state import gateway
+from shared.digits import ascii_digits
 
 router = APIRouter(include_in_schema=False)
 
@@ -123,7 +124,7 @@ async def start_import(request: Request, pid: int) -> Response:
     list_id, consent = up.get("list_id", 20), up.get("consent_source", 500)
     values = {"list_id": list_id, "consent_source": consent}
     errors: dict[str, str] = {}
-    if not list_id.isdigit():
+    if not ascii_digits(list_id):
         errors["list_id"] = "Choose the list the contacts join."
     if not consent:
         errors["consent_source"] = "Imported contacts become active: say how they consented."

@@ -10,6 +10,7 @@ from starlette.datastructures import FormData
 
 from services.gateway.bodies import field
 from services.gateway.console.project_api import ApiResult
+from shared.digits import ascii_digits
 from shared.locales import LOCALE_NAMES, SHIPPED_LOCALES
 
 PROVIDERS = [
@@ -252,7 +253,7 @@ def request_body(values: dict[str, Any], *, full: bool) -> tuple[dict[str, Any],
             raw = values[key].strip()
             if not raw:
                 body[key] = None
-            elif raw.isdigit() and low <= int(raw) <= high:
+            elif ascii_digits(raw) and low <= int(raw) <= high:
                 body[key] = int(raw)
             else:
                 errors[key] = f"A whole number from {low} to {high}, or empty."

@@ -15,6 +15,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 
 from services.gateway.console.access import ConsoleProblem
 from services.gateway.console.sessions import Viewer, csrf_ok
+from shared.digits import ascii_digits
 
 FIELD_LIMIT = 4096  # bytes of one ordinary field
 MAX_FIELDS = 20
@@ -127,7 +128,7 @@ async def read_upload(request: Request, viewer: Viewer, *, file_field: str, limi
     if ctype != b"multipart/form-data" or not boundary:
         raise ConsoleProblem(400, "Not a file upload", "Send the form with its file (multipart/form-data).")
     length = request.headers.get("content-length")
-    if length is not None and length.isdigit() and int(length) > limit + OVERHEAD:
+    if ascii_digits(length, max_digits=40) and int(length) > limit + OVERHEAD:
         raise UploadTooLarge
     reader = _Reader(viewer, file_field, limit)
     callbacks = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.digits import ascii_digits
 from shared.settings import register_settings
 
 
@@ -57,7 +58,7 @@ class SesSetupSettings(BaseSettings):
     def _nameservers(cls, v: list[str]) -> list[str]:
         for item in v:
             host, _, port = item.rpartition(":") if item.count(":") == 1 else (item, "", "")
-            if port and not port.isdigit():
+            if port and not ascii_digits(port, max_digits=5):
                 raise ValueError(f"bad nameserver {item!r}: expected IP or IP:port")
             if not (host or item):
                 raise ValueError("empty nameserver")
