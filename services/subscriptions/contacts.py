@@ -17,6 +17,14 @@ from services.subscriptions.csv_export import CSV_RESPONSE, CsvChunks, csv_respo
 from services.subscriptions.lists import get_list
 from services.subscriptions.membership import unsubscribe_all, upsert_contact
 from services.subscriptions.projects import get_project
+from services.subscriptions.schemas import (
+    ChangeOut,
+    ChangePage,
+    ContactDetailOut,
+    ContactOut,
+    ContactPage,
+    ContactSubscriptionOut,
+)
 from shared.contracts.subscription import ContactErased
 from shared.db.types import utcnow
 from shared.db.upsert import dialect_name
@@ -68,45 +76,49 @@ class ContactPatch(BaseModel):
         return check_attributes(v)
 
 
-def contact_out(c: Contact, subs: list[Subscription] | None = None) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "id": c.id,
-        "email": c.email,
-        "attributes": c.attributes or {},
-        "created_at": iso(c.created_at),
-        "updated_at": iso(c.updated_at),
-        "erased_at": iso(c.erased_at),
-    }
-    if subs is not None:
-        out["subscriptions"] = [
-            {
-                "id": s.id,
-                "list_id": s.list_id,
-                "status": s.status,
-                "paused_until": iso(s.paused_until),
-                "consent_source": s.consent_source,
-                "created_at": iso(s.created_at),
-                "updated_at": iso(s.updated_at),
-            }
+def contact_out(c: Contact) -> ContactOut:
+    return ContactOut(
+        id=c.id,
+        email=c.email,
+        attributes=c.attributes or {},
+        created_at=c.created_at.isoformat(),
+        updated_at=c.updated_at.isoformat(),
+        erased_at=iso(c.erased_at),
+    )
+
+
+def contact_detail_out(c: Contact, subs: list[Subscription]) -> ContactDetailOut:
+    return ContactDetailOut(
+        **contact_out(c).model_dump(),
+        subscriptions=[
+            ContactSubscriptionOut(
+                id=s.id,
+                list_id=s.list_id,
+                status=s.status,
+                paused_until=iso(s.paused_until),
+                consent_source=s.consent_source,
+                created_at=s.created_at.isoformat(),
+                updated_at=s.updated_at.isoformat(),
+            )
             for s in subs
-        ]
-    return out
+        ],
+    )
 
 
-def change_out(ch: SubscriptionChange) -> dict[str, Any]:
-    return {
-        "id": ch.id,
-        "subscription_id": ch.subscription_id,
-        "list_id": ch.list_id,
-        "contact_id": ch.contact_id,
-        "previous_status": ch.previous_status,
-        "status": ch.status,
-        "source": ch.source,
-        "detail": ch.detail,
-        "campaign_id": ch.campaign_id,
-        "message_id": ch.message_id,
-        "at": iso(ch.created_at),
-    }
+def change_out(ch: SubscriptionChange) -> ChangeOut:
+    return ChangeOut(
+        id=ch.id,
+        subscription_id=ch.subscription_id,
+        list_id=ch.list_id,
+        contact_id=ch.contact_id,
+        previous_status=ch.previous_status,
+        status=ch.status,
+        source=ch.source,
+        detail=ch.detail,
+        campaign_id=ch.campaign_id,
+        message_id=ch.message_id,
+        at=ch.created_at.isoformat(),
+    )
 
 
 async def get_contact(
@@ -151,7 +163,7 @@ async def erase_contact(session: AsyncSession, project_id: int, contact: Contact
 router = APIRouter(tags=["contacts"])
 
 
-@router.get("/v1/contacts")
+@router.get("/v1/contacts", response_model=ContactPage)
 async def list_contacts(
     project_id: ProjectId,
     session: DbSession,
@@ -265,8 +277,8 @@ async def export_contacts(
     return csv_response(rows(), f"contacts-{project_id}{suffix}.csv")
 
 
-@router.post("/v1/contacts", status_code=201)
-async def create_contact(project_id: ProjectId, session: DbSession, body: ContactCreate) -> dict[str, Any]:
+@router.post("/v1/contacts", status_code=201, response_model=ContactDetailOut)
+async def create_contact(project_id: ProjectId, session: DbSession, body: ContactCreate) -> ContactDetailOut:
     await get_project(session, project_id)
     contact_id, created = await upsert_contact(
         session, project_id, normalize_email(body.email), body.attributes
@@ -275,24 +287,24 @@ async def create_contact(project_id: ProjectId, session: DbSession, body: Contac
         raise Conflict(
             {"message": "a contact with this address exists", "id": contact_id}, error="contact_exists"
         )
-    return contact_out(await get_contact(session, project_id, contact_id), [])
+    return contact_detail_out(await get_contact(session, project_id, contact_id), [])
 
 
-@router.get("/v1/contacts/{contact_id}")
-async def read_contact(project_id: ProjectId, session: DbSession, contact_id: int) -> dict[str, Any]:
+@router.get("/v1/contacts/{contact_id}", response_model=ContactDetailOut)
+async def read_contact(project_id: ProjectId, session: DbSession, contact_id: int) -> ContactDetailOut:
     c = await get_contact(session, project_id, contact_id)
     subs = (
         await session.scalars(
             sa.select(Subscription).where(Subscription.contact_id == c.id).order_by(Subscription.id)
         )
     ).all()
-    return contact_out(c, list(subs))
+    return contact_detail_out(c, list(subs))
 
 
-@router.patch("/v1/contacts/{contact_id}")
+@router.patch("/v1/contacts/{contact_id}", response_model=ContactOut)
 async def update_contact(
     project_id: ProjectId, session: DbSession, contact_id: int, body: ContactPatch
-) -> dict[str, Any]:
+) -> ContactOut:
     c = await get_contact(session, project_id, contact_id, lock=True)
     if c.erased_at is not None:
         raise Conflict("this contact was erased", error="contact_erased")
@@ -316,7 +328,7 @@ async def erase(project_id: ProjectId, session: DbSession, contact_id: int) -> R
     return Response(status_code=204)
 
 
-@router.get("/v1/contacts/{contact_id}/changes")
+@router.get("/v1/contacts/{contact_id}/changes", response_model=ChangePage)
 async def contact_changes(
     project_id: ProjectId, session: DbSession, contact_id: int, page: Page
 ) -> dict[str, Any]:

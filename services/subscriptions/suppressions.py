@@ -17,6 +17,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.subscriptions.common import Page, SubSettings, iso, page_out
 from services.subscriptions.csv_export import CSV_RESPONSE, CsvChunks, csv_response
 from services.subscriptions.projects import get_project
+from services.subscriptions.schemas import (
+    RemovalOut,
+    RemovalPage,
+    SuppressionCreatedOut,
+    SuppressionImportOut,
+    SuppressionImportRowError,
+    SuppressionOut,
+    SuppressionPage,
+)
 from shared.contracts.subscription import SuppressionChanged
 from shared.db.types import utcnow
 from shared.db.upsert import insert
@@ -76,29 +85,29 @@ async def add_suppression(
     return row, created
 
 
-def suppression_out(s: Suppression) -> dict[str, Any]:
-    return {
-        "id": s.id,
-        "email": s.email,
-        "email_hash": s.email_hash,
-        "reason": s.reason,
-        "source_event": s.source_event,
-        "detail": s.detail,
-        "created_at": iso(s.created_at),
-    }
+def suppression_out(s: Suppression) -> SuppressionOut:
+    return SuppressionOut(
+        id=s.id,
+        email=s.email,
+        email_hash=s.email_hash,
+        reason=s.reason,
+        source_event=s.source_event,
+        detail=s.detail,
+        created_at=s.created_at.isoformat(),
+    )
 
 
-def removal_out(r: SuppressionRemoval) -> dict[str, Any]:
-    return {
-        "id": r.id,
-        "email": r.email,
-        "email_hash": r.email_hash,
-        "reason": r.reason,
-        "suppressed_at": iso(r.suppressed_at),
-        "removed_by": r.removed_by,
-        "why": r.why,
-        "removed_at": iso(r.removed_at),
-    }
+def removal_out(r: SuppressionRemoval) -> RemovalOut:
+    return RemovalOut(
+        id=r.id,
+        email=r.email,
+        email_hash=r.email_hash,
+        reason=r.reason,
+        suppressed_at=r.suppressed_at.isoformat(),
+        removed_by=r.removed_by,
+        why=r.why,
+        removed_at=r.removed_at.isoformat(),
+    )
 
 
 class SuppressionCreate(BaseModel):
@@ -117,7 +126,7 @@ class SuppressionRemove(BaseModel):
 router = APIRouter(tags=["suppressions"])
 
 
-@router.get("/v1/suppressions")
+@router.get("/v1/suppressions", response_model=SuppressionPage)
 async def list_suppressions(
     project_id: ProjectId,
     session: DbSession,
@@ -140,20 +149,25 @@ async def list_suppressions(
     return page_out([suppression_out(s) for s in rows], rows, page.limit)
 
 
-@router.post("/v1/suppressions", status_code=201)
+@router.post(
+    "/v1/suppressions",
+    status_code=201,
+    response_model=SuppressionCreatedOut,
+    responses={200: {"model": SuppressionCreatedOut, "description": "The address was suppressed already."}},
+)
 async def create_suppression(
     project_id: ProjectId, session: DbSession, body: SuppressionCreate, response: Response
-) -> dict[str, Any]:
+) -> SuppressionCreatedOut:
     await get_project(session, project_id)
     row, created = await add_suppression(
         session, project_id, normalize_email(body.email), body.reason, source_event="api", detail=body.detail
     )
     if not created:
         response.status_code = 200
-    return {**suppression_out(row), "created": created}
+    return SuppressionCreatedOut(**suppression_out(row).model_dump(), created=created)
 
 
-@router.get("/v1/suppressions/removals")
+@router.get("/v1/suppressions/removals", response_model=RemovalPage)
 async def list_removals(project_id: ProjectId, session: DbSession, page: Page) -> dict[str, Any]:
     stmt = (
         sa.select(SuppressionRemoval)
@@ -209,6 +223,7 @@ async def read_limited_body(request: Request, limit: int) -> bytes:
 
 @router.post(
     "/v1/suppressions/import",
+    response_model=SuppressionImportOut,
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -219,7 +234,7 @@ async def read_limited_body(request: Request, limit: int) -> bytes:
 )
 async def import_suppressions(
     project_id: ProjectId, session: DbSession, request: Request, ss: SubSettings
-) -> dict[str, Any]:
+) -> SuppressionImportOut:
     """CSV with an `email` column and optional `reason` (default manual) and `detail` columns."""
     await get_project(session, project_id)
     raw = await read_limited_body(request, ss.suppression_csv_max_bytes)
@@ -232,7 +247,7 @@ async def import_suppressions(
     if "email" not in fields:
         raise BadRequest("CSV needs a header row with an `email` column", error="invalid_csv")
     reader.fieldnames = fields
-    errors: list[dict[str, Any]] = []
+    errors: list[SuppressionImportRowError] = []
     good: dict[str, dict[str, Any]] = {}
     now = utcnow()
     rows = 0
@@ -242,12 +257,12 @@ async def import_suppressions(
             line = reader.line_num
             reason = (row.get("reason") or "manual").strip() or "manual"
             if reason not in SUPPRESSION_REASONS:
-                errors.append({"line": line, "reason": f"unknown reason {reason!r}"})
+                errors.append(SuppressionImportRowError(line=line, reason=f"unknown reason {reason!r}"))
                 continue
             try:
                 email = normalize_email(row.get("email") or "")
             except InvalidEmail as exc:
-                errors.append({"line": line, "reason": str(exc.detail)})
+                errors.append(SuppressionImportRowError(line=line, reason=str(exc.detail)))
                 continue
             h = email_hash(email)
             good.setdefault(
@@ -277,17 +292,13 @@ async def import_suppressions(
         for added_hash, added_reason in (await session.execute(stmt)).all():
             added += 1
             _publish(session, project_id, str(added_hash), str(added_reason), removed=False)
-    return {
-        "rows": rows,
-        "added": added,
-        "existing": len(values) - added,
-        "failed": len(errors),
-        "errors": errors[:1000],
-    }
+    return SuppressionImportOut(
+        rows=rows, added=added, existing=len(values) - added, failed=len(errors), errors=errors[:1000]
+    )
 
 
-@router.get("/v1/suppressions/{suppression_id}")
-async def read_suppression(project_id: ProjectId, session: DbSession, suppression_id: int) -> dict[str, Any]:
+@router.get("/v1/suppressions/{suppression_id}", response_model=SuppressionOut)
+async def read_suppression(project_id: ProjectId, session: DbSession, suppression_id: int) -> SuppressionOut:
     s = await session.scalar(
         sa.select(Suppression).where(Suppression.id == suppression_id, Suppression.project_id == project_id)
     )
@@ -296,7 +307,7 @@ async def read_suppression(project_id: ProjectId, session: DbSession, suppressio
     return suppression_out(s)
 
 
-@router.delete("/v1/suppressions/{suppression_id}")
+@router.delete("/v1/suppressions/{suppression_id}", response_model=RemovalOut)
 async def delete_suppression(
     project_id: ProjectId,
     session: DbSession,
@@ -304,16 +315,16 @@ async def delete_suppression(
     request: Request,
     why: Annotated[str, Query(min_length=3, max_length=1000)],
     removed_by: Annotated[str | None, Query(max_length=200)] = None,
-) -> dict[str, Any]:
+) -> RemovalOut:
     """The same as POST …/remove, with `why` (required) and `removed_by` as query parameters."""
     body = SuppressionRemove(why=why, removed_by=removed_by)
     return await remove_suppression(project_id, session, suppression_id, body, request)
 
 
-@router.post("/v1/suppressions/{suppression_id}/remove")
+@router.post("/v1/suppressions/{suppression_id}/remove", response_model=RemovalOut)
 async def remove_suppression(
     project_id: ProjectId, session: DbSession, suppression_id: int, body: SuppressionRemove, request: Request
-) -> dict[str, Any]:
+) -> RemovalOut:
     """Remove an entry; the removal (who, why, the entry's reason and age) is kept in the removal log."""
     s = await session.scalar(
         sa.select(Suppression).where(Suppression.id == suppression_id, Suppression.project_id == project_id)

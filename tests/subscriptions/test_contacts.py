@@ -255,3 +255,53 @@ async def test_contacts_export(svc: Svc, monkeypatch) -> None:  # type: ignore[n
         "data"
     ][0]
     assert (await svc.client.get(f"/v1/contacts/{ann['id']}", headers=h)).json()["email"] == "ann@example.com"
+
+
+CONTACT_KEYS = {"id", "email", "attributes", "created_at", "updated_at", "erased_at"}
+SUBSCRIPTION_KEYS = {"id", "list_id", "status", "paused_until", "consent_source", "created_at", "updated_at"}
+CHANGE_KEYS = {
+    "id",
+    "subscription_id",
+    "list_id",
+    "contact_id",
+    "previous_status",
+    "status",
+    "source",
+    "detail",
+}
+CHANGE_KEYS |= {"campaign_id", "message_id", "at"}
+
+
+async def test_contact_answers_keep_every_field(svc: Svc) -> None:
+    """The response models filter the answers: each one still carries what the console and the client read."""
+    _, h = await svc.project()
+    lid = await svc.new_list(h)
+    created = await svc.client.post("/v1/contacts", json={"email": "shape@example.com"}, headers=h)
+    assert created.status_code == 201 and set(created.json()) == CONTACT_KEYS | {"subscriptions"}
+    assert created.json()["subscriptions"] == [] and created.json()["erased_at"] is None
+    cid = created.json()["id"]
+    r = await svc.client.post(
+        "/v1/subscriptions",
+        json={
+            "list_id": lid,
+            "email": "shape@example.com",
+            "status": "active",
+            "consent_source": "crm export",
+        },
+        headers=h,
+    )
+    assert r.status_code in (200, 201), r.text
+    one = (await svc.client.get(f"/v1/contacts/{cid}", headers=h)).json()
+    assert set(one) == CONTACT_KEYS | {"subscriptions"}
+    [sub] = one["subscriptions"]
+    assert set(sub) == SUBSCRIPTION_KEYS
+    assert (sub["list_id"], sub["status"], sub["consent_source"]) == (lid, "active", "crm export")
+    patched = await svc.client.patch(
+        f"/v1/contacts/{cid}", json={"attributes": {"k": [1, {"x": None}]}}, headers=h
+    )
+    assert set(patched.json()) == CONTACT_KEYS and patched.json()["attributes"] == {"k": [1, {"x": None}]}
+    listed = (await svc.client.get("/v1/contacts", headers=h)).json()
+    assert set(listed) == {"data", "next_cursor"} and [set(c) for c in listed["data"]] == [CONTACT_KEYS]
+    changes = (await svc.client.get(f"/v1/contacts/{cid}/changes", headers=h)).json()
+    assert changes["next_cursor"] is None and [set(c) for c in changes["data"]] == [CHANGE_KEYS]
+    assert (changes["data"][0]["status"], changes["data"][0]["contact_id"]) == ("active", cid)

@@ -16,6 +16,9 @@ from shared.models.subscriptions import Contact, Suppression
 from shared.suppression import is_suppressed, suppressed_clause, suppressed_hashes
 from tests.subscriptions.conftest import Svc
 
+SUPPRESSION_KEYS = {"id", "email", "email_hash", "reason", "source_event", "detail", "created_at"}
+REMOVAL_KEYS = {"id", "email", "email_hash", "reason", "suppressed_at", "removed_by", "why", "removed_at"}
+
 
 async def test_suppression_api(svc: Svc) -> None:
     pid, h = await svc.project()
@@ -24,11 +27,14 @@ async def test_suppression_api(svc: Svc) -> None:
         "/v1/suppressions", json={"email": "Zed@Example.com", "detail": "asked by phone"}, headers=h
     )
     assert r.status_code == 201 and r.json()["reason"] == "manual" and r.json()["email"] == "Zed@example.com"
+    assert set(r.json()) == SUPPRESSION_KEYS | {"created"} and r.json()["created"] is True
     sid = r.json()["id"]
     again = await svc.client.post(
         "/v1/suppressions", json={"email": "zed@example.com", "reason": "complaint"}, headers=h
     )
     assert again.status_code == 200 and again.json()["id"] == sid and again.json()["reason"] == "manual"
+    assert again.json()["created"] is False
+    assert set((await svc.client.get(f"/v1/suppressions/{sid}", headers=h)).json()) == SUPPRESSION_KEYS
     assert (
         await svc.client.post(
             "/v1/suppressions", json={"email": "x@example.com", "reason": "whim"}, headers=h
@@ -50,6 +56,7 @@ async def test_suppression_api(svc: Svc) -> None:
     out = r.json()
     assert (out["rows"], out["added"], out["existing"], out["failed"]) == (5, 2, 1, 2)
     assert [e["line"] for e in out["errors"]] == [3, 5]
+    assert out["errors"][1] == {"line": 5, "reason": "unknown reason 'bogus'"}
     r = await svc.client.post("/v1/suppressions/import", content=b"address\nx@example.com\n", headers=h)
     assert r.status_code == 400 and r.json()["error"] == "invalid_csv"
 
@@ -81,8 +88,9 @@ async def test_suppression_api(svc: Svc) -> None:
         params={"why": "added by mistake"},
         headers={**h, "x-sesame-actor": "key:abc"},
     )
-    assert r.status_code == 200 and r.json()["removed_by"] == "key:abc"
+    assert r.status_code == 200 and r.json()["removed_by"] == "key:abc" and set(r.json()) == REMOVAL_KEYS
     removals = (await svc.client.get("/v1/suppressions/removals", headers=h)).json()["data"]
+    assert [set(x) for x in removals] == [REMOVAL_KEYS] * 2
     assert [(x["email"], x["why"]) for x in removals] == [
         ("Zed@example.com", "customer re-opted in by phone"),
         ("b@example.com", "added by mistake"),
