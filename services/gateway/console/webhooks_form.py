@@ -65,6 +65,11 @@ def endpoint_body(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str
     types = values["event_types"] if values["scope"] == "some" else []
     if values["scope"] == "some" and not types:
         errors["event_types"] = "Tick at least one event type, or choose “All events”."
+    elif values["scope"] == "all" and values["event_types"]:
+        # both said: which was meant is not ours to guess (console.js keeps them in step in a browser)
+        errors["event_types"] = (
+            "Types are ticked but “All events” is chosen: choose “Only the types ticked”, or untick them."
+        )
     return {"url": values["url"], "description": values["description"], "event_types": types}, errors
 
 

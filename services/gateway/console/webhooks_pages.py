@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -32,6 +33,7 @@ from services.gateway.state import gateway
 
 router = APIRouter(include_in_schema=False)
 LOG_PAGE = 25
+CURSOR = re.compile(r"[A-Za-z0-9_=-]{1,200}")
 
 
 def _api(request: Request, pid: int) -> ProjectApi:
@@ -61,7 +63,8 @@ def _pretty(body: str) -> str:
 
 
 def _cursor(raw: str | None) -> str | None:
-    return raw if raw and raw.isdigit() and len(raw) < 19 else None
+    """A `next_cursor` the API gave (opaque: shared/pagination.py), passed back; anything else is page one."""
+    return raw if raw and CURSOR.fullmatch(raw) else None
 
 
 async def _catalogue(api: ProjectApi) -> list[str]:

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from standardwebhooks.webhooks import Webhook
 
 from services.events.webhooks.catalog import EVENT_TYPES
+from services.gateway.console.webhooks_pages import LOG_PAGE
 from shared.models.console import AuditEntry
 from tests.gateway.console.report_feed import until
 from tests.gateway.console.support import ConsoleClient, add_member
@@ -112,7 +113,7 @@ async def test_an_endpoint_from_creation_to_deletion(local_receivers, console_sy
             for shown in (listing, page):
                 assert secret not in shown.text and not SECRET_RE.search(shown.text)
             # the edit form shows the filter as it is
-            assert re.search(r'value="subscription\.\*" checked', page.text)
+            assert re.search(r'value="subscription\.\*"[^>]* checked', page.text)
 
             # Edited: every event, another path.
             r = await admin.post(
@@ -220,7 +221,7 @@ async def test_refusals_are_shown_on_the_form(console_system) -> None:  # type: 
         text = _text(r)
         assert re.search(rf'<p class="error" id="e-url">url refused: [^<]*{why}', text), text[:4000]
         assert 'id="f-url"' in text and f'value="{url}"' in text and 'aria-invalid="true"' in text
-        assert re.search(r'value="email\.bounced" checked', text)
+        assert re.search(r'value="email\.bounced"[^>]* checked', text)
         assert not SECRET_RE.search(text)
     # "only these types" with none ticked; a type the catalogue does not have (a forged form).
     r = await admin.post(base, {"url": "https://hooks.example.com/x", "scope": "some"})
@@ -229,6 +230,10 @@ async def test_refusals_are_shown_on_the_form(console_system) -> None:  # type: 
         base, {"url": "https://hooks.example.com/x", "scope": "some", "event_types": ["nope"]}
     )
     assert r.status_code == 422 and "unknown event types" in _text(r)
+    r = await admin.post(
+        base, {"url": "https://hooks.example.com/x", "scope": "all", "event_types": ["email.sent"]}
+    )
+    assert r.status_code == 422 and "“All events” is chosen" in _text(r)
     r = await admin.post(base, {"url": "", "scope": "all"})
     assert r.status_code == 422 and 'id="e-url"' in r.text
     async with Api(s) as api:
@@ -242,7 +247,7 @@ async def test_refusals_are_shown_on_the_form(console_system) -> None:  # type: 
         assert (await admin.get(f"{base}/999999")).status_code == 404
         assert (await admin.post(f"{base}/999999/rotate")).status_code == 404
         assert (await admin.get(f"{base}/{ep['id']}/deliveries/999999")).status_code == 404
-        assert (await admin.get(f"{base}/{ep['id']}?status=bogus&cursor=x")).status_code == 200
+        assert (await admin.get(f"{base}/{ep['id']}?status=bogus&cursor=%C2%B2")).status_code == 200
     assert await _audit(s.app) == []
 
 
@@ -285,3 +290,21 @@ async def test_roles(console_system) -> None:  # type: ignore[no-untyped-def]
         after = await api.get(f"/v1/webhooks/{eid}")
         assert after["url"] == "https://hooks.example.com/x" and after["enabled"] is True
     assert [a for a, _ in await _audit(s.app)] == ["webhook.test_sent"]
+
+
+async def test_the_delivery_log_pages_newest_first(console_system) -> None:  # type: ignore[no-untyped-def]
+    s, admin = console_system, console_system.admin
+    async with Api(s) as api:
+        ep = await api.post("/v1/webhooks", {"url": "https://hooks.example.com/x"})
+        ids = [(await api.post(f"/v1/webhooks/{ep['id']}/test", {}))["id"] for _ in range(LOG_PAGE + 3)]
+    base = f"/admin/p/{s.project_id}/webhooks/{ep['id']}"
+    link = re.compile(rf'href="{base}/deliveries/(\d+)"')
+    first = await admin.get(base)
+    assert [int(i) for i in link.findall(first.text)] == ids[::-1][:LOG_PAGE]
+    older = re.search(r'href="([^"]+)">Older deliveries', first.text)
+    assert older and "Newest</a>" not in first.text
+    second = await admin.get(html.unescape(older.group(1)))
+    assert [int(i) for i in link.findall(second.text)] == ids[::-1][LOG_PAGE:]
+    assert "Older deliveries" not in second.text and "Newest</a>" in second.text
+    # a cursor the API never gave: a 4xx page, not a 500
+    assert (await admin.get(f"{base}?cursor=bm90LWEtY3Vyc29y")).status_code == 400

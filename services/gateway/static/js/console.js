@@ -87,6 +87,17 @@
     });
   });
 
+  // Choices kept in step: <input type=checkbox data-picks="radio-id"> ticked picks that radio;
+  // <input type=radio data-unticks="container-id"> picked unticks the boxes inside that container.
+  document.addEventListener("change", function (ev) {
+    var el = ev.target;
+    if (!el.checked) return;
+    var radio = el.getAttribute("data-picks") && document.getElementById(el.getAttribute("data-picks"));
+    if (radio) radio.checked = true;
+    var box = el.getAttribute("data-unticks") && document.getElementById(el.getAttribute("data-unticks"));
+    if (box) box.querySelectorAll("input[type=checkbox]").forEach(function (b) { b.checked = false; });
+  });
+
   // Project switcher: <select data-navigate> goes to the chosen option's value.
   document.querySelectorAll("select[data-navigate]").forEach(function (sel) {
     sel.addEventListener("change", function () { if (sel.value) window.location.href = sel.value; });
