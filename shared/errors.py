@@ -145,14 +145,6 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "not_ses_feedback": (400, "an SNS message that is not SES feedback"),
 }
 
-# Older, resource-named 404 codes: the hosted pages (services/gateway/pages.py) and the console's form-field
-# mapping (console/contacts_pages.py, imports_pages.py) branch on them, so the public subscribe/preference
-# routes keep answering them. New code raises `not_found` with the resource in `detail`.
-LEGACY_CODES: dict[str, tuple[int, str]] = {
-    "list_not_found": (404, "the public pages' name for not_found (a list)"),
-    "contact_not_found": (404, "the public pages' name for not_found (a contact)"),
-    "subscription_not_found": (404, "the public pages' name for not_found (a subscription)"),
-}
 
 
 def error_body(error: str, detail: Any = None) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from typing import Any
 
 from services.gateway.state import Gateway
 from services.gateway.upstream import UpstreamTimeout, UpstreamUnavailable
-from shared.errors import ERROR_CODES, LEGACY_CODES, ErrorBody
+from shared.errors import ERROR_CODES, ErrorBody
 from shared.pagination import PAGE_LIMIT_MAX
 
 SERVICES = ("subscriptions", "sender", "events")
@@ -84,7 +84,7 @@ still work for one release and answer a `Deprecation` header.
 
 def _codes_table() -> str:
     rows = ["| code | status | meaning |", "|---|---|---|"]
-    for code, (status, meaning) in {**ERROR_CODES, **LEGACY_CODES}.items():
+    for code, (status, meaning) in ERROR_CODES.items():
         rows.append(f"| `{code}` | {status} | {meaning} |")
     return "\n".join(rows)
 
@@ -237,7 +237,7 @@ async def merged_openapi(gw: Gateway, own: dict[str, Any]) -> dict[str, Any]:
         if name and names.count(name) == 1:
             paths[path][method]["operationId"] = name
     schemas["Error"] = ErrorBody.model_json_schema()
-    schemas["Error"]["properties"]["error"]["enum"] = sorted({**ERROR_CODES, **LEGACY_CODES})
+    schemas["Error"]["properties"]["error"]["enum"] = sorted(ERROR_CODES)
     if missing:
         doc["info"]["description"] += (
             f"\n\nNot reachable while this document was built: {', '.join(missing)}."

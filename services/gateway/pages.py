@@ -31,7 +31,7 @@ _REFUSALS = {
     "not_subscribed": N_("Only a list you receive can be paused."),
     "until_out_of_range": N_("Please pick a date in the future, at most a year from now, to pause until."),
     "until_required": N_("Please pick a date in the future, at most a year from now, to pause until."),
-    "list_not_found": N_("This list is no longer available."),
+    "not_found": N_("This list is no longer available."),  # the token is valid: what is gone is the list
     "list_id_required": N_("Please choose a list."),
 }
 
@@ -293,7 +293,7 @@ async def preferences_post(request: Request, token: str) -> Response:
     if (
         resp.status in (404, 409, 422)
         and isinstance(data, dict)
-        and data.get("error") not in ("invalid_token", "contact_not_found", "validation_error")
+        and data.get("error") not in ("invalid_token", "validation_error")
     ):
         # The change was refused (not subscribed, list gone, date out of range): show why, change nothing.
         cur = await gw.upstreams.request("subscriptions", "GET", f"/public/preferences/{token}")

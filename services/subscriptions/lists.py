@@ -201,7 +201,7 @@ async def get_list(session: AsyncSession, project_id: int, list_id: int) -> Mail
         )
     )
     if lst is None:
-        raise NotFound("list not found", error="list_not_found")
+        raise NotFound("list not found")
     return lst
 
 

@@ -81,7 +81,7 @@ async def _live_list(session: Any, list_id: int, project_id: int | None = None) 
         q = q.where(MailingList.project_id == project_id)
     lst = await session.scalar(q)
     if lst is None:
-        raise NotFound("list not found", error="list_not_found")
+        raise NotFound("list not found")
     return lst
 
 
@@ -90,7 +90,7 @@ async def _contact(session: Any, target: LinkTarget) -> Contact:
         sa.select(Contact).where(Contact.id == target.contact_id, Contact.project_id == target.project_id)
     )
     if c is None or c.erased_at is not None or c.email is None:
-        raise NotFound("this subscriber no longer exists", error="contact_not_found")
+        raise NotFound("this subscriber no longer exists")
     return c
 
 
@@ -166,7 +166,7 @@ async def confirm(session: DbSession, rt: RuntimeDep, ss: SubSettings, body: Tok
     await _contact(session, target)
     sub = await lock_subscription(session, lst.id, target.contact_id)
     if sub is None:
-        raise NotFound("this subscription no longer exists", error="subscription_not_found")
+        raise NotFound("this subscription no longer exists")
     if sub.status == "pending":
         await set_status(session, sub, "active", "confirmation")
         result = "confirmed"
@@ -304,7 +304,7 @@ async def post_preferences(
     sub = await lock_subscription(session, lst.id, contact.id)
     # A private list the contact is not on is not there for them (as an unknown list); leaving it again is a no-op.
     if not _offered(lst, sub) and not (sub is not None and body.action == "unsubscribe"):
-        raise NotFound("list not found", error="list_not_found")
+        raise NotFound("list not found")
     if body.action == "pause":
         now = utcnow()
         if body.until is None or body.until.tzinfo is None:
@@ -352,7 +352,7 @@ async def _unsubscribe_view(
             )
         )
         if lst is None:
-            raise NotFound("list not found", error="list_not_found")
+            raise NotFound("list not found")
     return target, project, contact, lst
 
 

@@ -244,7 +244,7 @@ async def test_contacts_export(svc: Svc, monkeypatch) -> None:  # type: ignore[n
     assert [x["email"] for x in csv.DictReader(io.StringIO(r.text))] == ["ann@example.com", "eve@example.com"]
     for bad in (other_list, gone, 999_999):
         r = await svc.client.get("/v1/contacts/export", params={"list_id": bad}, headers=h)
-        assert r.status_code == 404 and r.json()["error"] == "list_not_found"
+        assert r.status_code == 404 and r.json() == {"error": "not_found", "detail": "list not found"}
 
     other = await svc.client.get("/v1/contacts/export", headers=oh)
     assert [x["email"] for x in csv.DictReader(io.StringIO(other.text))] == ["zed@example.com"]

@@ -328,7 +328,7 @@ async def test_private_lists_on_the_preference_page(svc: Svc) -> None:
         {"action": "pause", "list_id": other, "until": (datetime.now(UTC) + timedelta(days=3)).isoformat()},
     ):
         r = await svc.client.post(f"/public/preferences/{token}", json=body, headers=pub)
-        assert r.status_code == 404 and r.json()["error"] == "list_not_found", (body, r.text)
+        assert r.status_code == 404 and r.json() == {"error": "not_found", "detail": "list not found"}, (body, r.text)
     subs = (await svc.client.get(f"/v1/subscriptions?contact_id={contact_id}", headers=h)).json()["data"]
     assert [(s["list_id"], s["status"]) for s in subs] == [(mine, "active")]
 
@@ -337,7 +337,7 @@ async def test_private_lists_on_the_preference_page(svc: Svc) -> None:
     r = await svc.client.post(
         f"/public/preferences/{token}", json={"action": "pause", "list_id": mine, "until": until}, headers=pub
     )
-    assert r.status_code == 404 and r.json()["error"] == "list_not_found"
+    assert r.status_code == 404 and r.json() == {"error": "not_found", "detail": "list not found"}
     r = await svc.client.post(
         f"/public/preferences/{token}", json={"action": "unsubscribe", "list_id": mine}, headers=pub
     )
@@ -349,7 +349,7 @@ async def test_private_lists_on_the_preference_page(svc: Svc) -> None:
     r = await svc.client.post(
         f"/public/preferences/{token}", json={"action": "resubscribe", "list_id": mine}, headers=pub
     )
-    assert r.status_code == 404 and r.json()["error"] == "list_not_found"  # no way back in by oneself
+    assert r.status_code == 404 and r.json() == {"error": "not_found", "detail": "list not found"}  # no way back in by oneself
 
     # unsubscribe_all still ends every subscription, private lists included
     await svc.client.post(

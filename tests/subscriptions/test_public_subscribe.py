@@ -34,7 +34,7 @@ async def test_refusals(svc: Svc) -> None:
     assert r.status_code == 422 and r.json()["error"] == "validation_error"
 
     r = await svc.client.post("/public/lists/999999/subscribe", json=ok, headers=svc.headers())
-    assert r.status_code == 404 and r.json()["error"] == "list_not_found"
+    assert r.status_code == 404 and r.json() == {"error": "not_found", "detail": "list not found"}
     r = await svc.client.post(url, json={"email": "not-an-address"}, headers=svc.headers())
     assert r.status_code == 422 and r.json()["error"] == "invalid_email"
     r = await svc.client.post(url, json={**ok, "attributes": {"k": {"nested": 1}}}, headers=svc.headers())

@@ -36,7 +36,7 @@ DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 CODE_FIELDS = {
     "invalid_email": "email",
     "contact_exists": "email",
-    "list_not_found": "list_id",
+    "not_found": "list_id",
     "consent_source_required": "consent_source",
     "paused_until_required": "paused_until",
     "paused_until_out_of_range": "paused_until",

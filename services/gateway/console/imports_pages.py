@@ -27,7 +27,7 @@ ERRORS_PAGE = 500
 FINISHED = ("completed", "failed", "held", "rejected")
 
 CODE_FIELDS = {
-    "list_not_found": "list_id",
+    "not_found": "list_id",
     "consent_source_required": "consent_source",
     "empty_body": "file",
     "payload_too_large": "file",
