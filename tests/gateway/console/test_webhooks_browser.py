@@ -14,6 +14,7 @@ from tests.gateway.console.test_accounts_browser import UNLABELLED
 from tests.support.webhook_receiver import Receiver
 
 pytestmark = pytest.mark.slow
+REFUSED_400 = "Failed to load resource: the server responded with a status of 400 (Bad Request)"
 
 
 async def _check(page: Page, name: str) -> None:
@@ -34,6 +35,17 @@ async def test_an_endpoint_and_its_log_in_chromium(sqlite_url, settings_for, mon
             await _check(page, "webhooks-empty")
 
             await page.get_by_role("link", name="Add endpoint").click()
+            # a private address the API refuses: its reason at the URL input, the form kept
+            await page.get_by_label("Endpoint URL").fill("http://10.1.2.3/hook")
+            await page.get_by_label("email.sent", exact=True).check()
+            await page.get_by_role("button", name="Add endpoint").click()
+            await expect(page.locator("#e-url")).to_contain_text("url refused")
+            await expect(page.locator("#e-url")).to_contain_text("private")
+            await expect(page.get_by_label("email.sent", exact=True)).to_be_checked()
+            await _check(page, "webhooks-refused")
+            assert b.problems == [REFUSED_400], b.problems
+            b.problems.clear()
+            await page.get_by_label("email.sent", exact=True).uncheck()
             await page.get_by_label("Endpoint URL").fill(receiver.url)
             await page.get_by_label("Description").fill("CRM sync")
             await page.get_by_label("email.bounced", exact=True).check()

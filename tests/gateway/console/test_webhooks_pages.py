@@ -308,3 +308,49 @@ async def test_the_delivery_log_pages_newest_first(console_system) -> None:  # t
     assert "Older deliveries" not in second.text and "Newest</a>" in second.text
     # a cursor the API never gave: a 4xx page, not a 500
     assert (await admin.get(f"{base}?cursor=bm90LWEtY3Vyc29y")).status_code == 400
+
+
+async def test_a_failing_endpoint_is_disabled_and_says_why(local_receivers, console_system) -> None:  # type: ignore[no-untyped-def]
+    """Retries exhausted (three attempts here): the endpoint shows disabled with the reason, the delivery its
+    failed attempts with the receiver's answer, and replay waits until the endpoint is enabled again."""
+    s, admin = console_system, console_system.admin
+    base = f"/admin/p/{s.project_id}/webhooks"
+    receiver = await Receiver(fail_first={"webhook.test": 100}).start()
+    try:
+        async with Api(s) as api:
+            ep = await api.post("/v1/webhooks", {"url": receiver.url})
+            eid = ep["id"]
+            r = await admin.post(f"{base}/{eid}/test")
+            assert r.status_code == 303
+
+            async def disabled() -> Any:
+                got = await api.get(f"/v1/webhooks/{eid}")
+                return got if not got["enabled"] else None
+
+            reason = (await until(disabled))["disabled_reason"]
+            assert reason and "failed 3 times" in reason
+            for path in (base, f"{base}/{eid}"):
+                text = _text(await admin.get(path))
+                assert "disabled" in text and reason in text, path
+            (d,) = (await api.get(f"/v1/webhooks/{eid}/deliveries", status="failed"))["data"]
+            detail = await admin.get(f"{base}/{eid}/deliveries/{d['id']}")
+            assert detail.text.count('<pre class="excerpt">boom</pre>') == 3 and "HTTP 500" in detail.text
+            assert f'action="{base}/{eid}/deliveries/{d["id"]}/replay"' not in detail.text
+            assert "enable it to replay" in detail.text
+            r = await admin.post(f"{base}/{eid}/deliveries/{d['id']}/replay")
+            assert r.status_code == 409 and "enable it first" in _text(r)
+            # enabled again: the reason goes, the replay is offered and makes one more attempt
+            assert (await admin.post(f"{base}/{eid}/enable")).status_code == 303
+            assert reason not in _text(await admin.get(f"{base}/{eid}"))
+            detail = await admin.get(f"{base}/{eid}/deliveries/{d['id']}")
+            assert f'action="{base}/{eid}/deliveries/{d["id"]}/replay"' in detail.text
+            assert (await admin.post(f"{base}/{eid}/deliveries/{d['id']}/replay")).status_code == 303
+
+            async def attempted() -> Any:
+                got = await api.get(f"/v1/webhooks/{eid}/deliveries/{d['id']}")
+                return got if got["status"] == "failed" and got["attempts"] == 4 else None
+
+            assert await until(attempted)
+            assert (await api.get(f"/v1/webhooks/{eid}"))["enabled"] is True  # a replay does not disable
+    finally:
+        await receiver.stop()
