@@ -11,12 +11,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.sender.crypto import decrypt
 from services.sender.sandbox import SandboxSes
 from services.sender.ses import Quota, SesBotoClient, SesClient, SesHttpClient
 from services.sender.settings import SenderSettings
 from shared.contracts.mail import MailRequested
 from shared.contracts.project import ProjectPaused
+from shared.crypto import SES_CREDENTIALS, decrypt
 from shared.db.types import utcnow
 from shared.db.upsert import insert
 from shared.models.core import Project
@@ -47,8 +47,8 @@ class AccountView:
 def make_client(row: SesAccount, sender: SenderSettings, encryption_key: str) -> SesClient:
     ak = sk = None
     if row.credential_mode == "keys":
-        ak = decrypt(encryption_key, row.access_key_id_enc or "")
-        sk = decrypt(encryption_key, row.secret_access_key_enc or "")
+        ak = decrypt(encryption_key, row.access_key_id_enc or "", what=SES_CREDENTIALS)
+        sk = decrypt(encryption_key, row.secret_access_key_enc or "", what=SES_CREDENTIALS)
     cls = SesHttpClient if sender.ses_client == "aiohttp" else SesBotoClient
     return cls(
         region=row.region,

@@ -35,7 +35,7 @@ async def rotate_keys(database_url: str, old_key: str, new_key: str) -> int:
     """Re-encrypt every account's credentials in one transaction; returns how many accounts changed."""
     import sqlalchemy as sa
 
-    from services.sender.crypto import rotate
+    from shared.crypto import rotate
     from shared.db.engine import create_engine, create_sessionmaker
     from shared.models.sender import SesAccount
     from shared.settings import DatabaseSettings
@@ -57,13 +57,13 @@ async def rotate_keys(database_url: str, old_key: str, new_key: str) -> int:
 
 
 def _rotate(args: argparse.Namespace) -> int:
-    from services.sender.crypto import CredentialKeyError
+    from shared.crypto import EncryptionKeyError
 
     settings = load_settings()
     new_key = args.new_key or settings.security.encryption_key
     try:
         n = run(rotate_keys(settings.database.url, args.old_key, new_key))
-    except CredentialKeyError as exc:
+    except EncryptionKeyError as exc:
         raise ValueError(str(exc)) from None
     print(f"re-encrypted the credentials of {n} SES account(s)")
     return 0

@@ -18,7 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from services.sender.crypto import encrypt
+from shared.crypto import encrypt
 from shared.db.engine import create_engine, create_sessionmaker
 from shared.db.types import utcnow
 from shared.email_address import email_hash

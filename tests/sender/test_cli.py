@@ -5,8 +5,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from cryptography.fernet import Fernet
 
-from services.sender.crypto import decrypt
 from sesame.commands.ses import collect_status, rotate_keys
+from shared.crypto import decrypt
 from shared.models.sender import SesAccount
 from tests.sender.conftest import Sender, make_project
 from tests.sender.test_campaign import KEYS, connect, standin  # noqa: F401

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from services.sender.crypto import encrypt
 from services.sender.ses_setup.service import SesSetup
 from services.sender.ses_setup.settings import SesSetupSettings
 from services.sender.settings import SenderSettings
+from shared.crypto import encrypt
 from shared.db.types import utcnow
 from shared.models.events import EmailEvent, ReputationBucket
 from shared.models.sender import Campaign, Message, SesAccount

@@ -10,8 +10,8 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 
 from services.sender.accounts import apply_quota, make_client, pause_project, resume_project
 from services.sender.api.common import CoreDep, checked_address, iso
-from services.sender.crypto import decrypt, encrypt
 from services.sender.ses import SesError
+from shared.crypto import SES_CREDENTIALS, decrypt, encrypt
 from shared.db.types import utcnow
 from shared.errors import NotFound, Unavailable, Unprocessable
 from shared.internal_auth import ProjectId
@@ -54,7 +54,7 @@ def account_json(a: SesAccount, key: str) -> dict[str, Any]:
     masked = None
     if a.credential_mode == "keys" and a.access_key_id_enc:
         try:
-            ak = decrypt(key, a.access_key_id_enc)
+            ak = decrypt(key, a.access_key_id_enc, what=SES_CREDENTIALS)
             masked = ak[:4] + "…" + ak[-4:]
         except ValueError:
             masked = "(unreadable with the current encryption key)"

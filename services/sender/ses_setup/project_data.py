@@ -17,9 +17,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.sender.crypto import decrypt
 from services.sender.ses_setup.aws import AwsTarget
 from services.sender.ses_setup.settings import SesSetupSettings
+from shared.crypto import SES_CREDENTIALS, decrypt
 from shared.db.types import utcnow
 from shared.errors import NotFound
 from shared.models.core import Project
@@ -59,8 +59,8 @@ async def ses_account(
         return None
     ak = sk = None
     if row.credential_mode == "keys":
-        ak = decrypt(encryption_key, row.access_key_id_enc or "")
-        sk = decrypt(encryption_key, row.secret_access_key_enc or "")
+        ak = decrypt(encryption_key, row.access_key_id_enc or "", what=SES_CREDENTIALS)
+        sk = decrypt(encryption_key, row.secret_access_key_enc or "", what=SES_CREDENTIALS)
     endpoints = {
         k: v
         for k, v in {

@@ -12,9 +12,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
-from services.sender.crypto import CredentialKeyError
 from services.sender.ses_setup.loop_check import feedback_overview
 from services.sender.ses_setup.service import SesSetup
+from shared.crypto import EncryptionKeyError
 from shared.db.types import utcnow
 from shared.errors import Conflict, Unprocessable
 from shared.internal_auth import Internal, ProjectId
@@ -72,7 +72,7 @@ class SuppressionSettingsIn(BaseModel):
 async def _guard(coro: Any) -> Any:
     try:
         return await coro
-    except CredentialKeyError as exc:
+    except EncryptionKeyError as exc:
         raise Unprocessable(str(exc), error="credentials_unreadable") from None
 
 
