@@ -138,6 +138,7 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "upstream_error": (502, "AWS, or the service standing in for it, failed"),
     "unavailable": (503, "a database, broker or service is unreachable; retry later"),
     "credentials_unreadable": (503, "the stored SES credentials cannot be decrypted with the configured key"),
+    "encryption_key_invalid": (503, "SESAME_ENCRYPTION_KEY is not a Fernet key: no secret can be stored"),
     "certificate_unavailable": (503, "the SNS signing certificate could not be fetched"),
     "upstream_timeout": (504, "a service did not answer in time"),
     # Public pages (not the API), kept because the hosted pages branch on them:

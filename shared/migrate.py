@@ -10,12 +10,15 @@ from alembic.config import Config
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def alembic_config(url: str) -> Config:
-    """An Alembic config pointing at shared/migrations and `url`."""
+def alembic_config(url: str, encryption_key: str | None = None) -> Config:
+    """An Alembic config pointing at shared/migrations and `url`; `encryption_key` is for migrations that
+    encrypt or decrypt stored secrets (unset: SESAME_ENCRYPTION_KEY from the environment)."""
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     cfg.attributes["configure_logger"] = False
+    if encryption_key:
+        cfg.attributes["encryption_key"] = encryption_key
     return cfg
 
 
@@ -39,12 +42,12 @@ def _check_reachable(url: str) -> None:
         raise StartupError(f"database unreachable: {exc}") from exc
 
 
-def upgrade(url: str, revision: str = "heads") -> None:
+def upgrade(url: str, revision: str = "heads", *, encryption_key: str | None = None) -> None:
     """Apply every migration branch up to `revision` (must not run on a live event loop: call from a thread)."""
     _check_reachable(url)
-    command.upgrade(alembic_config(url), revision)
+    command.upgrade(alembic_config(url, encryption_key), revision)
 
 
-def downgrade(url: str, revision: str = "base") -> None:
+def downgrade(url: str, revision: str = "base", *, encryption_key: str | None = None) -> None:
     """Revert to `revision`."""
-    command.downgrade(alembic_config(url), revision)
+    command.downgrade(alembic_config(url, encryption_key), revision)

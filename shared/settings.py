@@ -136,7 +136,9 @@ class SecuritySettings(BaseSettings):
         DEV_SECRET + "-internal", description="Shared secret the gateway presents to the other services."
     )
     encryption_key: str = Field(
-        DEV_ENCRYPTION_KEY, description="Fernet key encrypting stored SES credentials (urlsafe base64, 32 bytes)."
+        DEV_ENCRYPTION_KEY,
+        description="Fernet key encrypting stored secrets: SES credentials and webhook signing secrets "
+        "(urlsafe base64, 32 bytes).",
     )
     admin_password: str = Field("admin", description="Password of the ops dashboard (user `admin`).")
     env: str = Field("development", description="(same as SESAME_ENV)")

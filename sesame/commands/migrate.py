@@ -18,9 +18,9 @@ def _migrate(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     if args.downgrade:
-        downgrade(settings.database.url, args.downgrade)
+        downgrade(settings.database.url, args.downgrade, encryption_key=settings.security.encryption_key)
         print(f"database downgraded to {args.downgrade}")
     else:
-        upgrade(settings.database.url)
+        upgrade(settings.database.url, encryption_key=settings.security.encryption_key)
         print("database is at the latest schema")
     return 0

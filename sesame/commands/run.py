@@ -58,7 +58,7 @@ def _run(args: argparse.Namespace) -> int:
         # Unreachable database or broker: one clear line (StartupError) rather than a traceback.
         run(preflight(settings))
         if not args.no_migrate:
-            upgrade(settings.database.url)
+            upgrade(settings.database.url, encryption_key=settings.security.encryption_key)
         app = create_embedded_app(settings)
     except BaseException:
         sock.close()

@@ -1,8 +1,7 @@
 """`sesame ses …`: operator commands for SES accounts.
 
-- `sesame ses rotate-key --old-key OLD [--new-key NEW]` re-encrypts every stored SES credential from the old
-  SESAME_ENCRYPTION_KEY to the new one (default: the configured key). Safe to re-run: rows already under the
-  new key pass through unchanged.
+- `sesame ses rotate-key --old-key OLD [--new-key NEW]`: `sesame secrets rotate-key` (every stored secret, SES
+  credentials and webhook signing secrets, re-encrypted from the old SESAME_ENCRYPTION_KEY to the new one).
 - `sesame ses status [--project ID]` prints each account's quota snapshot, pause state and waiting mail.
 """
 
@@ -12,15 +11,13 @@ import argparse
 import json
 
 from sesame.commands._common import load_settings, run
+from sesame.commands.secrets import add_rotate_key_parser
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("ses", help="SES account operations (key rotation, quota and queue status)")
     ses_sub = p.add_subparsers(dest="ses_command", metavar="SES_COMMAND")
-    r = ses_sub.add_parser("rotate-key", help="re-encrypt stored SES credentials with a new encryption key")
-    r.add_argument("--old-key", required=True, help="the previous SESAME_ENCRYPTION_KEY")
-    r.add_argument("--new-key", default=None, help="the new key (default: SESAME_ENCRYPTION_KEY)")
-    r.set_defaults(func=_rotate)
+    add_rotate_key_parser(ses_sub)  # the same as `sesame secrets rotate-key` (sesame/commands/secrets.py)
     s = ses_sub.add_parser("status", help="quota snapshot, pause state and waiting mail per project")
     s.add_argument("--project", type=int, default=None)
     s.add_argument("--json", action="store_true", help="print JSON")
@@ -29,44 +26,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
     register_connect(ses_sub)  # `sesame ses connect` (services/sender/ses_setup/cli.py)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
-
-
-async def rotate_keys(database_url: str, old_key: str, new_key: str) -> int:
-    """Re-encrypt every account's credentials in one transaction; returns how many accounts changed."""
-    import sqlalchemy as sa
-
-    from shared.crypto import rotate
-    from shared.db.engine import create_engine, create_sessionmaker
-    from shared.models.sender import SesAccount
-    from shared.settings import DatabaseSettings
-
-    engine = create_engine(DatabaseSettings(url=database_url))
-    try:
-        async with create_sessionmaker(engine)() as session, session.begin():
-            rows = (
-                (await session.execute(sa.select(SesAccount).where(SesAccount.credential_mode == "keys")))
-                .scalars()
-                .all()
-            )
-            for row in rows:
-                row.access_key_id_enc = rotate(old_key, new_key, row.access_key_id_enc or "")
-                row.secret_access_key_enc = rotate(old_key, new_key, row.secret_access_key_enc or "")
-            return len(rows)
-    finally:
-        await engine.dispose()
-
-
-def _rotate(args: argparse.Namespace) -> int:
-    from shared.crypto import EncryptionKeyError
-
-    settings = load_settings()
-    new_key = args.new_key or settings.security.encryption_key
-    try:
-        n = run(rotate_keys(settings.database.url, args.old_key, new_key))
-    except EncryptionKeyError as exc:
-        raise ValueError(str(exc)) from None
-    print(f"re-encrypted the credentials of {n} SES account(s)")
-    return 0
 
 
 async def collect_status(database_url: str, project_id: int | None) -> list[dict]:  # type: ignore[type-arg]

@@ -11,6 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from shared.db.types import BigIntPK, JSONType, UTCDateTime, utcnow
 from shared.models.base import Base
 
+# A Fernet token of a 50-character whsec_ secret is 164 characters; room for longer secrets.
+SECRET_ENC_LENGTH = 500
+
 
 class WebhookEndpoint(Base):
     """Where a project wants its events POSTed, which types, and the signing secret(s)."""
@@ -24,9 +27,10 @@ class WebhookEndpoint(Base):
     event_types: Mapped[list[str]] = mapped_column(JSONType, default=list)  # empty: every type
     enabled: Mapped[bool] = mapped_column(sa.Boolean, default=True)
     disabled_reason: Mapped[str | None] = mapped_column(sa.String(300), nullable=True)
-    secret: Mapped[str] = mapped_column(sa.String(100))  # whsec_<base64>
+    # The whsec_<base64> signing secret, Fernet-encrypted with SESAME_ENCRYPTION_KEY (shared/crypto.py).
+    secret_enc: Mapped[str] = mapped_column(sa.String(SECRET_ENC_LENGTH))
     # After a rotation the old secret still signs (beside the new one) until it expires.
-    previous_secret: Mapped[str | None] = mapped_column(sa.String(100), nullable=True)
+    previous_secret_enc: Mapped[str | None] = mapped_column(sa.String(SECRET_ENC_LENGTH), nullable=True)
     previous_secret_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -11,7 +11,7 @@ from sesame.cli import build_parser
 from tests.ops.conftest import ROOT
 
 COMMAND = re.compile(
-    r"\bsesame ((?:run|serve|migrate|status|deadletters|doctor|config|project|contacts|ses)\b[^`|\n#…]*)"
+    r"\bsesame ((?:run|serve|migrate|status|deadletters|doctor|config|project|contacts|ses|secrets)\b[^`|\n#…]*)"
 )
 PLACEHOLDERS = {
     "QUEUE": "q", "ID": "1", "NAME": "n", "REV": "base", "<svc>": "sender", "<service>": "sender",
@@ -31,7 +31,8 @@ def _documented_commands() -> list[tuple[str, str]]:
 
 def test_docs_name_the_operator_commands() -> None:
     commands = {c.split()[0] for _, c in _documented_commands()}
-    assert {"status", "deadletters", "migrate", "serve", "run", "config", "project", "ses"} <= commands
+    expected = {"status", "deadletters", "migrate", "serve", "run", "config", "project", "ses", "secrets"}
+    assert expected <= commands
 
 
 @pytest.mark.parametrize(("doc", "command"), _documented_commands())

@@ -5,7 +5,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from cryptography.fernet import Fernet
 
-from sesame.commands.ses import collect_status, rotate_keys
+from sesame.commands.secrets import Rotated, rotate_keys
+from sesame.commands.ses import collect_status
 from shared.crypto import decrypt
 from shared.models.sender import SesAccount
 from tests.sender.conftest import Sender, make_project
@@ -25,8 +26,9 @@ async def test_credentials_encrypted_and_rotated(sender_factory, standin, db_url
         status = await collect_status(db_url, pid)
         assert status[0]["mode"] == "ses" and status[0]["quota"]["max_send_rate"] > 0
     new = Fernet.generate_key().decode()
-    assert await rotate_keys(db_url, old, new) == 1
-    assert await rotate_keys(db_url, old, new) == 1  # idempotent: already rotated rows pass through
+    assert await rotate_keys(db_url, old, new) == Rotated(ses_accounts=1, webhook_endpoints=0)
+    # idempotent: already rotated rows pass through
+    assert await rotate_keys(db_url, old, new) == Rotated(ses_accounts=1, webhook_endpoints=0)
     from shared.db.engine import create_engine, create_sessionmaker
     from shared.settings import DatabaseSettings
 

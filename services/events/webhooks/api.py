@@ -14,12 +14,14 @@ from services.events.webhooks import catalog
 from services.events.webhooks.delivery import enqueue_event
 from services.events.webhooks.safe_http import check_url, parse_networks
 from services.events.webhooks.signing import new_secret
+from shared.crypto import EncryptionKeyError, encrypt
 from shared.db.types import utcnow
-from shared.errors import BadRequest, Conflict, NotFound
+from shared.errors import BadRequest, Conflict, NotFound, Unavailable
 from shared.internal_auth import ProjectId
 from shared.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from shared.pagination import PAGE_LIMIT_DEFAULT, CursorQuery, LimitQuery, decode_cursor, encode_cursor
-from shared.service_app import DbSession
+from shared.runtime import Runtime
+from shared.service_app import DbSession, RuntimeDep
 
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
 RowId = Annotated[int, Path(ge=1, le=2**63 - 1)]
@@ -125,12 +127,21 @@ class DeliveryPage(BaseModel):
     next_cursor: str | None
 
 
-def _endpoint_out(e: WebhookEndpoint, *, secret: bool = False) -> dict[str, Any]:
+def _endpoint_out(e: WebhookEndpoint, *, secret: str | None = None) -> dict[str, Any]:
     out = {c: getattr(e, c) for c in EndpointOut.model_fields}
     out["event_types"] = list(e.event_types or [])
-    if secret:
-        out["secret"] = e.secret
+    if secret is not None:
+        out["secret"] = secret
     return out
+
+
+def _new_secret(rt: Runtime) -> tuple[str, str]:
+    """A fresh signing secret and its encrypted form (only the latter is stored)."""
+    secret = new_secret()
+    try:
+        return secret, encrypt(rt.settings.security.encryption_key, secret)
+    except EncryptionKeyError as exc:
+        raise Unavailable(str(exc), error="encryption_key_invalid") from None
 
 
 def _delivery_out(d: WebhookDelivery) -> dict[str, Any]:
@@ -182,7 +193,7 @@ async def list_endpoints(
 
 @router.post("", response_model=EndpointWithSecret, status_code=201)
 async def create_endpoint(
-    body: EndpointIn, project_id: ProjectId, session: DbSession, request: Request
+    body: EndpointIn, project_id: ProjectId, session: DbSession, request: Request, rt: RuntimeDep
 ) -> dict[str, Any]:
     """A new endpoint; the answer carries its signing secret, shown this once."""
     _check_url(request, body.url)
@@ -193,6 +204,7 @@ async def create_endpoint(
     )
     if int(count or 0) >= _settings(request).webhook_max_endpoints:
         raise Conflict("too many webhook endpoints for this project", error="webhook_limit")
+    secret, secret_enc = _new_secret(rt)
     now = utcnow()
     row = WebhookEndpoint(
         project_id=project_id,
@@ -200,13 +212,13 @@ async def create_endpoint(
         description=body.description,
         event_types=body.event_types,
         enabled=body.enabled,
-        secret=new_secret(),
+        secret_enc=secret_enc,
         created_at=now,
         updated_at=now,
     )
     session.add(row)
     await session.flush()
-    return _endpoint_out(row, secret=True)
+    return _endpoint_out(row, secret=secret)
 
 
 @router.get("/{endpoint_id}", response_model=EndpointOut)
@@ -241,16 +253,17 @@ async def delete_endpoint(endpoint_id: RowId, project_id: ProjectId, session: Db
 
 @router.post("/{endpoint_id}/rotate-secret", response_model=EndpointWithSecret)
 async def rotate_secret(
-    endpoint_id: RowId, project_id: ProjectId, session: DbSession, request: Request
+    endpoint_id: RowId, project_id: ProjectId, session: DbSession, request: Request, rt: RuntimeDep
 ) -> dict[str, Any]:
     """A new secret (shown this once); the old one keeps signing beside it for the overlap window (24 h)."""
     row = await _endpoint(session, project_id, endpoint_id)
+    secret, secret_enc = _new_secret(rt)
     now = utcnow()
-    row.previous_secret = row.secret
+    row.previous_secret_enc = row.secret_enc  # moved as it is: no need to read it
     row.previous_secret_expires_at = now + timedelta(hours=_settings(request).webhook_secret_overlap_hours)
-    row.secret = new_secret()
+    row.secret_enc = secret_enc
     row.updated_at = now
-    return _endpoint_out(row, secret=True)
+    return _endpoint_out(row, secret=secret)
 
 
 @router.post("/{endpoint_id}/test", response_model=DeliveryOut, status_code=202)

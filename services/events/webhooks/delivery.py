@@ -23,6 +23,7 @@ from services.events.notify import mail_owner
 from services.events.settings import EventsSettings
 from services.events.webhooks import catalog, signing
 from services.events.webhooks.safe_http import PostResult, WebhookClient, parse_networks
+from shared.crypto import WEBHOOK_SECRET, EncryptionKeyError, decrypt
 from shared.db.types import utcnow
 from shared.db.upsert import insert
 from shared.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -33,11 +34,19 @@ D = WebhookDelivery.__table__
 E = WebhookEndpoint.__table__
 
 
-def active_secrets(ep: Any, now: datetime) -> list[str]:
-    """The secrets that sign now: the current one, and the previous one until its overlap ends."""
-    out = [ep.secret]
-    if ep.previous_secret and ep.previous_secret_expires_at and ep.previous_secret_expires_at > now:
-        out.append(ep.previous_secret)
+# The delivery's last_error when the stored secret cannot be read: the operator's to fix, not the receiver's.
+UNREADABLE_SECRET = (
+    "not sent: the endpoint's signing secret cannot be decrypted with the configured SESAME_ENCRYPTION_KEY "
+    "(an operator must restore the key or run `sesame secrets rotate-key`; then replay this delivery)"
+)
+
+
+def active_secrets(ep: Any, now: datetime, key: str) -> list[str]:
+    """The secrets that sign now, decrypted with `key`: the current one, and the previous one until its overlap
+    ends. Raises EncryptionKeyError when one cannot be read."""
+    out = [decrypt(key, ep.secret_enc, what=WEBHOOK_SECRET)]
+    if ep.previous_secret_enc and ep.previous_secret_expires_at and ep.previous_secret_expires_at > now:
+        out.append(decrypt(key, ep.previous_secret_enc, what=WEBHOOK_SECRET))
     return out
 
 
@@ -193,8 +202,8 @@ class Deliverer:
                         D.c.project_id,
                         E.c.url,
                         E.c.enabled,
-                        E.c.secret,
-                        E.c.previous_secret,
+                        E.c.secret_enc,
+                        E.c.previous_secret_enc,
                         E.c.previous_secret_expires_at,
                     )
                     .join(E, E.c.id == D.c.endpoint_id)
@@ -215,8 +224,17 @@ class Deliverer:
     async def _attempt(self, row: Any) -> PostResult:
         if not row.enabled:
             return PostResult(False, None, 0, "endpoint disabled", None)
+        try:
+            secrets_ = active_secrets(row, utcnow(), self.rt.settings.security.encryption_key)
+        except EncryptionKeyError as exc:
+            log.error(
+                "webhook delivery %s to endpoint %s (project %s) not sent: %s; restore the key or run "
+                "`sesame secrets rotate-key --old-key OLD`, then replay the delivery",
+                row.id, row.endpoint_id, row.project_id, exc,
+            )  # fmt: skip
+            return PostResult(False, None, 0, UNREADABLE_SECRET, None, permanent=True)
         async with self._sem:
-            hdrs = signing.headers(row.event_id, row.body, active_secrets(row, utcnow()))
+            hdrs = signing.headers(row.event_id, row.body, secrets_)
             return await self.client.post(row.url, row.body.encode(), hdrs)
 
     def _retry_delay(self, attempts: int) -> float | None:
@@ -246,7 +264,7 @@ class Deliverer:
                 status, next_at = "failed", None
                 if res.ok:
                     status = "succeeded"
-                elif not (row.manual or not row.enabled):
+                elif not (row.manual or not row.enabled or res.permanent):
                     delay = self._retry_delay(attempt)
                     if delay is None:
                         exhausted.append((row, res))

@@ -130,6 +130,7 @@ class PostResult:
     latency_ms: int
     error: str | None
     excerpt: str | None
+    permanent: bool = False  # never retried (nothing was sent: a retry could not do better)
 
 
 class WebhookClient:
