@@ -23,6 +23,7 @@ async def _measure(n: int) -> dict[str, Any]:
     from services.events.settings import EventsSettings
     from services.events.webhooks.delivery import Deliverer, enqueue_event
     from services.events.webhooks.signing import new_secret
+    from shared.crypto import encrypt
     from shared.migrate import upgrade
     from shared.models.core import Project
     from shared.models.webhooks import WebhookDelivery, WebhookEndpoint
@@ -44,7 +45,8 @@ async def _measure(n: int) -> dict[str, Any]:
                 pid = (await s.execute(sa.insert(Project).values(name="bench", owner_email="o@example.com",
                                                                  settings={}).returning(Project.id))).scalar_one()  # fmt: skip
                 s.add(WebhookEndpoint(project_id=pid, url=receiver.url, description="", event_types=[],
-                                      enabled=True, secret=new_secret()))  # fmt: skip
+                                      enabled=True, secret_enc=encrypt(rt.settings.security.encryption_key,
+                                                                       new_secret())))  # fmt: skip
             data = {"project_id": pid, "email": "ann@example.com", "message_id": 1, "occurred_at": "2026-01-01T00:00:00Z"}
             async with rt.uow() as s:
                 for i in range(n):
