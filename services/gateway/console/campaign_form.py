@@ -20,6 +20,22 @@ BODY_FIELDS = {"html": 500_000, "text": 500_000}
 # Open and click tracking per campaign: "" leaves it to the project's setting (the API's null), else on / off.
 TRACKING = ("track_opens", "track_clicks")
 TRACKING_OPTIONS = [("", "As the project is set"), ("on", "On"), ("off", "Off")]
+# The canary (services/sender/canary.py): the campaigns API's `canary`, each mode with what it does. The figures are
+# the sender's defaults (SESAME_SENDER_CANARY_*; a project may set its own feedback window).
+CANARY_MODES = {
+    "auto": (
+        "Auto",
+        "A canary only when the campaign is larger than the most mail the project sent in one day over the last "
+        "7 days.",
+    ),
+    "on": (
+        "On",
+        "A random 5 % sample (200–2,000 recipients) goes first; the rest is held for the feedback window and "
+        "sent only if the sample's bounce and complaint rates stay under the pause thresholds.",
+    ),
+    "off": ("Off", "No canary: every recipient at once."),
+}
+CANARY_OPTIONS = [(mode, label) for mode, (label, _) in CANARY_MODES.items()]
 
 
 @lru_cache(maxsize=1)
@@ -51,6 +67,7 @@ def read_compose(form: FormData) -> dict[str, Any]:
     values["send_at"], values["tz"] = field(form, "send_at", 40), field(form, "tz", 60) or "UTC"
     for key in TRACKING:
         values[key] = field(form, key, 10)
+    values["canary"] = field(form, "canary", 10)
     return values
 
 
@@ -100,6 +117,11 @@ def compose_body(values: dict[str, Any], send_at: datetime | None) -> tuple[dict
             body[key] = choice == "on"
         elif choice:
             errors[key] = "Choose on, off, or as the project is set."
+    canary = values.get("canary", "")
+    if canary in CANARY_MODES:
+        body["canary"] = canary
+    elif canary:
+        errors["canary"] = "Choose auto, on or off."
     if values["when"] == "now":
         body["send_now"] = True
     elif send_at is not None:

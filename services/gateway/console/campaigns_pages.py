@@ -19,6 +19,8 @@ from services.gateway.console.access import (
     project_post,
 )
 from services.gateway.console.campaign_form import (
+    CANARY_MODES,
+    CANARY_OPTIONS,
     TRACKING_OPTIONS,
     compose_body,
     read_compose,
@@ -81,12 +83,14 @@ async def _compose(request: Request, access: Access, status: int = 200, **extra:
     api = _api(request, access.pid)
     lists = await api.need("/v1/lists", limit=500)
     templates = await api.need("/v1/templates", limit=500)
-    values = extra.pop("values", None) or {"when": "draft", "tz": "UTC", "list_ids": []}
+    values = extra.pop("values", None) or {"when": "draft", "tz": "UTC", "list_ids": [], "canary": "auto"}
     ctx = {
         "lists": lists.get("data", []),
         "templates": templates.get("templates", []),
         "zones": zone_options(),
         "tracking_options": TRACKING_OPTIONS,
+        "canary_options": CANARY_OPTIONS,
+        "canary_modes": CANARY_MODES,
         "values": values,
         **extra,
     }
@@ -129,7 +133,13 @@ async def create_campaign(request: Request, pid: int) -> Response:
         "campaign.created",
         project_id=pid,
         target=f"campaign:{c['id']}",
-        detail={"name": c["name"], "status": c["status"], "lists": c["list_ids"], "send_at": c["send_at"]},
+        detail={
+            "name": c["name"],
+            "status": c["status"],
+            "lists": c["list_ids"],
+            "send_at": c["send_at"],
+            "canary": (c.get("canary") or {}).get("mode"),
+        },
     )
     if c["status"] == "sending":
         note = f"Campaign created and sending to {c.get('recipients') or 0} recipients."
@@ -149,7 +159,7 @@ def _when(iso: str | None) -> str:
 
 async def _view(request: Request, access: Access, cid: int, status: int = 200, **extra: Any) -> Response:
     ctx = await report_context(_api(request, access.pid), cid, request.query_params)
-    ctx.update(badges=BADGES, zones=zone_options(), **extra)
+    ctx.update(badges=BADGES, zones=zone_options(), canary_modes=CANARY_MODES, **extra)
     ctx.setdefault("values", {"tz": "UTC"})
     return page(request, "console/campaigns_view.html", access, ctx, section="campaigns", status=status)
 

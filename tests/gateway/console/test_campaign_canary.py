@@ -1,4 +1,6 @@
-"""The campaign page shows a canary holding the rest and releases it (real embedded services, SQLite)."""
+"""The canary in the console (real embedded services, SQLite): chosen on the compose form (auto / on / off, each
+explained; the choice reaches the campaigns API, a wrong value is refused next to its select), shown on the
+campaign's page, a canary holding the rest and released from there."""
 
 from __future__ import annotations
 
@@ -10,8 +12,10 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from services.gateway.console.campaign_form import compose_body
 from shared.models.console import AuditEntry
 from shared.models.sender import Message
+from tests.gateway.console.test_campaigns import _created, _form
 from tests.sender.conftest import add_contact
 
 
@@ -104,3 +108,87 @@ async def test_a_held_warmup_step_is_shown_on_the_ses_page(console_system) -> No
 
     html = await _until(held)
     assert "on · step 2" in html and "nothing was sent over the last 7d" in html
+
+
+def test_canary_choice_becomes_the_campaign_apis_field() -> None:
+    base = {"name": "n", "list_ids": ["1"], "template_id": "", "when": "draft"}
+    base.update({k: "" for k in ("subject", "html", "text", "from", "reply_to")})
+    for mode in ("auto", "on", "off"):
+        body, errors = compose_body({**base, "canary": mode}, None)
+        assert errors == {} and body["canary"] == mode
+    body, errors = compose_body(base, None)  # not given (an older form): the API's default applies
+    assert errors == {} and "canary" not in body
+    for bad in ("sometimes", "ON", "1"):
+        body, errors = compose_body({**base, "canary": bad}, None)
+        assert set(errors) == {"canary"} and "canary" not in body
+
+
+async def _api_campaign(system: Any, cid: int) -> dict[str, Any]:
+    transport = httpx.ASGITransport(app=system.app, client=("198.51.100.62", 5000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as api:
+        r = await api.get(f"/v1/campaigns/{cid}", headers={"Authorization": f"Bearer {system.api_key}"})
+        assert r.status_code == 200, r.text
+        return dict(r.json())
+
+
+async def test_canary_chosen_on_the_form_reaches_the_api(fast_canary, console_system) -> None:  # type: ignore[no-untyped-def]
+    system = console_system
+    admin, pid = system.admin, system.project_id
+    rt = system.app.state.embedded_apps["sender"].state.runtime
+    transport = httpx.ASGITransport(app=system.app, client=("198.51.100.62", 5000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as api:
+        auth = {"Authorization": f"Bearer {system.api_key}"}
+        lid = (await api.post("/v1/lists", json={"name": "Fair"}, headers=auth)).json()["id"]
+    for i in range(20):
+        await add_contact(rt, pid, f"success+c{i}@simulator.amazonses.com", {lid: "active"})
+    base = f"/admin/p/{pid}/campaigns"
+
+    # the select beside the tracking ones, auto chosen, each mode explained in one line tied to the select
+    page = (await admin.get(f"{base}/new")).text
+    assert '<label for="f-canary">' in page
+    assert '<select id="f-canary" name="canary" aria-describedby="h-canary">' in page
+    assert '<option value="auto" selected>Auto</option>' in page
+    assert '<option value="on">On</option>' in page and '<option value="off">Off</option>' in page
+    hint = page.split('<ul class="hint" id="h-canary">', 1)[1].split("</ul>", 1)[0]
+    assert "larger than the most mail the project sent in one day over the last 7 days" in hint
+    assert "5 % sample (200–2,000 recipients)" in hint and "under the pause thresholds" in hint
+    assert "every recipient at once" in hint
+    assert page.index('id="f-track_clicks"') < page.index('id="f-canary"') < page.index('id="when-draft"')
+
+    # a value that is none of the three: a form error next to the select (not a 500), nothing created
+    r = await admin.post(base, _form(list_ids=[str(lid)], canary="sometimes"))
+    assert r.status_code == 422 and '<p class="error" id="e-canary">Choose auto, on or off.</p>' in r.text
+    assert 'aria-describedby="h-canary e-canary" aria-invalid="true"' in r.text
+    async with rt.sessionmaker() as s:
+        assert (await s.execute(sa.text("SELECT count(*) FROM campaigns"))).scalar_one() == 0
+
+    # a refusal of another field keeps the canary chosen
+    r = await admin.post(base, _form(list_ids=[str(lid)], subject="", canary="off"))
+    assert r.status_code == 422 and '<option value="off" selected>Off</option>' in r.text
+
+    # "off" as a draft: the API has it, the page says it
+    cid = _created(await admin.post(base, _form(name="Quiet", list_ids=[str(lid)], canary="off")))
+    assert (await _api_campaign(system, cid))["canary"]["mode"] == "off"
+    html = (await admin.get(f"{base}/{cid}")).text
+    assert '<td data-canary-mode="off"><strong>Off</strong>' in html and "every recipient at once" in html
+
+    # "on", sent now to 20 (sample of 10 with these settings): the canary really runs
+    cid = _created(await admin.post(base, _form(name="Loud", list_ids=[str(lid)], canary="on", when="now")))
+
+    async def sampled() -> dict[str, Any] | None:
+        c = await _api_campaign(system, cid)
+        return c if c["canary"]["state"] in ("sampling", "waiting") else None
+
+    c = await _until(sampled)
+    assert c["canary"]["mode"] == "on" and c["canary"]["size"] == 10
+    html = (await admin.get(f"{base}/{cid}")).text
+    assert '<td data-canary-mode="on"><strong>On</strong>' in html and 'id="h-canary"' in html
+    async with system.app.state.runtime.sessionmaker() as db:
+        detail = (
+            await db.execute(
+                sa.select(AuditEntry.detail).where(
+                    AuditEntry.action == "campaign.created", AuditEntry.target == f"campaign:{cid}"
+                )
+            )
+        ).scalar_one()
+    assert detail["canary"] == "on"
