@@ -53,10 +53,12 @@ class Batch:
     rows: int = 0
     duplicates: int = 0
     position: int = 0  # bytes of the file read so far
-    # screening (when on): role / disposable rows among the good ones, and the good rows' domains
+    # screening (when on): role / disposable rows among the good ones, and the good rows' domains; the role rows'
+    # domains too, so that a role address at a risky domain is one risky row, not two (screening.quality_report)
     role: int = 0
     disposable: int = 0
     domains: Counter[str] = field(default_factory=Counter)
+    role_domains: Counter[str] = field(default_factory=Counter)
 
 
 class HeaderError(ValueError):
@@ -163,6 +165,7 @@ class CsvBatches:
                     domains[domain] += 1
                     if email[:at].lower().split("+", 1)[0] in ROLE_LOCAL_PARTS:
                         b.role += 1
+                        b.role_domains[domain] += 1
                     if screen.check(domain):
                         b.disposable += 1
                 b.emails.append(email)

@@ -192,13 +192,23 @@ class ScreenTally:
     role: int = 0
     disposable: int = 0
     domains: Counter[str] = field(default_factory=Counter)
+    role_domains: Counter[str] = field(default_factory=Counter)  # the role rows by domain
     role_examples: list[str] = field(default_factory=list)
 
-    def add(self, rows: int, role: int, disposable: int, domains: Counter[str]) -> None:
+    def add(
+        self,
+        rows: int,
+        role: int,
+        disposable: int,
+        domains: Counter[str],
+        role_domains: Counter[str] | None = None,
+    ) -> None:
         self.rows += rows
         self.role += role
         self.disposable += disposable
         self.domains.update(domains)
+        if role_domains:
+            self.role_domains.update(role_domains)
 
 
 def _share(n: int, total: int) -> float:
@@ -232,7 +242,11 @@ def quality_report(
     disposable_domains = sorted(
         ((d, n) for d, n in tally.domains.items() if disposable.check(d)), key=lambda x: -x[1]
     )
-    risky = tally.role + tally.disposable + no_mail
+    # Rows with at least one reason, each counted once: every row at a disposable or mail-less domain (those two
+    # never overlap: a disposable domain is not looked up), plus the role rows at the other domains.
+    risky_domains = {d for d, _ in disposable_domains} | {d for d, _ in no_mail_domains}
+    role_elsewhere = sum(n for d, n in tally.role_domains.items() if d not in risky_domains)
+    risky = tally.disposable + no_mail + role_elsewhere
     risk = _share(risky, tally.rows)
     dns_note = None
     if checks is None:
@@ -264,6 +278,7 @@ def quality_report(
             "rows_skipped": skipped if checks is not None else tally.rows,
             "note": dns_note,
         },
+        "risky_rows": risky,
         "risk_score": risk,
         "hold_threshold": hold_risk,
     }
@@ -278,6 +293,7 @@ def hold_reason(report: dict[str, Any]) -> str | None:
         f"risk {risk:.1%} over the project's {limit:.1%} threshold: role addresses "
         f"{report['role']['count']}, disposable domains {report['disposable']['count']}, "
         f"domains without MX/A {report['no_mx']['count']} of {report['rows']} rows"
+        + (f" ({report['risky_rows']} rows with at least one)" if "risky_rows" in report else "")
     )
 
 
@@ -342,7 +358,7 @@ class ImportScreen:
 
     def add(self, batch: Any) -> None:
         """Count a batch read by csv_rows (its role / disposable rows and domains) and look its domains up."""
-        self.tally.add(len(batch.emails), batch.role, batch.disposable, batch.domains)
+        self.tally.add(len(batch.emails), batch.role, batch.disposable, batch.domains, batch.role_domains)
         if self.checks is not None:
             self.checks.submit([d for d in batch.domains if not self.disposable.check(d)])
 

@@ -4,6 +4,7 @@ and the campaign fan-out skipping a held import until it is accepted (SQLite and
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,7 +12,14 @@ import pytest
 import sqlalchemy as sa
 
 from services.sender.fanout import eligible_recipients
-from services.subscriptions.screening import DomainChecks, is_role
+from services.subscriptions.screening import (
+    DisposableDomains,
+    DomainChecks,
+    ScreenTally,
+    hold_reason,
+    is_role,
+    quality_report,
+)
 from services.subscriptions.settings import SubscriptionsSettings
 from shared.db.types import utcnow
 from shared.models.subscriptions import Contact, Subscription
@@ -71,6 +79,61 @@ def _csv(rows: list[str]) -> str:
 def test_role_addresses() -> None:
     assert is_role("info") and is_role("Sales") and is_role("noreply+x") and is_role("postmaster")
     assert not is_role("ann") and not is_role("information")
+
+
+def test_a_row_with_several_reasons_is_one_risky_row() -> None:
+    # 10 rows: info@ and sales@ at a disposable domain, admin@ at a domain without mail, ann@ there too, one more
+    # disposable row, 5 clean rows of which one is a role address (support@) at a good domain
+    tally = ScreenTally()
+    tally.add(
+        10,
+        role=4,
+        disposable=3,
+        domains=Counter({"temp.test": 3, "gone.test": 2, "good.test": 5}),
+        role_domains=Counter({"temp.test": 2, "gone.test": 1, "good.test": 1}),
+    )
+    checks = DomainChecks(nameservers=["127.0.0.1"])
+    checks.results.update({"gone.test": "no_mail", "good.test": "ok"})
+    report = quality_report(
+        tally,
+        checks,
+        DisposableDomains(frozenset({"temp.test"})),
+        rows_processed=10,
+        rows_failed=0,
+        rows_duplicate=0,
+        hold_risk=0.5,
+    )
+    # the per-reason counts stay as they are (a row may be in more than one)
+    assert (report["role"]["count"], report["disposable"]["count"], report["no_mx"]["count"]) == (4, 3, 2)
+    # the risk: 3 disposable + 2 without mail + 1 role address elsewhere = 6 rows of 10 (not 4 + 3 + 2 = 9)
+    assert report["risky_rows"] == 6 and report["risk_score"] == 0.6
+    assert "(6 rows with at least one)" in (hold_reason(report) or "")
+    # all of one import risky for every reason: the share is 1, never more
+    tally = ScreenTally()
+    tally.add(
+        2, role=2, disposable=2, domains=Counter({"temp.test": 2}), role_domains=Counter({"temp.test": 2})
+    )
+    report = quality_report(
+        tally, None, DisposableDomains(frozenset({"temp.test"})),
+        rows_processed=2, rows_failed=0, rows_duplicate=0, hold_risk=0.1,
+    )  # fmt: skip
+    assert report["risky_rows"] == 2 and report["risk_score"] == 1.0
+
+
+async def test_role_addresses_at_risky_domains_count_once_in_an_import(svc: Svc) -> None:
+    pid, h = await svc.project()
+    lid = await svc.new_list(h)
+    rows = (
+        [f"user{i}@goodmail.net" for i in range(14)]
+        + ["info@mailinator.com", "sales@mailinator.com", "temp@mailinator.com"]  # 2 role + disposable
+        + ["admin@nowhere.net", "ann@nowhere.net"]  # NXDOMAIN, one of them a role address
+        + ["support@goodmail.net"]  # a role address at a good domain
+    )
+    imp = await _import(svc, h, lid, _csv(rows))
+    q = imp["quality"]
+    assert (q["role"]["count"], q["disposable"]["count"], q["no_mx"]["count"]) == (4, 3, 2)
+    assert q["risky_rows"] == 6 and q["risk_score"] == round(6 / 20, 4)
+    assert imp["status"] == "held" and "(6 rows with at least one)" in imp["hold_reason"]
 
 
 async def test_clean_import_is_released_with_its_report(svc: Svc) -> None:
