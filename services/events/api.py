@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from services.events import guard as guard_mod
 from services.events.reputation import SERIES, WINDOWS, series, window_rates
-from services.events.schemas import EventPage
+from services.events.schemas import EventPage, FeedbackEndpointOut, GuardOut, ReputationOut
 from services.events.sns_signature import is_topic_arn
 from shared.db.types import utcnow
 from shared.email_address import email_hash, normalize_email
@@ -98,20 +98,20 @@ async def put_endpoint(
     return await _endpoint_view(session, request, row)
 
 
-@v1.get("/feedback/endpoint")
+@v1.get("/feedback/endpoint", response_model=FeedbackEndpointOut)
 async def v1_get_endpoint(project_id: ProjectId, session: DbSession, request: Request) -> dict[str, Any]:
     """The project's SNS webhook URL (created on first call) and its allowed topics."""
     return await get_endpoint(session, request, project_id)
 
 
-@v1.put("/feedback/endpoint")
+@v1.put("/feedback/endpoint", response_model=FeedbackEndpointOut)
 async def v1_put_endpoint(
     body: EndpointUpdate, project_id: ProjectId, session: DbSession, request: Request
 ) -> dict[str, Any]:
     return await put_endpoint(session, request, project_id, body)
 
 
-@v1.post("/feedback/endpoint/rotate")
+@v1.post("/feedback/endpoint/rotate", response_model=FeedbackEndpointOut)
 async def v1_rotate_endpoint(project_id: ProjectId, session: DbSession, request: Request) -> dict[str, Any]:
     """A new secret URL (the old one stops working; re-subscribe the topics to the new one)."""
     row = await _endpoint_row(session, project_id, create=True)
@@ -233,7 +233,7 @@ async def reputation(session: Any, request: Request, project_id: int, span: str 
     return out
 
 
-@v1.get("/reputation")
+@v1.get("/reputation", response_model=ReputationOut, response_model_exclude_unset=True)
 async def v1_reputation(
     project_id: ProjectId, session: DbSession, request: Request, series: str | None = None
 ) -> dict[str, Any]:  # noqa: A002
@@ -276,20 +276,20 @@ async def patch_guard(session: Any, request: Request, project_id: int, body: Gua
     return await guard_mod.describe(session, project_id, settings)
 
 
-@v1.get("/guard")
+@v1.get("/guard", response_model=GuardOut)
 async def v1_guard(project_id: ProjectId, session: DbSession, request: Request) -> dict[str, Any]:
     """Guard state, thresholds (effective values), current rates and policy knobs."""
     return await guard_mod.describe(session, project_id, _ctx(request).settings)
 
 
-@v1.patch("/guard")
+@v1.patch("/guard", response_model=GuardOut)
 async def v1_patch_guard(
     body: GuardUpdate, project_id: ProjectId, session: DbSession, request: Request
 ) -> dict[str, Any]:
     return await patch_guard(session, request, project_id, body)
 
 
-@v1.post("/guard/resume")
+@v1.post("/guard/resume", response_model=GuardOut)
 async def v1_resume(project_id: ProjectId, session: DbSession, request: Request) -> dict[str, Any]:
     """Resume a paused project explicitly (publishes project.resumed)."""
     await guard_mod.resume(session, project_id, by="api")

@@ -136,6 +136,76 @@ class CapturePage(Page[CaptureOut]):
     next_before_id: int | None = Field(None, deprecated=True, description="old paging: use `next_cursor`")
 
 
+class CredentialsOut(BaseModel):
+    mode: str = Field(
+        description="keys | chain (the process's default AWS credential chain)", examples=["keys"]
+    )
+    access_key_id: str | None = Field(description="masked; null in chain mode", examples=["AKIA…WXYZ"])
+
+
+class AccountQuota(BaseModel):
+    max_send_rate: float | None = Field(description="mails per second SES allows", examples=[14.0])
+    max_24h_send: float | None = Field(description="mails per 24 hours SES allows", examples=[50000.0])
+    sent_last_24h: float | None = Field(description="as SES reported it at `read_at`")
+    sent_since_read: int = Field(description="sent by Sesame since the quota was read")
+    read_at: str | None
+    source: str | None = Field(description="where the figures came from (e.g. sesv2)")
+
+
+class WarmupOut(BaseModel):
+    enabled: bool
+    step: int = Field(description="the warm-up schedule's current step (daily cap grows with it)")
+    step_at: str | None
+    sent_today: int
+    blocked_at: str | None = Field(
+        description="a due step held back because the project's rates were at or over a warn threshold"
+    )
+    blocked_reason: str | None
+
+
+class SesAccountOut(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    region: str = Field(examples=["eu-west-1"])
+    credentials: CredentialsOut
+    configuration_set: str | None = Field(examples=["sesame-1"])
+    from_: str | None = Field(alias="from", serialization_alias="from", examples=["News <news@example.com>"])
+    quota: AccountQuota
+    sending_enabled: bool = Field(description="SES's own switch for the account")
+    production_access: bool | None = Field(description="false: the account is in the SES sandbox")
+    enforcement_status: str | None = Field(examples=["HEALTHY"])
+    warmup: WarmupOut
+    last_error: str | None
+    updated_at: str | None
+
+
+class WaitingCounts(BaseModel):
+    queued: int
+    sending: int
+    delayed: int
+
+
+class SendingQuota(BaseModel):
+    max_send_rate: float | None = Field(examples=[14.0])
+    max_24h_send: float | None = Field(examples=[50000.0])
+    sent_last_24h: float = Field(description="SES's figure at `read_at` plus what Sesame sent since")
+    read_at: str | None
+
+
+class SendingOut(BaseModel):
+    mode: str = Field(description="ses | sandbox (no SES account: mail is captured)", examples=["ses"])
+    marketing_paused: bool
+    transactional_paused: bool
+    pause_reason: str | None = Field(examples=["ses_account"])
+    pause_detail: str | None
+    waiting: WaitingCounts = Field(description="messages not sent yet, per state")
+    quota: SendingQuota | None = Field(description="null in sandbox mode")
+
+
+class SendingResumed(SendingOut):
+    resumed_at: str
+
+
 def legacy_page(items: list[Any], next_id: int | None, cursor: str | None, key: str) -> dict[str, Any]:
     """The page in the contract's shape plus, for one release, the old keys (`key`, `next_before_id`)."""
     return {"data": items, "next_cursor": cursor, key: items, "next_before_id": next_id}

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 
 from services.sender.accounts import apply_quota, make_client, pause_project, resume_project
 from services.sender.api.common import CoreDep, checked_address, iso
+from services.sender.api.schemas import SendingOut, SendingResumed, SesAccountOut
 from services.sender.ses import SesError
 from shared.crypto import SES_CREDENTIALS, decrypt, encrypt
 from shared.db.types import utcnow
@@ -88,7 +89,7 @@ def account_json(a: SesAccount, key: str) -> dict[str, Any]:
     }
 
 
-@router.put("/v1/ses-account")
+@router.put("/v1/ses-account", response_model=SesAccountOut)
 async def put_account(
     body: AccountIn, session: DbSession, project_id: ProjectId, rt: RuntimeDep, core: CoreDep
 ) -> dict[str, Any]:
@@ -137,7 +138,7 @@ async def put_account(
     return account_json(row, key)
 
 
-@router.get("/v1/ses-account")
+@router.get("/v1/ses-account", response_model=SesAccountOut)
 async def get_account(session: DbSession, project_id: ProjectId, rt: RuntimeDep) -> dict[str, Any]:
     row = (
         await session.execute(sa.select(SesAccount).where(SesAccount.project_id == project_id))
@@ -187,12 +188,12 @@ async def sending_status(session: Any, project_id: int) -> dict[str, Any]:
     }
 
 
-@router.get("/v1/sending")
+@router.get("/v1/sending", response_model=SendingOut)
 async def get_sending(session: DbSession, project_id: ProjectId) -> dict[str, Any]:
     return await sending_status(session, project_id)
 
 
-@router.post("/v1/sending/resume")
+@router.post("/v1/sending/resume", response_model=SendingResumed)
 async def resume_sending(session: DbSession, project_id: ProjectId, core: CoreDep) -> dict[str, Any]:
     """Resume after an SES-account pause (guard pauses are resumed through the events service)."""
     await resume_project(session, project_id)

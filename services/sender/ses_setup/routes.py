@@ -13,6 +13,17 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from services.sender.ses_setup.loop_check import feedback_overview
+from services.sender.ses_setup.schemas import (
+    ConnectOutcomeOut,
+    ConnectStarted,
+    FeedbackOverviewOut,
+    LoopStarted,
+    LoopTestOut,
+    ProductionRequestOut,
+    ReadinessOut,
+    SuppressionSettingsOut,
+    SuppressionSyncOut,
+)
 from services.sender.ses_setup.service import SesSetup
 from shared.crypto import EncryptionKeyError
 from shared.db.types import utcnow
@@ -95,7 +106,12 @@ def _background(request: Request, key: str, job: Callable[[], Awaitable[None]]) 
     _jobs(request)[key] = asyncio.create_task(job(), name=f"ses_setup:{key}")
 
 
-@router.post("/v1/ses-account/connect", response_model=None)
+@router.post(
+    "/v1/ses-account/connect",
+    response_model=ConnectOutcomeOut,
+    response_model_exclude_unset=True,
+    responses={202: {"model": ConnectStarted, "description": "Started in the background (`wait: false`)."}},
+)
 async def connect_route(
     body: ConnectIn, project_id: ProjectId, request: Request
 ) -> dict[str, Any] | JSONResponse:
@@ -133,13 +149,13 @@ async def connect_route(
     return JSONResponse({"status": "running", "poll": "/v1/ses-account/connect"}, status_code=202)
 
 
-@router.get("/v1/ses-account/connect")
+@router.get("/v1/ses-account/connect", response_model=ConnectOutcomeOut, response_model_exclude_unset=True)
 async def connect_status_route(project_id: ProjectId, request: Request) -> dict[str, Any]:
     """The last connect outcome: running, done (with steps and AWS calls) or failed."""
     return await setup_of(request).last_outcome(project_id)
 
 
-@router.get("/v1/ses-account/readiness")
+@router.get("/v1/ses-account/readiness", response_model=ReadinessOut)
 async def readiness_route(
     project_id: ProjectId, request: Request, domain: str | None = Query(None, pattern=DOMAIN, max_length=253)
 ) -> dict[str, Any]:
@@ -148,7 +164,7 @@ async def readiness_route(
     return {**report.to_dict(), "text": report.render()}
 
 
-@router.get("/v1/ses-account/production-request")
+@router.get("/v1/ses-account/production-request", response_model=ProductionRequestOut)
 async def production_request_route(
     project_id: ProjectId, request: Request, domain: str | None = Query(None, pattern=DOMAIN, max_length=253)
 ) -> dict[str, Any]:
@@ -156,7 +172,11 @@ async def production_request_route(
     return await _guard(setup_of(request).request_draft(project_id, domain))  # type: ignore[no-any-return]
 
 
-@router.post("/v1/ses-account/loop-test", response_model=None)
+@router.post(
+    "/v1/ses-account/loop-test",
+    response_model=LoopTestOut,
+    responses={202: {"model": LoopStarted, "description": "Started in the background (`wait: false`)."}},
+)
 async def loop_route(body: LoopIn, project_id: ProjectId, request: Request) -> dict[str, Any] | JSONResponse:
     """Send to success@, bounce@ and complaint@ the simulator and wait for the three feedback events."""
     svc = setup_of(request)
@@ -178,7 +198,7 @@ async def loop_route(body: LoopIn, project_id: ProjectId, request: Request) -> d
     )
 
 
-@router.get("/v1/ses-account/feedback")
+@router.get("/v1/ses-account/feedback", response_model=FeedbackOverviewOut, response_model_exclude_unset=True)
 async def feedback_route(project_id: ProjectId, request: Request) -> dict[str, Any]:
     """Last feedback received, volume in the stall window, stall alert state, last loop test."""
     svc = setup_of(request)
@@ -186,14 +206,14 @@ async def feedback_route(project_id: ProjectId, request: Request) -> dict[str, A
         return await feedback_overview(session, project_id, svc.setup.feedback_stall_hours)
 
 
-@router.post("/v1/ses-account/suppressions/sync")
+@router.post("/v1/ses-account/suppressions/sync", response_model=SuppressionSyncOut)
 async def sync_route(project_id: ProjectId, request: Request) -> dict[str, Any]:
     """Import (and push, where enabled) the SES account-level suppression list now."""
     result = await _guard(setup_of(request).sync_suppressions(project_id))
     return result.summary()  # type: ignore[no-any-return]
 
 
-@router.put("/v1/ses-account/suppressions/settings")
+@router.put("/v1/ses-account/suppressions/settings", response_model=SuppressionSettingsOut)
 async def suppression_settings_route(
     body: SuppressionSettingsIn, project_id: ProjectId, request: Request
 ) -> dict[str, Any]:
