@@ -245,3 +245,75 @@ async def test_routes_connect_readiness_sync(
                 draft.status_code == 200
                 and "Website URL: https://sesame.example.test" in draft.json()["text"]
             )
+
+
+async def test_stored_outcomes_read_back_with_their_own_keys(sqlite_url: str, settings_for: Any) -> None:
+    """The last connect outcome and loop test are stored JSON: the typed answer gives back exactly what was
+    stored, for each status and for a report written before a field existed (no nulls added, nothing lost)."""
+    settings = settings_for(sqlite_url)
+    settings.security.internal_token = INTERNAL
+    app = create_sender_app(settings=settings, sender_settings=SenderSettings(**FAST))
+    step = {"item": "SNS topic for bounces", "status": "created", "detail": "created", "fix": None}
+    call = {
+        "service": "sns",
+        "operation": "CreateTopic",
+        "params": {"Name": "t"},
+        "mutating": True,
+        "ok": True,
+        "error": None,
+        "ms": 3.2,
+    }
+    connect = {
+        "mode": "identity",
+        "identity": "good.test",
+        "webhook_url": "https://x/webhooks/sns/t",
+        "configuration_set": None,
+        "topics": {"bounce": "arn:aws:sns:eu-west-1:1:t"},
+        "subscriptions": {},
+        "steps": [step],
+        "calls": [call],
+        "dry_run": False,
+        "ok": True,
+        "mutating_calls": 1,
+    }
+    # written before tracking sets existed: no `tracking_sets`, no step `tracking`
+    done = {
+        "status": "done",
+        "at": "2026-11-30T10:00:00+00:00",
+        "ok": True,
+        "connect": connect,
+        "suppression_import": None,
+        "suppression_error": "AccessDenied",
+        "loop": None,
+        "followup": None,
+        "text": "SES connect",
+    }
+    reports = [
+        {"status": "running", "started_at": "2026-11-30T10:00:00+00:00"},
+        {"status": "failed", "at": "2026-11-30T10:01:00+00:00", "error": "boom"},
+        done,
+    ]
+    async with app.router.lifespan_context(app):
+        rt: Runtime = app.state.runtime
+        pid = await make_project(rt)
+        h = {"x-sesame-internal-token": INTERNAL, "x-sesame-project-id": str(pid)}
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://sender") as c:
+            for report in reports:
+                async with rt.uow() as s:
+                    await s.merge(
+                        SesSetupState(
+                            project_id=pid,
+                            mode="identity",
+                            topics={},
+                            subscriptions={},
+                            last_report=report,
+                            last_loop={},
+                            suppression_push=False,
+                            suppression_last_result={},
+                        )
+                    )
+                r = await c.get("/v1/ses-account/connect", headers=h)
+                assert r.status_code == 200 and r.json() == report
+            feedback = (await c.get("/v1/ses-account/feedback", headers=h)).json()
+            assert feedback["last_loop"] == {} and feedback["last_feedback_at"] is None
+            assert feedback["subscriptions"] == [] and feedback["stalled"] is False

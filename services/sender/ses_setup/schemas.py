@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class AwsCallOut(BaseModel):
@@ -72,6 +72,24 @@ class SuppressionSyncOut(BaseModel):
 
 
 class LoopItemOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "expect": "bounce",
+                    "address": "bounce+sesame-loop-3f2a9c1b7d4e@simulator.amazonses.com",
+                    "idempotency_key": "ses-loop:1:3f2a9c1b7d4e:bounce",
+                    "message_id": 812,
+                    "state": "received",
+                    "sent_at": "2026-01-01T10:00:00+00:00",
+                    "feedback_at": "2026-01-01T10:00:04+00:00",
+                    "seconds": 4.2,
+                    "detail": None,
+                }
+            ]
+        }
+    )
+
     expect: str = Field(description="delivery | bounce | complaint", examples=["bounce"])
     address: str = Field(examples=["bounce+sesame-loop-3f2a9c1b7d4e@simulator.amazonses.com"])
     idempotency_key: str
