@@ -192,7 +192,7 @@ async def project_panels(gw: Gateway, project: dict[str, Any]) -> dict[str, Any]
     if bounces is None and complaints is None:
         panels["feedback"] = None
     else:
-        evs = _items(bounces, "events") + _items(complaints, "events")
+        evs = _items(bounces, "data") + _items(complaints, "data")
         evs.sort(key=lambda e: str(e.get("occurred_at") or ""), reverse=True)
         panels["feedback"] = [
             {
@@ -240,7 +240,7 @@ async def project_panels(gw: Gateway, project: dict[str, Any]) -> dict[str, Any]
         panels["campaigns"] = None
     else:
         rows_out = []
-        for c in _items(campaigns, "campaigns")[:5]:
+        for c in _items(campaigns, "data")[:5]:
             detail = await _fetch(gw, "sender", f"/v1/campaigns/{c.get('id')}", pid) if c.get("id") else None
             prog = detail.get("progress") if isinstance(detail, dict) else None
             counts = prog.get("counts") if isinstance(prog, dict) else {}

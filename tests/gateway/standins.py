@@ -300,10 +300,10 @@ def events_standin(*, internal_token: str) -> tuple[FastAPI, Recorder]:
     @app.get("/v1/events")
     async def events(type: str = "bounce") -> Response:  # noqa: A002
         if type != "bounce":
-            return JSONResponse({"events": [], "next_before": None})
+            return JSONResponse({"data": [], "next_cursor": None})
         return JSONResponse(
             {
-                "events": [
+                "data": [
                     {
                         "type": "bounce",
                         "email": "<b>x</b>@example.com",
@@ -312,7 +312,7 @@ def events_standin(*, internal_token: str) -> tuple[FastAPI, Recorder]:
                         "occurred_at": "2026-11-28T09:00:00+00:00",
                     }
                 ],
-                "next_before": None,
+                "next_cursor": None,
             }
         )
 

@@ -10,6 +10,7 @@ from typing import Any
 from starlette.datastructures import QueryParams
 
 from services.gateway.console.campaign_outcomes import guard_rate, outcomes
+from services.gateway.console.paging import page_cursor
 from services.gateway.console.project_api import ApiResult, ProjectApi
 
 STATES = ("queued", "sending", "sent", "failed", "suppressed", "delayed", "cancelled", "held")
@@ -64,7 +65,7 @@ async def _feedback_events(
     )
     out = []
     for m, r in zip(messages, found, strict=True):
-        ev = (_data(r, "events") or [None])[0] or {}
+        ev = (_data(r, "data") or [None])[0] or {}
         if kind == "bounce":
             hard = ev.get("bounce_type") == "Permanent"
             label = "Hard bounce" if hard else ("Soft bounce" if ev else "Bounce")
@@ -90,14 +91,13 @@ async def report_context(api: ProjectApi, cid: int, query: QueryParams) -> dict[
     progress = progress_json(c)
     state = query.get("state", "")
     state = state if state in STATES else ""
-    before = query.get("before", "")
-    before_id = int(before) if before.isdigit() and len(before) < 19 else None
+    cursor = page_cursor(query)
     fb = (c.get("progress") or {}).get("feedback") or {}
     started = bool(c.get("fanout_at") or (c.get("progress") or {}).get("total"))
     lists_r, guard_r, msgs_r, bounced_r, complained_r, template_r, report_r = await asyncio.gather(
         api.get("/v1/lists", limit=500),
         api.get("/v1/guard"),
-        api.get("/v1/messages", campaign_id=cid, state=state, before_id=before_id, limit=PAGE),
+        api.get("/v1/messages", campaign_id=cid, state=state, cursor=cursor, limit=PAGE),
         api.get("/v1/messages", campaign_id=cid, feedback="bounced", limit=RECENT)
         if fb.get("bounced")
         else _none(),
@@ -110,8 +110,8 @@ async def report_context(api: ProjectApi, cid: int, query: QueryParams) -> dict[
     names = {lst["id"]: lst["name"] for lst in (_data(lists_r, "data") or [])}
     th = _data(guard_r, "thresholds") or {}
     sent = progress["sent"]
-    recent = await _feedback_events(api, _data(bounced_r, "messages") or [], "bounce")
-    recent += await _feedback_events(api, _data(complained_r, "messages") or [], "complaint")
+    recent = await _feedback_events(api, _data(bounced_r, "data") or [], "bounce")
+    recent += await _feedback_events(api, _data(complained_r, "data") or [], "complaint")
     recent.sort(key=lambda e: e["at"] or "", reverse=True)
     report = outcomes(report_r.data) if started and report_r.ok and isinstance(report_r.data, dict) else None
     rates = {
@@ -137,10 +137,10 @@ async def report_context(api: ProjectApi, cid: int, query: QueryParams) -> dict[
         "guard_unavailable": not guard_r.ok,
         "min_volume": _data(guard_r, "min_volume"),
         "recent": recent,
-        "messages": _data(msgs_r, "messages") or [],
+        "messages": _data(msgs_r, "data") or [],
         "messages_unavailable": not msgs_r.ok,
-        "next_before": _data(msgs_r, "next_before_id"),
+        "next_cursor": _data(msgs_r, "next_cursor"),
         "state": state,
-        "paged": before_id is not None,
+        "paged": cursor is not None,
         "states": STATES,
     }

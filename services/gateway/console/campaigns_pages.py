@@ -29,6 +29,7 @@ from services.gateway.console.campaign_form import (
     zone_options,
 )
 from services.gateway.console.campaign_report import progress_json, report_context
+from services.gateway.console.paging import page_cursor
 from services.gateway.console.project_api import ApiResult, ProjectApi
 from services.gateway.console.views import done, page
 from services.gateway.state import gateway
@@ -61,18 +62,21 @@ def _base(pid: int) -> str:
 @router.get("/admin/p/{pid}/campaigns")
 async def campaigns_index(request: Request, pid: int) -> Response:
     access = await project_access(request, pid)
-    before = request.query_params.get("before", "")
-    data = await _api(request, pid).need(
-        "/v1/campaigns", limit=50, progress="true", before_id=before if before.isdigit() else None
-    )
+    cursor = page_cursor(request.query_params)
+    data = await _api(request, pid).need("/v1/campaigns", limit=50, progress="true", cursor=cursor)
     rows = []
-    for c in data.get("campaigns", []):
+    for c in data.get("data", []):
         p = c.get("progress") or {}
         counts = p.get("counts") or {}
         total = int(p.get("total") or 0)
         waiting = sum(int(counts.get(s, 0)) for s in ("queued", "sending", "delayed", "held"))
         rows.append({**c, "total": total, "sent": int(counts.get("sent", 0)), "processed": total - waiting})
-    ctx = {"campaigns": rows, "next_before": data.get("next_before_id"), "badges": BADGES}
+    ctx = {
+        "campaigns": rows,
+        "next_cursor": data.get("next_cursor"),
+        "paged": cursor is not None,
+        "badges": BADGES,
+    }
     return page(request, "console/campaigns.html", access, ctx, section="campaigns")
 
 
@@ -86,7 +90,7 @@ async def _compose(request: Request, access: Access, status: int = 200, **extra:
     values = extra.pop("values", None) or {"when": "draft", "tz": "UTC", "list_ids": [], "canary": "auto"}
     ctx = {
         "lists": lists.get("data", []),
-        "templates": templates.get("templates", []),
+        "templates": templates.get("data", []),
         "zones": zone_options(),
         "tracking_options": TRACKING_OPTIONS,
         "canary_options": CANARY_OPTIONS,

@@ -220,7 +220,7 @@ async def _messages(api: ProjectApi, contact: dict[str, Any]) -> tuple[list[dict
     results = await asyncio.gather(*calls)
     for r in results:
         if r.ok and isinstance(r.data, dict):
-            for m in r.data.get("messages", []):
+            for m in r.data.get("data", []):
                 if m.get("contact_id") == cid or (mine and address_hash(str(m.get("to") or "")) == mine):
                     found[int(m["id"])] = m
     return sorted(found.values(), key=lambda m: -int(m["id"]))[:50], any(r.ok for r in results)

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from services.gateway.console.access import project_access
 from services.gateway.console.captured_mail import frame_document, parse_mail
+from services.gateway.console.paging import page_cursor
 from services.gateway.console.project_api import ProjectApi
 from services.gateway.console.views import page
 from services.gateway.state import gateway
@@ -25,26 +26,22 @@ FRAME_CSP = (
 )
 
 
-def _int(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.isdigit() and len(raw) < 19 else None
-
-
 @router.get("/admin/p/{pid}/outbox")
 async def outbox_page(request: Request, pid: int) -> Response:
     access = await project_access(request, pid)
     api = ProjectApi(gateway(request), pid)
     to = (request.query_params.get("to") or "").strip()[:320]
-    before = _int(request.query_params.get("before"))
+    cursor = page_cursor(request.query_params)
     sending, captures = await asyncio.gather(
         api.need("/v1/sending"),
-        api.need("/v1/sandbox/messages", limit=PAGE_SIZE, before_id=before, to=to or None),
+        api.need("/v1/sandbox/messages", limit=PAGE_SIZE, cursor=cursor, to=to or None),
     )
     ctx = {
         "mode": sending.get("mode", "sandbox"),
-        "mails": captures.get("messages", []),
-        "next_before": captures.get("next_before_id"),
+        "mails": captures.get("data", []),
+        "next_cursor": captures.get("next_cursor"),
         "to": to,
-        "paged": before is not None,
+        "paged": cursor is not None,
         "values": {"to": to},
     }
     return page(request, "console/outbox.html", access, ctx, section="outbox")

@@ -19,10 +19,12 @@ from services.gateway.console.access import (
     require_viewer,
 )
 from services.gateway.console.members import create_invitation
+from services.gateway.console.paging import page_after
 from services.gateway.console.project_api import ProjectApi, explain
 from services.gateway.console.views import done, page
 from services.gateway.state import gateway
 from services.gateway.upstream import UpstreamTimeout, UpstreamUnavailable
+from shared.pagination import encode_cursor
 
 router = APIRouter(include_in_schema=False)
 
@@ -96,8 +98,8 @@ async def overview(request: Request, pid: int) -> Response:
     sources = await api.get("/v1/reputation/sources")
     ses = await api.get("/v1/ses-account")
     lst = lists.data.get("data", []) if lists.ok and isinstance(lists.data, dict) else []
-    tpl = _items(templates.data, "data", "templates") if templates.ok else []
-    cmp = _items(campaigns.data, "data", "campaigns") if campaigns.ok else []
+    tpl = _items(templates.data, "data") if templates.ok else []
+    cmp = _items(campaigns.data, "data") if campaigns.ok else []
     steps = [
         ("Create a list", bool(lst), f"/admin/p/{pid}/lists"),
         (
@@ -204,6 +206,8 @@ async def save_settings(request: Request, pid: int) -> Response:
     return done(request, f"/admin/p/{pid}/settings", "Settings saved.")
 
 
+AUDIT_PAGE = 100
+
 _SETTINGS_FIELDS = {
     "settings.branding.name": "brand_name",
     "settings.branding.logo_url": "logo_url",
@@ -216,8 +220,8 @@ _SETTINGS_FIELDS = {
 @router.get("/admin/p/{pid}/audit")
 async def audit_page(request: Request, pid: int) -> Response:
     access = await project_access(request, pid)
-    before = request.query_params.get("before")
-    rows = await audit.entries(
-        request, project_id=pid, before=int(before) if before and before.isdigit() else None
-    )
-    return page(request, "console/audit.html", access, {"rows": rows}, section="audit")
+    after = page_after(request.query_params)
+    rows = await audit.entries(request, project_id=pid, before=after, limit=AUDIT_PAGE + 1)
+    nxt = encode_cursor(rows[AUDIT_PAGE - 1]["id"]) if len(rows) > AUDIT_PAGE else None
+    ctx = {"rows": rows[:AUDIT_PAGE], "next_cursor": nxt, "paged": after is not None}
+    return page(request, "console/audit.html", access, ctx, section="audit")

@@ -141,7 +141,7 @@ async def _load(request: Request, pid: int, tid: int) -> dict[str, Any]:
 async def templates_index(request: Request, pid: int) -> Response:
     access = await project_access(request, pid)
     data = await ProjectApi(gateway(request), pid).need("/v1/templates", limit=500)
-    rows = data.get("templates", []) if isinstance(data, dict) else []
+    rows = data.get("data", []) if isinstance(data, dict) else []
     return page(request, "console/templates.html", access, {"templates": rows}, section="templates")
 
 

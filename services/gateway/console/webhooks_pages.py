@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,6 +17,7 @@ from fastapi.responses import Response
 
 from services.gateway.console import audit
 from services.gateway.console.access import Access, ConsoleProblem, project_access, project_post
+from services.gateway.console.paging import api_cursor
 from services.gateway.console.project_api import ApiResult, ProjectApi
 from services.gateway.console.views import done, page
 from services.gateway.console.webhooks_form import (
@@ -33,7 +33,6 @@ from services.gateway.state import gateway
 
 router = APIRouter(include_in_schema=False)
 LOG_PAGE = 25
-CURSOR = re.compile(r"[A-Za-z0-9_=-]{1,200}")
 
 
 def _api(request: Request, pid: int) -> ProjectApi:
@@ -62,11 +61,6 @@ def _pretty(body: str) -> str:
         return body
 
 
-def _cursor(raw: str | None) -> str | None:
-    """A `next_cursor` the API gave (opaque: shared/pagination.py), passed back; anything else is page one."""
-    return raw if raw and CURSOR.fullmatch(raw) else None
-
-
 async def _catalogue(api: ProjectApi) -> list[str]:
     data = await api.need("/v1/webhooks/event-types")
     return [str(t) for t in data.get("data", [])]
@@ -79,7 +73,7 @@ async def _catalogue(api: ProjectApi) -> list[str]:
 async def webhooks_index(request: Request, pid: int) -> Response:
     access = await project_access(request, pid)
     api = _api(request, pid)
-    cursor = _cursor(request.query_params.get("cursor"))
+    cursor = api_cursor(request.query_params.get("cursor"))
     data = await api.need("/v1/webhooks", limit=100, cursor=cursor)
     endpoints = data.get("data", [])
     # the last delivery of each (a project has at most a few dozen endpoints); one that fails to load shows "—"
@@ -145,7 +139,7 @@ async def _endpoint_page(
     q = request.query_params if request.method == "GET" else {}
     wanted = q.get("status") or ""
     log_status = wanted if wanted in STATUSES else None
-    cursor = _cursor(q.get("cursor"))
+    cursor = api_cursor(q.get("cursor"))
     endpoint, log = await asyncio.gather(
         api.need(f"/v1/webhooks/{eid}"),
         api.need(f"/v1/webhooks/{eid}/deliveries", limit=LOG_PAGE, status=log_status, cursor=cursor),
