@@ -122,6 +122,7 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "no_identity": (409, "no verified SES identity for the sender address"),
     "import_not_held": (409, "the import is not held (already accepted, rejected, or never held)"),
     "not_held": (409, "the campaign is not held by its canary send"),
+    "campaign_not_editable": (409, "sending began: only a draft or scheduled campaign can be changed"),
     "webhook_limit": (409, "the project has as many webhook endpoints as it may"),
     "webhook_disabled": (409, "the webhook endpoint is disabled: enable it first"),
     "delivery_in_progress": (409, "the webhook delivery is still pending or in flight"),

@@ -129,6 +129,36 @@ def compose_body(values: dict[str, Any], send_at: datetime | None) -> tuple[dict
     return body, errors
 
 
+# What the edit form can clear: an emptied input is the API's null (no template, no reply-to, the project's tracking).
+CLEARABLE = ("template_id", "subject", "html", "text", "from", "reply_to", *TRACKING)
+
+
+def edit_values(c: dict[str, Any]) -> dict[str, Any]:
+    """A campaign as the API gives it → the compose form's values (the edit form starts from them; times in UTC)."""
+    values: dict[str, Any] = {k: c.get(k) or "" for k in ("name", "subject", "from", "reply_to")}
+    values["template_id"] = str(c["template_id"]) if c.get("template_id") is not None else ""
+    values.update({k: c.get(k) or "" for k in BODY_FIELDS})
+    values["list_ids"] = [str(i) for i in c.get("list_ids") or []]
+    for key in TRACKING:
+        values[key] = {True: "on", False: "off"}.get(c.get(key), "")
+    values["canary"] = (c.get("canary") or {}).get("mode") or "auto"
+    send_at = c.get("send_at")
+    values["when"] = "schedule" if c.get("status") == "scheduled" and send_at else "draft"
+    values["send_at"] = send_at[:16] if values["when"] == "schedule" else ""
+    values["tz"] = "UTC"
+    return values
+
+
+def edit_body(values: dict[str, Any], send_at: datetime | None) -> tuple[dict[str, Any], dict[str, str]]:
+    """The edit form → PATCH /v1/campaigns/{id}: compose_body's rules, an emptied input sent as null (cleared), and
+    the schedule stated either way (a time: scheduled then; none: a draft)."""
+    body, errors = compose_body({**values, "when": "draft"}, None)
+    for key in CLEARABLE:
+        body.setdefault(key, None)
+    body["send_at"] = send_at.isoformat() if send_at is not None else None
+    return body, errors
+
+
 def refusal_fields(r: ApiResult) -> dict[str, str]:
     """The API's refusal as {input name: message}: its validation errors already name the field; a template
     problem names its part; a missing list or template, and a template mixed with own content, are said in words."""

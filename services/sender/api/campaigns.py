@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel, Field, field_validator
+from pydantic import AfterValidator, BaseModel, Field, field_validator
 
 from services.sender.api.common import CoreDep, checked_address, iso
 from services.sender.api.schemas import CampaignOut, CampaignPage, legacy_page
@@ -29,33 +29,67 @@ router = APIRouter(prefix="/v1/campaigns", tags=["campaigns"])
 STATES = ("queued", "sending", "sent", "failed", "suppressed", "delayed", "cancelled", "held")
 
 
+# The field rules, one place for create (CampaignIn) and edit (CampaignPatch).
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+ListIds = Annotated[list[int], Field(min_length=1, max_length=100)]
+Subject = Annotated[str, Field(max_length=2000)]
+Body = Annotated[str, Field(max_length=500_000)]
+Address = Annotated[str, Field(max_length=400), AfterValidator(checked_address)]
+CanaryMode = Annotated[
+    Literal["auto", "on", "off"],
+    Field(description="Send a random sample first and hold the rest through a feedback window."),
+]
+CanaryWindow = Annotated[
+    int, Field(ge=0, le=7 * 86400, description="This campaign's feedback window (default: the project's).")
+]
+
+
 class CampaignIn(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
-    list_ids: list[int] = Field(min_length=1, max_length=100)
+    name: Name
+    list_ids: ListIds
     template_id: int | None = None
-    subject: str | None = Field(None, max_length=2000)
-    html: str | None = Field(None, max_length=500_000)
-    text: str | None = Field(None, max_length=500_000)
-    from_address: str | None = Field(None, alias="from", max_length=400)
-    reply_to: str | None = Field(None, max_length=400)
+    subject: Subject | None = None
+    html: Body | None = None
+    text: Body | None = None
+    from_address: Address | None = Field(None, alias="from")
+    reply_to: Address | None = None
     send_at: datetime | None = None
     send_now: bool = False
-    canary: Literal["auto", "on", "off"] = Field(
-        "auto", description="Send a random sample first and hold the rest through a feedback window."
-    )
-    canary_window_seconds: int | None = Field(
-        None, ge=0, le=7 * 86400, description="This campaign's feedback window (default: the project's)."
-    )
+    canary: CanaryMode = "auto"
+    canary_window_seconds: CanaryWindow | None = None
     # Open / click tracking through SES (services/sender/tracking.py); null: the project's setting (default on).
     track_opens: bool | None = None
     track_clicks: bool | None = None
 
     model_config = {"populate_by_name": True}
 
-    @field_validator("from_address", "reply_to")
+
+class CampaignPatch(BaseModel):
+    """Only the fields given change; an explicit null clears a field (`send_at: null` makes a scheduled campaign a
+    draft again). Content is checked as a whole once any of template_id / subject / html / text is given."""
+
+    name: Name | None = None
+    list_ids: ListIds | None = None
+    template_id: int | None = None
+    subject: Subject | None = None
+    html: Body | None = None
+    text: Body | None = None
+    from_address: Address | None = Field(None, alias="from")
+    reply_to: Address | None = None
+    send_at: datetime | None = Field(None, description="a time: scheduled for then; null: back to a draft")
+    canary: CanaryMode | None = None
+    canary_window_seconds: CanaryWindow | None = None
+    track_opens: bool | None = None
+    track_clicks: bool | None = None
+
+    model_config = {"populate_by_name": True, "extra": "forbid"}
+
+    @field_validator("name", "list_ids", "canary")
     @classmethod
-    def _address(cls, v: str | None) -> str | None:
-        return checked_address(v)
+    def _not_null(cls, v: Any) -> Any:
+        if v is None:  # only an explicit null gets here: an omitted field keeps its default unvalidated
+            raise ValueError("cannot be null")
+        return v
 
 
 class SendIn(BaseModel):
@@ -145,33 +179,54 @@ def campaign_json(
 
 
 async def _full(session: Any, c: Campaign) -> dict[str, Any]:
-    return campaign_json(c, await _progress(session, c.id), await canary_json(session, c))
+    """One campaign with its progress, canary and own content (what an edit starts from)."""
+    out = campaign_json(c, await _progress(session, c.id), await canary_json(session, c))
+    out["html"], out["text"] = c.html, c.text
+    return out
 
 
-@router.post("", status_code=201, response_model=CampaignOut, response_model_exclude_unset=True)
-async def create_campaign(
-    body: CampaignIn, session: DbSession, project_id: ProjectId, rt: RuntimeDep, core: CoreDep
-) -> dict[str, Any]:
-    list_ids = sorted(set(body.list_ids))
+async def _checked_lists(session: Any, project_id: int, list_ids: list[int]) -> list[int]:
+    """The campaign's lists, deduplicated and sorted; 404 naming those not (or no longer) in the project."""
+    ids = sorted(set(list_ids))
     found = set(
         (
             await session.execute(
                 sa.select(MailingList.id).where(
-                    MailingList.id.in_(list_ids),
+                    MailingList.id.in_(ids),
                     MailingList.project_id == project_id,
                     MailingList.deleted_at.is_(None),
                 )
             )
         ).scalars()
     )
-    if missing := [i for i in list_ids if i not in found]:
+    if missing := [i for i in ids if i not in found]:
         raise NotFound(f"lists not found: {missing}")
-    if body.template_id is not None:
-        if body.subject or body.html or body.text:
+    return ids
+
+
+async def _check_content(
+    session: Any,
+    project_id: int,
+    template_id: int | None,
+    subject: str | None,
+    html: str | None,
+    text: str | None,
+) -> None:
+    """A template of the project, or inline parts that compile — not both."""
+    if template_id is not None:
+        if subject or html or text:
             raise BadRequest("give either template_id or subject/html/text, not both")
-        await load_template(session, project_id, body.template_id)
+        await load_template(session, project_id, template_id)
     else:
-        validate_parts(body.subject, body.html, body.text)
+        validate_parts(subject, html, text)
+
+
+@router.post("", status_code=201, response_model=CampaignOut, response_model_exclude_unset=True)
+async def create_campaign(
+    body: CampaignIn, session: DbSession, project_id: ProjectId, rt: RuntimeDep, core: CoreDep
+) -> dict[str, Any]:
+    list_ids = await _checked_lists(session, project_id, body.list_ids)
+    await _check_content(session, project_id, body.template_id, body.subject, body.html, body.text)
     send_at = _aware(body.send_at)
     if body.send_now and send_at:
         raise BadRequest("give send_now or send_at, not both")
@@ -235,6 +290,57 @@ async def list_campaigns(
 async def get_campaign(campaign_id: int, session: DbSession, project_id: ProjectId) -> dict[str, Any]:
     c = await _load(session, project_id, campaign_id)
     return await _full(session, c)
+
+
+EDITABLE = ("draft", "scheduled")
+
+
+@router.patch(
+    "/{campaign_id}",
+    response_model=CampaignOut,
+    response_model_exclude_unset=True,
+    responses={
+        409: {"description": "`campaign_not_editable`: sending began (only a draft or scheduled campaign)"}
+    },
+)
+async def update_campaign(
+    campaign_id: int, body: CampaignPatch, session: DbSession, project_id: ProjectId, core: CoreDep
+) -> dict[str, Any]:
+    """Change a campaign before it starts sending (draft or scheduled), with the rules of create."""
+    c = await _load(session, project_id, campaign_id, lock=True)
+    if c.status not in EDITABLE or c.fanout_at is not None:
+        raise _not_editable(c.status)
+    given = body.model_fields_set
+    values: dict[str, Any] = {k: getattr(body, k) for k in given}
+    if "list_ids" in values:
+        values["list_ids"] = await _checked_lists(session, project_id, values["list_ids"])
+    if given & {"template_id", "subject", "html", "text"}:
+        merged = {k: values.get(k, getattr(c, k)) for k in ("template_id", "subject", "html", "text")}
+        await _check_content(session, project_id, **merged)
+    if "send_at" in values:
+        values["send_at"] = _aware(values["send_at"])
+        values["status"] = "scheduled" if values["send_at"] is not None else "draft"
+    values["updated_at"] = utcnow()
+    # Guarded: the dispatcher starts a due scheduled campaign with the same guard (status, fanout_at), one wins.
+    r = await session.execute(
+        sa.update(Campaign)
+        .where(Campaign.id == c.id, Campaign.status.in_(EDITABLE), Campaign.fanout_at.is_(None))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    await session.refresh(c)
+    if not r.rowcount:
+        raise _not_editable(c.status)
+    if c.status == "scheduled":
+        core.dispatcher.notify()
+    return await _full(session, c)
+
+
+def _not_editable(status: str) -> Conflict:
+    return Conflict(
+        f"campaign is {status}: only a draft or scheduled campaign can be changed",
+        error="campaign_not_editable",
+    )
 
 
 @router.post("/{campaign_id}/send", response_model=CampaignOut, response_model_exclude_unset=True)

@@ -70,6 +70,12 @@ class CampaignOut(BaseModel):
     list_ids: list[int]
     template_id: int | None
     subject: str | None
+    html: str | None = Field(
+        None, description="GET one and PATCH: the campaign's own HTML body (no template)"
+    )
+    text: str | None = Field(
+        None, description="GET one and PATCH: the campaign's own text body (no template)"
+    )
     from_: str | None = Field(alias="from", serialization_alias="from")
     reply_to: str | None
     track_opens: bool | None = Field(None, description="open tracking; null: the project's setting")

@@ -228,7 +228,9 @@ async def test_send_now_then_the_report_matches_the_sandbox(console_system) -> N
     # the outcomes, from the campaign report API (tests/gateway/console/test_campaign_report.py: all of them)
     outcomes = dict(re.findall(r'data-outcome="(\w+)">(\d+)<', html))
     assert outcomes["bounced"] == outcomes["hard"] == "1" and outcomes["complained"] == "1"
-    assert outcomes["unsubscribed"] == "1"  # the complaint unsubscribed its sender, attributed to the campaign
+    assert (
+        outcomes["unsubscribed"] == "1"
+    )  # the complaint unsubscribed its sender, attributed to the campaign
     assert "Hard bounce" in html and "Complaint" in html and BOUNCE in html
     assert "20.00 %" in html  # 1 bounce and 1 complaint of 5 sent
     assert "Acme News &lt;news@acme.example&gt;" in html and "help@acme.example" in html
@@ -348,6 +350,94 @@ async def test_draft_scheduled_from_its_page_paused_resumed_then_sent(console_sy
     assert (await admin.get(f"/admin/p/{pid}/campaigns/999999.json")).status_code == 404
 
 
+async def test_edit_a_draft_then_its_schedule_refused_once_sending(console_system) -> None:  # type: ignore[no-untyped-def]
+    admin, pid = console_system.admin, console_system.project_id
+    weekly = await _list_with(console_system, "Weekly", ["ann@example.com"])
+    offers = await _list_with(console_system, "Offers", ["bob@example.com", "cy@example.com"])
+    created = _form(
+        list_ids=[str(weekly)],
+        html="<p>Old &amp; plain</p>",
+        reply_to="help@example.com",
+        track_opens="off",
+        canary="off",
+    )
+    cid = _created(await admin.post(f"/admin/p/{pid}/campaigns", created))
+    base = f"/admin/p/{pid}/campaigns/{cid}"
+    assert f'href="{base}/edit"' in (await admin.get(base)).text
+
+    # the form starts from the campaign as saved
+    form = await admin.get(f"{base}/edit")
+    assert form.status_code == 200 and "Edit campaign" in form.text and f'action="{base}/edit"' in form.text
+    assert (
+        'value="November news"' in form.text
+        and "&lt;p&gt;Old &amp;amp; plain&lt;/p&gt;</textarea>" in form.text
+    )
+    assert re.search(rf'id="list-{weekly}" name="list_ids" value="{weekly}" checked', form.text)
+    assert not re.search(rf'id="list-{offers}" name="list_ids" value="{offers}" checked', form.text)
+    assert (
+        'value="help@example.com"' in form.text and '<option value="off" selected>Off</option>' in form.text
+    )
+    assert 'id="when-now"' not in form.text and "Save changes" in form.text
+
+    # refused next to the field, nothing changed
+    before = await _campaign(console_system, cid)
+    r = await admin.post(f"{base}/edit", _form(**{**created, "from": "not an address"}))
+    assert r.status_code == 422 and 'id="e-from"' in r.text and "Save changes" in r.text
+    r = await admin.post(f"{base}/edit", _form(**{**created, "when": "now"}))
+    assert r.status_code == 422 and 'id="e-when"' in r.text
+    assert await _campaign(console_system, cid) == before
+
+    # other lists, a new body, reply-to emptied, tracking back to the project's, canary on, scheduled in Berlin
+    local = (datetime.now(ZoneInfo("Europe/Berlin")) + timedelta(days=2)).replace(second=0, microsecond=0)
+    changed = _form(
+        name="November offers",
+        list_ids=[str(offers)],
+        html="<p>New</p>",
+        reply_to="",
+        track_opens="",
+        canary="on",
+        when="schedule",
+        send_at=local.strftime("%Y-%m-%dT%H:%M"),
+        tz="Europe/Berlin",
+    )
+    r = await admin.post(f"{base}/edit", changed)
+    assert r.status_code == 303 and r.headers["location"].startswith(f"{base}?flash=")
+    assert "Saved. Scheduled for" in (await admin.get(r.headers["location"])).text
+    c = await _campaign(console_system, cid)
+    assert (c["name"], c["list_ids"], c["html"], c["reply_to"]) == (
+        "November offers",
+        [offers],
+        "<p>New</p>",
+        None,
+    )
+    assert c["track_opens"] is None and c["canary"]["mode"] == "on" and c["status"] == "scheduled"
+    assert datetime.fromisoformat(c["send_at"]) == local.astimezone(UTC)
+    # the scheduled one's form keeps its time (in UTC); saved as a draft it is unscheduled
+    form = await admin.get(f"{base}/edit")
+    assert f'value="{local.astimezone(UTC).strftime("%Y-%m-%dT%H:%M")}"' in form.text
+    r = await admin.post(f"{base}/edit", {**changed, "when": "draft", "send_at": ""})
+    assert r.status_code == 303
+    c = await _campaign(console_system, cid)
+    assert c["status"] == "draft" and c["send_at"] is None and c["name"] == "November offers"
+
+    # once sending began: no Edit, the form is refused with the API's reason, nothing changed
+    assert (await admin.post(f"{base}/send", {"when": "now"})).status_code == 303
+    html = (await admin.get(base)).text
+    assert f'href="{base}/edit"' not in html
+    r = await admin.get(f"{base}/edit")
+    assert (
+        r.status_code == 409
+        and "can no longer be changed" in r.text
+        and 'action="' + base + '/edit"' not in r.text
+    )
+    r = await admin.post(f"{base}/edit", _form(list_ids=[str(weekly)], name="Too late"))
+    assert r.status_code == 409 and "only a draft or scheduled campaign can be changed" in r.text
+    assert (await _campaign(console_system, cid))["name"] == "November offers"
+    assert (await admin.get(f"/admin/p/{pid}/campaigns/999999/edit")).status_code == 404
+    actions = [a for a, t in await _audit(console_system) if t == f"campaign:{cid}"]
+    assert actions == ["campaign.created", "campaign.edited", "campaign.edited", "campaign.sent"]
+
+
 async def test_viewer_sees_everything_and_changes_nothing(console_system) -> None:  # type: ignore[no-untyped-def]
     app, admin, pid = console_system.app, console_system.admin, console_system.project_id
     lid = await _list_with(console_system, "Weekly", ["ann@example.com"])
@@ -368,9 +458,11 @@ async def test_viewer_sees_everything_and_changes_nothing(console_system) -> Non
         assert view.status_code == 200 and '<form method="post"' not in view.text.split("<main", 1)[1]
         assert (await vera.get(f"{base}/{cid}.json")).status_code == 200
         assert (await vera.get(f"{base}/new")).status_code == 403
+        assert (await vera.get(f"{base}/{cid}/edit")).status_code == 403
         codes = {}
         for path, data in [
             (base, _form(list_ids=[str(lid)], when="now")),
+            (f"{base}/{cid}/edit", _form(list_ids=[str(lid)], name="vera's")),
             *[
                 (f"{base}/{cid}/{a}", {"when": "now"})
                 for a in ("send", "pause", "resume", "cancel", "retry-failed")
