@@ -30,6 +30,7 @@ from services.subscriptions.common import Page, SubSettings, encode_cursor, iso,
 from services.subscriptions.csv_rows import Batch, CsvBatches, HeaderError
 from services.subscriptions.lists import get_list
 from services.subscriptions.projects import get_project
+from services.subscriptions.schemas import ImportOut, ImportPage, ImportRowErrorPage
 from services.subscriptions.screening import ImportScreen, hold_reason, project_hold_risk
 from services.subscriptions.settings import SubscriptionsSettings
 from shared import domain_log
@@ -453,7 +454,7 @@ def import_out(imp: ContactImport) -> dict[str, Any]:
 router = APIRouter(tags=["imports"])
 
 
-@router.post("/v1/lists/{list_id}/imports", status_code=202, openapi_extra=CSV_BODY)
+@router.post("/v1/lists/{list_id}/imports", status_code=202, openapi_extra=CSV_BODY, response_model=ImportOut)
 async def start_import(
     project_id: ProjectId,
     rt: RuntimeDep,
@@ -510,7 +511,7 @@ async def _get_import(session: AsyncSession, project_id: int, import_id: int) ->
     return imp
 
 
-@router.get("/v1/imports")
+@router.get("/v1/imports", response_model=ImportPage)
 async def list_imports(
     project_id: ProjectId, session: DbSession, page: Page, list_id: int | None = None
 ) -> dict[str, Any]:
@@ -523,12 +524,12 @@ async def list_imports(
     return page_out([import_out(r) for r in rows], rows, page.limit)
 
 
-@router.get("/v1/imports/{import_id}")
+@router.get("/v1/imports/{import_id}", response_model=ImportOut)
 async def read_import(project_id: ProjectId, session: DbSession, import_id: int) -> dict[str, Any]:
     return import_out(await _get_import(session, project_id, import_id))
 
 
-@router.get("/v1/imports/{import_id}/errors")
+@router.get("/v1/imports/{import_id}/errors", response_model=ImportRowErrorPage)
 async def import_errors(
     project_id: ProjectId, session: DbSession, import_id: int, page: Page
 ) -> dict[str, Any]:

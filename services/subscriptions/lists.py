@@ -17,6 +17,7 @@ from services.subscriptions.confirmation import (
     sample_context,
 )
 from services.subscriptions.confirmation import render as render_confirmation
+from services.subscriptions.schemas import ConfirmationPreview, ListOut, ListPage
 from shared.db.types import utcnow
 from shared.errors import NotFound, Unprocessable
 from shared.internal_auth import ProjectId
@@ -222,7 +223,7 @@ async def _counts(session: AsyncSession, list_ids: list[int]) -> dict[int, dict[
 router = APIRouter(tags=["lists"])
 
 
-@router.get("/v1/lists")
+@router.get("/v1/lists", response_model=ListPage, response_model_exclude_unset=True)
 async def list_lists(project_id: ProjectId, session: DbSession, page: Page) -> dict[str, Any]:
     q = (
         sa.select(MailingList)
@@ -237,7 +238,7 @@ async def list_lists(project_id: ProjectId, session: DbSession, page: Page) -> d
     return page_out([list_out(r, counts.get(r.id, {})) for r in rows], rows, page.limit)
 
 
-@router.post("/v1/lists", status_code=201)
+@router.post("/v1/lists", status_code=201, response_model=ListOut, response_model_exclude_unset=True)
 async def create_list(project_id: ProjectId, session: DbSession, body: ListCreate) -> dict[str, Any]:
     from services.subscriptions.projects import get_project
 
@@ -261,13 +262,13 @@ async def create_list(project_id: ProjectId, session: DbSession, body: ListCreat
     return list_out(lst, {})
 
 
-@router.get("/v1/lists/{list_id}")
+@router.get("/v1/lists/{list_id}", response_model=ListOut, response_model_exclude_unset=True)
 async def read_list(project_id: ProjectId, session: DbSession, list_id: int) -> dict[str, Any]:
     lst = await get_list(session, project_id, list_id)
     return list_out(lst, (await _counts(session, [lst.id])).get(lst.id, {}))
 
 
-@router.patch("/v1/lists/{list_id}")
+@router.patch("/v1/lists/{list_id}", response_model=ListOut, response_model_exclude_unset=True)
 async def update_list(
     project_id: ProjectId, session: DbSession, list_id: int, body: ListPatch
 ) -> dict[str, Any]:
@@ -300,7 +301,7 @@ class ConfirmationPreviewIn(BaseModel):
     locale: str | None = Field(None, max_length=10)
 
 
-@router.post("/v1/lists/{list_id}/confirmation-preview")
+@router.post("/v1/lists/{list_id}/confirmation-preview", response_model=ConfirmationPreview)
 async def confirmation_preview(
     project_id: ProjectId,
     session: DbSession,

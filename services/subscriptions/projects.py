@@ -11,6 +11,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.subscriptions.common import Page, iso, page_out
+from services.subscriptions.schemas import ApiKeyCreated, ApiKeyOut, ApiKeyPage, ProjectOut
 from shared.api_keys import NewKey, generate_key
 from shared.db.types import utcnow
 from shared.email_address import normalize_email
@@ -196,12 +197,12 @@ async def get_project(session: AsyncSession, project_id: int) -> Project:
 router = APIRouter(tags=["project"])
 
 
-@router.get("/v1/project")
+@router.get("/v1/project", response_model=ProjectOut)
 async def read_project(project_id: ProjectId, session: DbSession) -> dict[str, Any]:
     return project_out(await get_project(session, project_id))
 
 
-@router.patch("/v1/project")
+@router.patch("/v1/project", response_model=ProjectOut)
 async def update_project(project_id: ProjectId, session: DbSession, body: ProjectPatch) -> dict[str, Any]:
     p = await get_project(session, project_id)
     if body.name is not None:
@@ -214,7 +215,7 @@ async def update_project(project_id: ProjectId, session: DbSession, body: Projec
     return project_out(p)
 
 
-@router.get("/v1/api-keys")
+@router.get("/v1/api-keys", response_model=ApiKeyPage)
 async def list_keys(project_id: ProjectId, session: DbSession) -> dict[str, Any]:
     await get_project(session, project_id)
     keys = (
@@ -223,7 +224,7 @@ async def list_keys(project_id: ProjectId, session: DbSession) -> dict[str, Any]
     return {"data": [key_out(k) for k in keys], "next_cursor": None}
 
 
-@router.post("/v1/api-keys", status_code=201)
+@router.post("/v1/api-keys", status_code=201, response_model=ApiKeyCreated)
 async def new_key(
     project_id: ProjectId, session: DbSession, body: Annotated[KeyCreate | None, Body()] = None
 ) -> dict[str, Any]:
@@ -232,7 +233,7 @@ async def new_key(
     return key_out(key, new.key)
 
 
-@router.delete("/v1/api-keys/{key_id}")
+@router.delete("/v1/api-keys/{key_id}", response_model=ApiKeyOut)
 async def revoke_key(project_id: ProjectId, session: DbSession, key_id: int) -> dict[str, Any]:
     key = await session.scalar(sa.select(ApiKey).where(ApiKey.id == key_id, ApiKey.project_id == project_id))
     if key is None:

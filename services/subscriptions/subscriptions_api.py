@@ -16,6 +16,13 @@ from services.subscriptions.contacts import change_out, check_attributes, get_co
 from services.subscriptions.lists import get_list
 from services.subscriptions.membership import lock_subscription, send_confirmation, set_status, subscribe
 from services.subscriptions.projects import get_project
+from services.subscriptions.schemas import (
+    ChangePage,
+    ConfirmationSent,
+    SubscriptionCreated,
+    SubscriptionOut,
+    SubscriptionPage,
+)
 from shared.db.types import utcnow
 from shared.db.upsert import dialect_name
 from shared.errors import Conflict, NotFound, Unprocessable
@@ -89,7 +96,7 @@ async def _get_sub(session: AsyncSession, project_id: int, sub_id: int) -> tuple
 router = APIRouter(tags=["subscriptions"])
 
 
-@router.get("/v1/subscriptions")
+@router.get("/v1/subscriptions", response_model=SubscriptionPage)
 async def list_subscriptions(
     project_id: ProjectId,
     session: DbSession,
@@ -118,7 +125,7 @@ async def list_subscriptions(
     return page_out([subscription_out(s, e) for s, e in rows], subs, page.limit)
 
 
-@router.post("/v1/subscriptions", status_code=201)
+@router.post("/v1/subscriptions", status_code=201, response_model=SubscriptionCreated)
 async def create_subscription(
     project_id: ProjectId,
     session: DbSession,
@@ -159,13 +166,13 @@ async def create_subscription(
     return {**subscription_out(outcome.subscription, contact.email), "confirmation_sent": outcome.mail_sent}
 
 
-@router.get("/v1/subscriptions/{sub_id}")
+@router.get("/v1/subscriptions/{sub_id}", response_model=SubscriptionOut)
 async def read_subscription(project_id: ProjectId, session: DbSession, sub_id: int) -> dict[str, Any]:
     sub, contact = await _get_sub(session, project_id, sub_id)
     return subscription_out(sub, contact.email)
 
 
-@router.patch("/v1/subscriptions/{sub_id}")
+@router.patch("/v1/subscriptions/{sub_id}", response_model=SubscriptionOut)
 async def update_subscription(
     project_id: ProjectId, session: DbSession, sub_id: int, body: SubscriptionPatch
 ) -> dict[str, Any]:
@@ -194,7 +201,9 @@ async def update_subscription(
     return subscription_out(sub, contact.email)
 
 
-@router.post("/v1/subscriptions/{sub_id}/resend-confirmation", status_code=202)
+@router.post(
+    "/v1/subscriptions/{sub_id}/resend-confirmation", status_code=202, response_model=ConfirmationSent
+)
 async def resend_confirmation(
     project_id: ProjectId, session: DbSession, rt: RuntimeDep, ss: SubSettings, sub_id: int
 ) -> dict[str, Any]:
@@ -209,7 +218,7 @@ async def resend_confirmation(
     return {"confirmation_sent": sent}
 
 
-@router.get("/v1/subscriptions/{sub_id}/changes")
+@router.get("/v1/subscriptions/{sub_id}/changes", response_model=ChangePage)
 async def subscription_changes(
     project_id: ProjectId, session: DbSession, sub_id: int, page: Page
 ) -> dict[str, Any]:
