@@ -154,7 +154,7 @@ class RemovalPage(Page[RemovalOut]):
     """One page of the removal log, oldest first."""
 
 
-# --- projects and API keys ----------------------------------------------------------------------------------------
+# --- projects and API keys ---------------------------------------------------------------------------------------
 
 
 class ProjectOut(BaseModel):
@@ -199,7 +199,7 @@ class ApiKeyPage(Page[ApiKeyOut]):
     """One page of API keys."""
 
 
-# --- lists --------------------------------------------------------------------------------------------------------
+# --- lists -------------------------------------------------------------------------------------------------------
 
 
 class CaptchaOut(BaseModel):
@@ -278,7 +278,7 @@ class ConfirmationPreview(BaseModel):
     custom: bool = Field(description="true: the list's own subject and body; false: the built-in mail")
 
 
-# --- imports ------------------------------------------------------------------------------------------------------
+# --- imports -----------------------------------------------------------------------------------------------------
 
 
 class ShareOfRows(BaseModel):
@@ -357,7 +357,7 @@ class ImportRowErrorPage(Page[ImportRowErrorOut]):
     """One page of an import's refused rows, in line order."""
 
 
-# --- subscriptions ------------------------------------------------------------------------------------------------
+# --- subscriptions -----------------------------------------------------------------------------------------------
 
 
 class SubscriptionOut(BaseModel):
