@@ -454,7 +454,13 @@ def import_out(imp: ContactImport) -> dict[str, Any]:
 router = APIRouter(tags=["imports"])
 
 
-@router.post("/v1/lists/{list_id}/imports", status_code=202, openapi_extra=CSV_BODY, response_model=ImportOut)
+@router.post(
+    "/v1/lists/{list_id}/imports",
+    status_code=202,
+    openapi_extra=CSV_BODY,
+    response_model=ImportOut,
+    response_model_exclude_unset=True,
+)
 async def start_import(
     project_id: ProjectId,
     rt: RuntimeDep,
@@ -511,7 +517,7 @@ async def _get_import(session: AsyncSession, project_id: int, import_id: int) ->
     return imp
 
 
-@router.get("/v1/imports", response_model=ImportPage)
+@router.get("/v1/imports", response_model=ImportPage, response_model_exclude_unset=True)
 async def list_imports(
     project_id: ProjectId, session: DbSession, page: Page, list_id: int | None = None
 ) -> dict[str, Any]:
@@ -524,7 +530,7 @@ async def list_imports(
     return page_out([import_out(r) for r in rows], rows, page.limit)
 
 
-@router.get("/v1/imports/{import_id}", response_model=ImportOut)
+@router.get("/v1/imports/{import_id}", response_model=ImportOut, response_model_exclude_unset=True)
 async def read_import(project_id: ProjectId, session: DbSession, import_id: int) -> dict[str, Any]:
     return import_out(await _get_import(session, project_id, import_id))
 

@@ -305,7 +305,8 @@ class DnsScreening(BaseModel):
 
 
 class ImportQuality(BaseModel):
-    """The list-quality report of an import's screening."""
+    """The list-quality report of an import's screening, with the keys it was stored with (the import routes
+    answer with `response_model_exclude_unset`)."""
 
     rows: int
     syntax_invalid: ShareOfRows
@@ -314,7 +315,13 @@ class ImportQuality(BaseModel):
     disposable: DomainShare
     no_mx: DomainShare = Field(description="domains that cannot receive mail (no MX, no A/AAAA)")
     dns: DnsScreening
-    risk_score: float = Field(description="share of risky rows (role + disposable + no MX)", examples=[0.04])
+    risky_rows: int | None = Field(
+        None,
+        description="rows with at least one reason (role, disposable, no MX), each counted once; absent from "
+        "reports made before it was counted",
+        examples=[3],
+    )
+    risk_score: float = Field(description="risky rows' share of the rows checked", examples=[0.04])
     hold_threshold: float = Field(description="over this risk the import is held", examples=[0.1])
 
 

@@ -9,8 +9,10 @@ import asyncio
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from services.subscriptions.settings import SubscriptionsSettings
+from shared.models.subscriptions import ContactImport
 from tests.subscriptions.conftest import Svc
 
 PROJECT = {"id", "name", "owner_email", "settings", "created_at"}
@@ -60,6 +62,7 @@ QUALITY = {
     "disposable",
     "no_mx",
     "dns",
+    "risky_rows",
     "risk_score",
     "hold_threshold",
 }
@@ -197,6 +200,14 @@ async def test_import_answers_keep_every_field(svc: Svc) -> None:
     assert quality["syntax_invalid"] == {"count": 1, "share": round(1 / 3, 4)}
     assert quality["role"]["count"] == 1 and set(quality["disposable"]) == {"count", "share", "top_domains"}
     assert set(quality["dns"]) == {"domains", "checked", "rows_skipped", "note"} and quality["dns"]["note"]
+    # a report stored before risky_rows was counted answers with the keys it has (no null, no 500)
+    old = {k: v for k, v in quality.items() if k != "risky_rows"}
+    async with svc.rt.uow() as session:
+        await session.execute(
+            sa.update(ContactImport).where(ContactImport.id == imp["id"]).values(screening=old)
+        )
+    again = (await svc.client.get(f"/v1/imports/{imp['id']}", headers=h)).json()
+    assert again["quality"] == old and set(again) == IMPORT
     listed = (await svc.client.get("/v1/imports", params={"list_id": lid}, headers=h)).json()
     assert set(listed) == PAGE and [set(i) for i in listed["data"]] == [IMPORT]
     errors = (await svc.client.get(f"/v1/imports/{imp['id']}/errors", headers=h)).json()

@@ -37,7 +37,7 @@ async def test_held_import_accept_and_reject_in_the_console(console_system) -> N
         assert (
             "List quality" in page
             and "mailinator.com (1)" in page
-            and "at a disposable domain or at one without MX/A; each row counted once" in page
+            and "at a disposable domain or at one without MX/A; each row counted once: 3)" in page
         )
 
         await add_member(console_system.app, pid, "ed@acme.io", "editor-password-123", "editor")
