@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.subscriptions_import [--quick] [--rows N]
 
 Figures:
-- the import as the service runs it (`services.subscriptions.imports.run_import`, default settings: 5,000-row
+- the import as the service runs it (`services.subscriptions.import_runner.run_import`, default settings: 5,000-row
   batches, 2 written at once on their own connections; streamed CSV, every row validated
   and normalised, contacts + active subscriptions + change-log rows inserted set-based per batch, progress updated
   per batch), into a freshly migrated database;
@@ -46,7 +46,7 @@ def _write_csv(path: str, n: int) -> None:
 
 async def _timed_import(path: str, n: int, screening: bool, nameserver: str) -> tuple[float, Any]:
     """One import into a fresh database; (seconds, the finished import)."""
-    from services.subscriptions.imports import create_import, run_import
+    from services.subscriptions.import_runner import create_import, run_import
     from services.subscriptions.projects import create_project
     from services.subscriptions.settings import SubscriptionsSettings
     from shared.db.types import utcnow
@@ -125,7 +125,7 @@ async def _measure(n: int) -> list[dict[str, Any]]:
     import asyncpg
 
     from services.subscriptions.csv_rows import CsvBatches
-    from services.subscriptions.imports import create_import, run_import
+    from services.subscriptions.import_runner import create_import, run_import
     from services.subscriptions.settings import SubscriptionsSettings
     from shared.migrate import upgrade
     from shared.models.subscriptions import MailingList

@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from services.subscriptions import (
     contacts,
     import_review,
-    imports,
+    import_routes,
     lists,
     projects,
     public,
@@ -15,6 +15,7 @@ from services.subscriptions import (
     suppressions,
 )
 from services.subscriptions.feedback import FEEDBACK_QUEUE, feedback_handler
+from services.subscriptions.import_runner import ImportRunner
 from services.subscriptions.settings import SubscriptionsSettings
 from services.subscriptions.sunset import sunset_loop
 from services.subscriptions.tasks import resume_loop
@@ -24,10 +25,10 @@ from shared.settings import Settings
 
 
 def service_spec(
-    sub_settings: SubscriptionsSettings | None = None, runner: imports.ImportRunner | None = None
+    sub_settings: SubscriptionsSettings | None = None, runner: ImportRunner | None = None
 ) -> ServiceSpec:
     ss = sub_settings or SubscriptionsSettings()
-    runner = runner or imports.ImportRunner(ss)
+    runner = runner or ImportRunner(ss)
     return ServiceSpec(
         name="subscriptions",
         title="Sesame subscriptions",
@@ -41,7 +42,7 @@ def service_spec(
             contacts.router,
             subscriptions_api.router,
             suppressions.router,
-            imports.router,
+            import_routes.router,
             import_review.router,
         ],
         consumers=[(FEEDBACK_QUEUE, feedback_handler)],
@@ -61,7 +62,7 @@ def create_app(
     sub_settings: SubscriptionsSettings | None = None,
 ) -> FastAPI:
     ss = sub_settings or SubscriptionsSettings()
-    runner = imports.ImportRunner(ss)
+    runner = ImportRunner(ss)
     app = build_app(service_spec(ss, runner), settings=settings, runtime=runtime)
     app.state.sub_settings = ss
     app.state.import_runner = runner

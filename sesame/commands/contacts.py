@@ -45,7 +45,7 @@ async def _run_import(args: argparse.Namespace) -> int:
     import sqlalchemy as sa
     from tqdm import tqdm
 
-    from services.subscriptions.imports import create_import, run_import
+    from services.subscriptions.import_runner import create_import, run_import
     from services.subscriptions.settings import SubscriptionsSettings
     from shared.errors import SesameError
     from shared.models.subscriptions import ContactImport, ImportRowError

@@ -242,7 +242,7 @@ async def test_import_stopped_by_shutdown_is_marked_failed(
 
     import httpx
 
-    import services.subscriptions.imports as imports_mod
+    import services.subscriptions.import_runner as runner_mod
     from services.subscriptions.app import create_app
     from shared.db.engine import create_engine
     from shared.models.subscriptions import ContactImport
@@ -251,12 +251,12 @@ async def test_import_stopped_by_shutdown_is_marked_failed(
 
     release = threading.Event()
 
-    class Stuck(imports_mod.CsvBatches):
+    class Stuck(runner_mod.CsvBatches):
         def next_batch(self):  # type: ignore[no-untyped-def]
             release.wait(10)
             return None
 
-    monkeypatch.setattr(imports_mod, "CsvBatches", Stuck)
+    monkeypatch.setattr(runner_mod, "CsvBatches", Stuck)
     settings = settings_for(db_url)
     settings.security.internal_token = INTERNAL
     app = create_app(settings=settings)
