@@ -35,6 +35,9 @@ from shared.runtime import Runtime
 
 log = logging.getLogger("sesame.subscriptions.sunset")
 S, M, ME, CE = Subscription, Message.__table__, MessageEngagement.__table__, ContactEngagement.__table__
+# Both rules read the list's sent campaign messages through ix_messages_sent_by_list, whose predicate these match
+# only as literals, not parameters (a generic plan of the prepared statement could not prove it otherwise).
+SENT_CAMPAIGN_MAIL = (M.c.state == sa.literal_column("'sent'"), M.c.campaign_id.is_not(None))
 
 
 def _days_rule(lst: MailingList, now: datetime) -> sa.ColumnElement[bool]:
@@ -52,8 +55,7 @@ def _days_rule(lst: MailingList, now: datetime) -> sa.ColumnElement[bool]:
         .where(
             M.c.contact_id == S.contact_id,
             M.c.list_id == lst.id,
-            M.c.campaign_id.is_not(None),
-            M.c.state == "sent",
+            *SENT_CAMPAIGN_MAIL,
             M.c.sent_at >= cut,
         )  # fmt: skip
         .exists()
@@ -75,8 +77,7 @@ def _campaigns_rule(lst: MailingList) -> sa.ColumnElement[bool]:
         .select_from(M.join(s2, sa.and_(s2.c.contact_id == M.c.contact_id, s2.c.list_id == lst.id)))
         .where(
             M.c.list_id == lst.id,
-            M.c.campaign_id.is_not(None),
-            M.c.state == "sent",
+            *SENT_CAMPAIGN_MAIL,
             M.c.sent_at >= s2.c.updated_at,
             s2.c.status == "active",
         )  # fmt: skip
@@ -102,22 +103,28 @@ async def _tracked(session: AsyncSession, project_id: int) -> bool:
     return seen is not None
 
 
-async def sunset_list(session: AsyncSession, lst: MailingList, now: datetime | None = None) -> int:
-    """Pause this list's disengaged active subscribers; returns how many were paused."""
-    now = now or utcnow()
+def disengaged(lst: MailingList, now: datetime) -> sa.Select[tuple[Subscription]] | None:
+    """The list's active subscriptions its sunset policy pauses now (None: the list has no policy)."""
     rules = []
     if lst.sunset_days:
         rules.append(_days_rule(lst, now))
     if lst.sunset_campaigns:
         rules.append(_campaigns_rule(lst))
-    if not rules or not await _tracked(session, lst.project_id):
-        return 0
-    q = (
+    if not rules:
+        return None
+    return (
         sa.select(Subscription)
         .where(S.list_id == lst.id, S.status == "active", *rules)
         .order_by(S.id)
         .execution_options(populate_existing=True)
     )
+
+
+async def sunset_list(session: AsyncSession, lst: MailingList, now: datetime | None = None) -> int:
+    """Pause this list's disengaged active subscribers; returns how many were paused."""
+    q = disengaged(lst, now or utcnow())
+    if q is None or not await _tracked(session, lst.project_id):
+        return 0
     if dialect_name(session) == "postgresql":
         q = q.with_for_update(of=Subscription, skip_locked=True)
     paused = 0

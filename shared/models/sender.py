@@ -209,6 +209,18 @@ class Message(Base):
             postgresql_where=sa.text("ses_message_id IS NOT NULL"),
             sqlite_where=sa.text("ses_message_id IS NOT NULL"),
         ),
+        # The subscriptions service's hourly sunset scan (services/subscriptions/sunset.py): a list's sent campaign
+        # mail per contact by time. Partial, so fan-out inserts (queued) pay nothing; a row enters once, when
+        # it is sent.
+        sa.Index(
+            "ix_messages_sent_by_list",
+            "list_id",
+            "contact_id",
+            "sent_at",
+            "id",
+            postgresql_where=sa.text("state = 'sent' AND campaign_id IS NOT NULL"),
+            sqlite_where=sa.text("state = 'sent' AND campaign_id IS NOT NULL"),
+        ),
         sa.Index(
             "ix_messages_project_sent",
             "project_id",
