@@ -24,9 +24,11 @@ from sesame_client.models import (
     CapturePage,
     ErrorBody,
     ListCreate,
+    ListOut,
     MessageOut,
     SendRequest,
     SubscriptionCreate,
+    SubscriptionCreated,
 )
 from sesame_client.types import UNSET
 
@@ -42,11 +44,12 @@ async def test_client_sync_and_async_against_the_live_server(sqlite_url, setting
         async with AuthenticatedClient(base_url=public, token=key, raise_on_unexpected_status=True) as client:
             # subscribe a contact: a single opt-in list, so active at once
             news = await create_list.asyncio(client=client, body=ListCreate(name="News", double_optin=False))
-            assert not isinstance(news, ErrorBody) and news is not None
+            assert isinstance(news, ListOut) and news.name == "News" and news.double_optin is False
             sub = await create_subscription.asyncio(
-                client=client, body=SubscriptionCreate(list_id=news["id"], email="ada@example.com")
+                client=client, body=SubscriptionCreate(list_id=news.id, email="ada@example.com")
             )
-            assert sub is not None and not isinstance(sub, ErrorBody)
+            assert isinstance(sub, SubscriptionCreated) and (sub.list_id, sub.status) == (news.id, "active")
+            assert sub.email == "ada@example.com" and not sub.confirmation_sent
 
             # a transactional mail, read back typed
             sent = await send_message.asyncio(
@@ -61,7 +64,7 @@ async def test_client_sync_and_async_against_the_live_server(sqlite_url, setting
             # campaigns: three drafts paged by cursor, one sent with no body
             ids = []
             for i in range(3):
-                body = CampaignIn(name=f"c{i}", list_ids=[news["id"]], subject="Hello", text="Hi {{ email }}")
+                body = CampaignIn(name=f"c{i}", list_ids=[news.id], subject="Hello", text="Hi {{ email }}")
                 made = await create_campaign.asyncio(client=client, body=body)
                 assert isinstance(made, CampaignOut) and made.status == "draft"
                 ids.append(made.id)

@@ -1,102 +1,122 @@
 """Contains all the data models used in inputs/outputs"""
 
 from .account_in import AccountIn
+from .account_quota import AccountQuota
+from .api_key_created import ApiKeyCreated
+from .api_key_out import ApiKeyOut
+from .api_key_page import ApiKeyPage
+from .attempt_out import AttemptOut
+from .aws_call_out import AwsCallOut
+from .aws_call_out_params import AwsCallOutParams
 from .bounced import Bounced
 from .branding import Branding
 from .campaign_in import CampaignIn
+from .campaign_in_canary import CampaignInCanary
 from .campaign_out import CampaignOut
 from .campaign_page import CampaignPage
+from .campaign_patch import CampaignPatch
+from .campaign_patch_canary_type_0 import CampaignPatchCanaryType0
 from .campaign_report import CampaignReport
+from .canary_out import CanaryOut
+from .canary_sample import CanarySample
 from .captcha import Captcha
+from .captcha_out import CaptchaOut
 from .captcha_provider import CaptchaProvider
 from .capture_out import CaptureOut
 from .capture_page import CapturePage
+from .change_out import ChangeOut
+from .change_page import ChangePage
+from .check_out import CheckOut
+from .check_out_facts import CheckOutFacts
+from .confirmation_preview import ConfirmationPreview
 from .confirmation_preview_in import ConfirmationPreviewIn
-from .confirmation_preview_response_confirmation_preview_v1_lists_list_id_confirmation_preview_post import (
-    ConfirmationPreviewResponseConfirmationPreviewV1ListsListIdConfirmationPreviewPost,
-)
+from .confirmation_sent import ConfirmationSent
 from .connect_in import ConnectIn
 from .connect_in_mode_type_0 import ConnectInModeType0
-from .connect_status_route_response_connect_status_route_v1_ses_account_connect_get import (
-    ConnectStatusRouteResponseConnectStatusRouteV1SesAccountConnectGet,
-)
-from .contact_changes_response_contact_changes_v1_contacts_contact_id_changes_get import (
-    ContactChangesResponseContactChangesV1ContactsContactIdChangesGet,
-)
+from .connect_outcome_out import ConnectOutcomeOut
+from .connect_result_out import ConnectResultOut
+from .connect_result_out_subscriptions import ConnectResultOutSubscriptions
+from .connect_result_out_topics import ConnectResultOutTopics
+from .connect_result_out_tracking_sets import ConnectResultOutTrackingSets
+from .connect_started import ConnectStarted
+from .connect_step import ConnectStep
 from .contact_create import ContactCreate
 from .contact_create_attributes import ContactCreateAttributes
+from .contact_detail_out import ContactDetailOut
+from .contact_detail_out_attributes import ContactDetailOutAttributes
 from .contact_engagement_out import ContactEngagementOut
+from .contact_out import ContactOut
+from .contact_out_attributes import ContactOutAttributes
+from .contact_page import ContactPage
 from .contact_patch import ContactPatch
 from .contact_patch_attributes import ContactPatchAttributes
-from .create_contact_response_create_contact_v1_contacts_post import (
-    CreateContactResponseCreateContactV1ContactsPost,
-)
-from .create_list_response_create_list_v1_lists_post import CreateListResponseCreateListV1ListsPost
-from .create_subscription_response_create_subscription_v1_subscriptions_post import (
-    CreateSubscriptionResponseCreateSubscriptionV1SubscriptionsPost,
-)
-from .create_suppression_response_create_suppression_v1_suppressions_post import (
-    CreateSuppressionResponseCreateSuppressionV1SuppressionsPost,
-)
+from .contact_subscription_out import ContactSubscriptionOut
 from .credentials import Credentials
 from .credentials_mode import CredentialsMode
+from .credentials_out import CredentialsOut
 from .decision import Decision
 from .decision_out import DecisionOut
-from .delete_suppression_response_delete_suppression_v1_suppressions_suppression_id_delete import (
-    DeleteSuppressionResponseDeleteSuppressionV1SuppressionsSuppressionIdDelete,
-)
+from .delivery_detail import DeliveryDetail
+from .delivery_out import DeliveryOut
+from .delivery_page import DeliveryPage
+from .dns_screening import DnsScreening
+from .domain_count import DomainCount
+from .domain_share import DomainShare
+from .endpoint_in import EndpointIn
+from .endpoint_out import EndpointOut
+from .endpoint_page import EndpointPage
+from .endpoint_patch import EndpointPatch
 from .endpoint_update import EndpointUpdate
+from .endpoint_with_secret import EndpointWithSecret
 from .error import Error
 from .error_body import ErrorBody
 from .error_body_error import ErrorBodyError
 from .event_out import EventOut
 from .event_out_detail_type_0 import EventOutDetailType0
 from .event_page import EventPage
-from .feedback_route_response_feedback_route_v1_ses_account_feedback_get import (
-    FeedbackRouteResponseFeedbackRouteV1SesAccountFeedbackGet,
-)
+from .event_types import EventTypes
+from .feedback_endpoint_out import FeedbackEndpointOut
+from .feedback_overview_out import FeedbackOverviewOut
+from .feedback_subscription import FeedbackSubscription
 from .form_branding import FormBranding
+from .form_branding_out import FormBrandingOut
 from .form_field import FormField
+from .form_field_out import FormFieldOut
 from .form_settings import FormSettings
-from .get_account_response_get_account_v1_ses_account_get import GetAccountResponseGetAccountV1SesAccountGet
-from .get_sending_response_get_sending_v1_sending_get import GetSendingResponseGetSendingV1SendingGet
+from .form_settings_out import FormSettingsOut
+from .guard_assessment import GuardAssessment
+from .guard_brief import GuardBrief
+from .guard_out import GuardOut
+from .guard_policy import GuardPolicy
+from .guard_thresholds import GuardThresholds
 from .guard_update import GuardUpdate
 from .guard_update_digest_type_0 import GuardUpdateDigestType0
 from .guarded_rate import GuardedRate
-from .import_errors_response_import_errors_v1_imports_import_id_errors_get import (
-    ImportErrorsResponseImportErrorsV1ImportsImportIdErrorsGet,
-)
-from .import_suppressions_response_import_suppressions_v1_suppressions_import_post import (
-    ImportSuppressionsResponseImportSuppressionsV1SuppressionsImportPost,
-)
+from .import_out import ImportOut
+from .import_page import ImportPage
+from .import_quality import ImportQuality
+from .import_row_error_out import ImportRowErrorOut
+from .import_row_error_page import ImportRowErrorPage
 from .key_create import KeyCreate
 from .keys_used import KeysUsed
 from .keys_used_used import KeysUsedUsed
 from .link_stat import LinkStat
-from .list_contacts_response_list_contacts_v1_contacts_get import (
-    ListContactsResponseListContactsV1ContactsGet,
-)
+from .list_counts import ListCounts
 from .list_create import ListCreate
-from .list_imports_response_list_imports_v1_imports_get import ListImportsResponseListImportsV1ImportsGet
-from .list_keys_response_list_keys_v1_api_keys_get import ListKeysResponseListKeysV1ApiKeysGet
-from .list_lists_response_list_lists_v1_lists_get import ListListsResponseListListsV1ListsGet
 from .list_messages_feedback_type_0 import ListMessagesFeedbackType0
+from .list_out import ListOut
+from .list_page import ListPage
 from .list_patch import ListPatch
-from .list_removals_response_list_removals_v1_suppressions_removals_get import (
-    ListRemovalsResponseListRemovalsV1SuppressionsRemovalsGet,
-)
-from .list_subscriptions_response_list_subscriptions_v1_subscriptions_get import (
-    ListSubscriptionsResponseListSubscriptionsV1SubscriptionsGet,
-)
 from .list_subscriptions_status_type_0 import ListSubscriptionsStatusType0
 from .list_suppressions_reason_type_0 import ListSuppressionsReasonType0
-from .list_suppressions_response_list_suppressions_v1_suppressions_get import (
-    ListSuppressionsResponseListSuppressionsV1SuppressionsGet,
-)
 from .loop_in import LoopIn
+from .loop_item_out import LoopItemOut
+from .loop_result_out import LoopResultOut
+from .loop_run_out import LoopRunOut
+from .loop_started import LoopStarted
+from .loop_test_out import LoopTestOut
 from .message_out import MessageOut
 from .message_page import MessagePage
-from .new_key_response_new_key_v1_api_keys_post import NewKeyResponseNewKeyV1ApiKeysPost
 from .point import Point
 from .point_resolution import PointResolution
 from .preferences_in import PreferencesIn
@@ -104,190 +124,200 @@ from .preferences_in_action import PreferencesInAction
 from .preview_in import PreviewIn
 from .preview_in_attributes import PreviewInAttributes
 from .preview_in_variables import PreviewInVariables
-from .production_request_route_response_production_request_route_v1_ses_account_production_request_get import (
-    ProductionRequestRouteResponseProductionRequestRouteV1SesAccountProductionRequestGet,
-)
+from .production_request_out import ProductionRequestOut
 from .progress import Progress
 from .progress_counts import ProgressCounts
 from .progress_feedback import ProgressFeedback
 from .project_create import ProjectCreate
+from .project_out import ProjectOut
+from .project_out_settings import ProjectOutSettings
 from .project_patch import ProjectPatch
 from .project_settings_in import ProjectSettingsIn
-from .put_account_response_put_account_v1_ses_account_put import PutAccountResponsePutAccountV1SesAccountPut
 from .rates import Rates
-from .read_contact_response_read_contact_v1_contacts_contact_id_get import (
-    ReadContactResponseReadContactV1ContactsContactIdGet,
-)
-from .read_import_response_read_import_v1_imports_import_id_get import (
-    ReadImportResponseReadImportV1ImportsImportIdGet,
-)
-from .read_list_response_read_list_v1_lists_list_id_get import ReadListResponseReadListV1ListsListIdGet
-from .read_project_response_read_project_v1_project_get import ReadProjectResponseReadProjectV1ProjectGet
-from .read_subscription_response_read_subscription_v1_subscriptions_sub_id_get import (
-    ReadSubscriptionResponseReadSubscriptionV1SubscriptionsSubIdGet,
-)
-from .read_suppression_response_read_suppression_v1_suppressions_suppression_id_get import (
-    ReadSuppressionResponseReadSuppressionV1SuppressionsSuppressionIdGet,
-)
-from .readiness_route_response_readiness_route_v1_ses_account_readiness_get import (
-    ReadinessRouteResponseReadinessRouteV1SesAccountReadinessGet,
-)
-from .remove_suppression_response_remove_suppression_v1_suppressions_suppression_id_remove_post import (
-    RemoveSuppressionResponseRemoveSuppressionV1SuppressionsSuppressionIdRemovePost,
-)
+from .readiness_out import ReadinessOut
+from .readiness_out_counts import ReadinessOutCounts
+from .readiness_report_out import ReadinessReportOut
+from .readiness_report_out_counts import ReadinessReportOutCounts
+from .removal_out import RemovalOut
+from .removal_page import RemovalPage
 from .render_in import RenderIn
 from .render_in_attributes import RenderInAttributes
 from .render_in_variables import RenderInVariables
 from .render_out import RenderOut
-from .resend_confirmation_response_resend_confirmation_v1_subscriptions_sub_id_resend_confirmation_post import (
-    ResendConfirmationResponseResendConfirmationV1SubscriptionsSubIdResendConfirmationPost,
-)
-from .resume_sending_response_resume_sending_v1_sending_resume_post import (
-    ResumeSendingResponseResumeSendingV1SendingResumePost,
-)
-from .revoke_key_response_revoke_key_v1_api_keys_key_id_delete import (
-    RevokeKeyResponseRevokeKeyV1ApiKeysKeyIdDelete,
-)
+from .reputation_bucket_out import ReputationBucketOut
+from .reputation_out import ReputationOut
+from .reputation_out_windows import ReputationOutWindows
+from .reputation_series import ReputationSeries
 from .send_in import SendIn
 from .send_request import SendRequest
 from .send_request_headers import SendRequestHeaders
 from .send_request_variables import SendRequestVariables
+from .sending_out import SendingOut
+from .sending_quota import SendingQuota
+from .sending_resumed import SendingResumed
+from .ses_account_out import SesAccountOut
+from .share_of_rows import ShareOfRows
+from .sns_subscription_out import SnsSubscriptionOut
 from .source_row import SourceRow
 from .sources_out import SourcesOut
 from .sources_out_thresholds import SourcesOutThresholds
-from .start_import_response_start_import_v1_lists_list_id_imports_post import (
-    StartImportResponseStartImportV1ListsListIdImportsPost,
-)
-from .subscription_changes_response_subscription_changes_v1_subscriptions_sub_id_changes_get import (
-    SubscriptionChangesResponseSubscriptionChangesV1SubscriptionsSubIdChangesGet,
-)
+from .start_import_json_body import StartImportJsonBody
+from .start_import_json_body_contacts_item import StartImportJsonBodyContactsItem
+from .start_import_json_body_contacts_item_attributes import StartImportJsonBodyContactsItemAttributes
 from .subscription_create import SubscriptionCreate
 from .subscription_create_attributes import SubscriptionCreateAttributes
 from .subscription_create_status_type_0 import SubscriptionCreateStatusType0
+from .subscription_created import SubscriptionCreated
+from .subscription_out import SubscriptionOut
+from .subscription_page import SubscriptionPage
 from .subscription_patch import SubscriptionPatch
 from .subscription_patch_status import SubscriptionPatchStatus
 from .suppression_create import SuppressionCreate
 from .suppression_create_reason import SuppressionCreateReason
+from .suppression_created_out import SuppressionCreatedOut
+from .suppression_import_out import SuppressionImportOut
+from .suppression_import_row_error import SuppressionImportRowError
+from .suppression_out import SuppressionOut
+from .suppression_page import SuppressionPage
 from .suppression_remove import SuppressionRemove
 from .suppression_settings_in import SuppressionSettingsIn
-from .suppression_settings_route_response_suppression_settings_route_v1_ses_account_suppressions_settings_put import (
-    SuppressionSettingsRouteResponseSuppressionSettingsRouteV1SesAccountSuppressionsSettingsPut,
-)
-from .sync_route_response_sync_route_v1_ses_account_suppressions_sync_post import (
-    SyncRouteResponseSyncRouteV1SesAccountSuppressionsSyncPost,
-)
+from .suppression_settings_out import SuppressionSettingsOut
+from .suppression_sync_out import SuppressionSyncOut
 from .template_in import TemplateIn
 from .template_out import TemplateOut
 from .template_page import TemplatePage
 from .timeseries import Timeseries
 from .token_in import TokenIn
 from .tracking import Tracking
+from .tracking_settings import TrackingSettings
 from .unique_total import UniqueTotal
 from .unsubscribe_in import UnsubscribeIn
 from .unsubscribe_in_source import UnsubscribeInSource
-from .update_contact_response_update_contact_v1_contacts_contact_id_patch import (
-    UpdateContactResponseUpdateContactV1ContactsContactIdPatch,
-)
-from .update_list_response_update_list_v1_lists_list_id_patch import (
-    UpdateListResponseUpdateListV1ListsListIdPatch,
-)
-from .update_project_response_update_project_v1_project_patch import (
-    UpdateProjectResponseUpdateProjectV1ProjectPatch,
-)
-from .update_subscription_response_update_subscription_v1_subscriptions_sub_id_patch import (
-    UpdateSubscriptionResponseUpdateSubscriptionV1SubscriptionsSubIdPatch,
-)
 from .v1_events_type_type_0 import V1EventsTypeType0
-from .v1_get_endpoint_response_v1_get_endpoint_v1_feedback_endpoint_get import (
-    V1GetEndpointResponseV1GetEndpointV1FeedbackEndpointGet,
-)
-from .v1_guard_response_v1_guard_v1_guard_get import V1GuardResponseV1GuardV1GuardGet
-from .v1_patch_guard_response_v1_patch_guard_v1_guard_patch import (
-    V1PatchGuardResponseV1PatchGuardV1GuardPatch,
-)
-from .v1_put_endpoint_response_v1_put_endpoint_v1_feedback_endpoint_put import (
-    V1PutEndpointResponseV1PutEndpointV1FeedbackEndpointPut,
-)
-from .v1_reputation_response_v1_reputation_v1_reputation_get import (
-    V1ReputationResponseV1ReputationV1ReputationGet,
-)
-from .v1_resume_response_v1_resume_v1_guard_resume_post import V1ResumeResponseV1ResumeV1GuardResumePost
-from .v1_rotate_endpoint_response_v1_rotate_endpoint_v1_feedback_endpoint_rotate_post import (
-    V1RotateEndpointResponseV1RotateEndpointV1FeedbackEndpointRotatePost,
-)
 from .validation_error import ValidationError
 from .validation_error_context import ValidationErrorContext
+from .waiting_counts import WaitingCounts
+from .warmup_out import WarmupOut
+from .window_rates_out import WindowRatesOut
 
 __all__ = (
     "AccountIn",
+    "AccountQuota",
+    "ApiKeyCreated",
+    "ApiKeyOut",
+    "ApiKeyPage",
+    "AttemptOut",
+    "AwsCallOut",
+    "AwsCallOutParams",
     "Bounced",
     "Branding",
     "CampaignIn",
+    "CampaignInCanary",
     "CampaignOut",
     "CampaignPage",
+    "CampaignPatch",
+    "CampaignPatchCanaryType0",
     "CampaignReport",
+    "CanaryOut",
+    "CanarySample",
     "Captcha",
+    "CaptchaOut",
     "CaptchaProvider",
     "CaptureOut",
     "CapturePage",
+    "ChangeOut",
+    "ChangePage",
+    "CheckOut",
+    "CheckOutFacts",
+    "ConfirmationPreview",
     "ConfirmationPreviewIn",
-    "ConfirmationPreviewResponseConfirmationPreviewV1ListsListIdConfirmationPreviewPost",
+    "ConfirmationSent",
     "ConnectIn",
     "ConnectInModeType0",
-    "ConnectStatusRouteResponseConnectStatusRouteV1SesAccountConnectGet",
-    "ContactChangesResponseContactChangesV1ContactsContactIdChangesGet",
+    "ConnectOutcomeOut",
+    "ConnectResultOut",
+    "ConnectResultOutSubscriptions",
+    "ConnectResultOutTopics",
+    "ConnectResultOutTrackingSets",
+    "ConnectStarted",
+    "ConnectStep",
     "ContactCreate",
     "ContactCreateAttributes",
+    "ContactDetailOut",
+    "ContactDetailOutAttributes",
     "ContactEngagementOut",
+    "ContactOut",
+    "ContactOutAttributes",
+    "ContactPage",
     "ContactPatch",
     "ContactPatchAttributes",
-    "CreateContactResponseCreateContactV1ContactsPost",
-    "CreateListResponseCreateListV1ListsPost",
-    "CreateSubscriptionResponseCreateSubscriptionV1SubscriptionsPost",
-    "CreateSuppressionResponseCreateSuppressionV1SuppressionsPost",
+    "ContactSubscriptionOut",
     "Credentials",
     "CredentialsMode",
+    "CredentialsOut",
     "Decision",
     "DecisionOut",
-    "DeleteSuppressionResponseDeleteSuppressionV1SuppressionsSuppressionIdDelete",
+    "DeliveryDetail",
+    "DeliveryOut",
+    "DeliveryPage",
+    "DnsScreening",
+    "DomainCount",
+    "DomainShare",
+    "EndpointIn",
+    "EndpointOut",
+    "EndpointPage",
+    "EndpointPatch",
     "EndpointUpdate",
+    "EndpointWithSecret",
     "Error",
     "ErrorBody",
     "ErrorBodyError",
     "EventOut",
     "EventOutDetailType0",
     "EventPage",
-    "FeedbackRouteResponseFeedbackRouteV1SesAccountFeedbackGet",
+    "EventTypes",
+    "FeedbackEndpointOut",
+    "FeedbackOverviewOut",
+    "FeedbackSubscription",
     "FormBranding",
+    "FormBrandingOut",
     "FormField",
+    "FormFieldOut",
     "FormSettings",
-    "GetAccountResponseGetAccountV1SesAccountGet",
-    "GetSendingResponseGetSendingV1SendingGet",
+    "FormSettingsOut",
+    "GuardAssessment",
+    "GuardBrief",
     "GuardedRate",
+    "GuardOut",
+    "GuardPolicy",
+    "GuardThresholds",
     "GuardUpdate",
     "GuardUpdateDigestType0",
-    "ImportErrorsResponseImportErrorsV1ImportsImportIdErrorsGet",
-    "ImportSuppressionsResponseImportSuppressionsV1SuppressionsImportPost",
+    "ImportOut",
+    "ImportPage",
+    "ImportQuality",
+    "ImportRowErrorOut",
+    "ImportRowErrorPage",
     "KeyCreate",
     "KeysUsed",
     "KeysUsedUsed",
     "LinkStat",
-    "ListContactsResponseListContactsV1ContactsGet",
+    "ListCounts",
     "ListCreate",
-    "ListImportsResponseListImportsV1ImportsGet",
-    "ListKeysResponseListKeysV1ApiKeysGet",
-    "ListListsResponseListListsV1ListsGet",
     "ListMessagesFeedbackType0",
+    "ListOut",
+    "ListPage",
     "ListPatch",
-    "ListRemovalsResponseListRemovalsV1SuppressionsRemovalsGet",
-    "ListSubscriptionsResponseListSubscriptionsV1SubscriptionsGet",
     "ListSubscriptionsStatusType0",
     "ListSuppressionsReasonType0",
-    "ListSuppressionsResponseListSuppressionsV1SuppressionsGet",
     "LoopIn",
+    "LoopItemOut",
+    "LoopResultOut",
+    "LoopRunOut",
+    "LoopStarted",
+    "LoopTestOut",
     "MessageOut",
     "MessagePage",
-    "NewKeyResponseNewKeyV1ApiKeysPost",
     "Point",
     "PointResolution",
     "PreferencesIn",
@@ -295,71 +325,79 @@ __all__ = (
     "PreviewIn",
     "PreviewInAttributes",
     "PreviewInVariables",
-    "ProductionRequestRouteResponseProductionRequestRouteV1SesAccountProductionRequestGet",
+    "ProductionRequestOut",
     "Progress",
     "ProgressCounts",
     "ProgressFeedback",
     "ProjectCreate",
+    "ProjectOut",
+    "ProjectOutSettings",
     "ProjectPatch",
     "ProjectSettingsIn",
-    "PutAccountResponsePutAccountV1SesAccountPut",
     "Rates",
-    "ReadContactResponseReadContactV1ContactsContactIdGet",
-    "ReadImportResponseReadImportV1ImportsImportIdGet",
-    "ReadinessRouteResponseReadinessRouteV1SesAccountReadinessGet",
-    "ReadListResponseReadListV1ListsListIdGet",
-    "ReadProjectResponseReadProjectV1ProjectGet",
-    "ReadSubscriptionResponseReadSubscriptionV1SubscriptionsSubIdGet",
-    "ReadSuppressionResponseReadSuppressionV1SuppressionsSuppressionIdGet",
-    "RemoveSuppressionResponseRemoveSuppressionV1SuppressionsSuppressionIdRemovePost",
+    "ReadinessOut",
+    "ReadinessOutCounts",
+    "ReadinessReportOut",
+    "ReadinessReportOutCounts",
+    "RemovalOut",
+    "RemovalPage",
     "RenderIn",
     "RenderInAttributes",
     "RenderInVariables",
     "RenderOut",
-    "ResendConfirmationResponseResendConfirmationV1SubscriptionsSubIdResendConfirmationPost",
-    "ResumeSendingResponseResumeSendingV1SendingResumePost",
-    "RevokeKeyResponseRevokeKeyV1ApiKeysKeyIdDelete",
+    "ReputationBucketOut",
+    "ReputationOut",
+    "ReputationOutWindows",
+    "ReputationSeries",
     "SendIn",
+    "SendingOut",
+    "SendingQuota",
+    "SendingResumed",
     "SendRequest",
     "SendRequestHeaders",
     "SendRequestVariables",
+    "SesAccountOut",
+    "ShareOfRows",
+    "SnsSubscriptionOut",
     "SourceRow",
     "SourcesOut",
     "SourcesOutThresholds",
-    "StartImportResponseStartImportV1ListsListIdImportsPost",
-    "SubscriptionChangesResponseSubscriptionChangesV1SubscriptionsSubIdChangesGet",
+    "StartImportJsonBody",
+    "StartImportJsonBodyContactsItem",
+    "StartImportJsonBodyContactsItemAttributes",
     "SubscriptionCreate",
     "SubscriptionCreateAttributes",
+    "SubscriptionCreated",
     "SubscriptionCreateStatusType0",
+    "SubscriptionOut",
+    "SubscriptionPage",
     "SubscriptionPatch",
     "SubscriptionPatchStatus",
     "SuppressionCreate",
+    "SuppressionCreatedOut",
     "SuppressionCreateReason",
+    "SuppressionImportOut",
+    "SuppressionImportRowError",
+    "SuppressionOut",
+    "SuppressionPage",
     "SuppressionRemove",
     "SuppressionSettingsIn",
-    "SuppressionSettingsRouteResponseSuppressionSettingsRouteV1SesAccountSuppressionsSettingsPut",
-    "SyncRouteResponseSyncRouteV1SesAccountSuppressionsSyncPost",
+    "SuppressionSettingsOut",
+    "SuppressionSyncOut",
     "TemplateIn",
     "TemplateOut",
     "TemplatePage",
     "Timeseries",
     "TokenIn",
     "Tracking",
+    "TrackingSettings",
     "UniqueTotal",
     "UnsubscribeIn",
     "UnsubscribeInSource",
-    "UpdateContactResponseUpdateContactV1ContactsContactIdPatch",
-    "UpdateListResponseUpdateListV1ListsListIdPatch",
-    "UpdateProjectResponseUpdateProjectV1ProjectPatch",
-    "UpdateSubscriptionResponseUpdateSubscriptionV1SubscriptionsSubIdPatch",
     "V1EventsTypeType0",
-    "V1GetEndpointResponseV1GetEndpointV1FeedbackEndpointGet",
-    "V1GuardResponseV1GuardV1GuardGet",
-    "V1PatchGuardResponseV1PatchGuardV1GuardPatch",
-    "V1PutEndpointResponseV1PutEndpointV1FeedbackEndpointPut",
-    "V1ReputationResponseV1ReputationV1ReputationGet",
-    "V1ResumeResponseV1ResumeV1GuardResumePost",
-    "V1RotateEndpointResponseV1RotateEndpointV1FeedbackEndpointRotatePost",
     "ValidationError",
     "ValidationErrorContext",
+    "WaitingCounts",
+    "WarmupOut",
+    "WindowRatesOut",
 )

@@ -7,6 +7,7 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.campaign_in_canary import CampaignInCanary
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CampaignIn")
@@ -18,6 +19,9 @@ class CampaignIn:
     Attributes:
         list_ids (list[int]):
         name (str):
+        canary (CampaignInCanary | Unset): Send a random sample first and hold the rest through a feedback window.
+            Default: CampaignInCanary.AUTO.
+        canary_window_seconds (int | None | Unset):
         from_ (None | str | Unset):
         html (None | str | Unset):
         reply_to (None | str | Unset):
@@ -26,10 +30,14 @@ class CampaignIn:
         subject (None | str | Unset):
         template_id (int | None | Unset):
         text (None | str | Unset):
+        track_clicks (bool | None | Unset):
+        track_opens (bool | None | Unset):
     """
 
     list_ids: list[int]
     name: str
+    canary: CampaignInCanary | Unset = CampaignInCanary.AUTO
+    canary_window_seconds: int | None | Unset = UNSET
     from_: None | str | Unset = UNSET
     html: None | str | Unset = UNSET
     reply_to: None | str | Unset = UNSET
@@ -38,12 +46,24 @@ class CampaignIn:
     subject: None | str | Unset = UNSET
     template_id: int | None | Unset = UNSET
     text: None | str | Unset = UNSET
+    track_clicks: bool | None | Unset = UNSET
+    track_opens: bool | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         list_ids = self.list_ids
 
         name = self.name
+
+        canary: str | Unset = UNSET
+        if not isinstance(self.canary, Unset):
+            canary = self.canary.value
+
+        canary_window_seconds: int | None | Unset
+        if isinstance(self.canary_window_seconds, Unset):
+            canary_window_seconds = UNSET
+        else:
+            canary_window_seconds = self.canary_window_seconds
 
         from_: None | str | Unset
         if isinstance(self.from_, Unset):
@@ -91,6 +111,18 @@ class CampaignIn:
         else:
             text = self.text
 
+        track_clicks: bool | None | Unset
+        if isinstance(self.track_clicks, Unset):
+            track_clicks = UNSET
+        else:
+            track_clicks = self.track_clicks
+
+        track_opens: bool | None | Unset
+        if isinstance(self.track_opens, Unset):
+            track_opens = UNSET
+        else:
+            track_opens = self.track_opens
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -99,6 +131,10 @@ class CampaignIn:
                 "name": name,
             }
         )
+        if canary is not UNSET:
+            field_dict["canary"] = canary
+        if canary_window_seconds is not UNSET:
+            field_dict["canary_window_seconds"] = canary_window_seconds
         if from_ is not UNSET:
             field_dict["from"] = from_
         if html is not UNSET:
@@ -115,6 +151,10 @@ class CampaignIn:
             field_dict["template_id"] = template_id
         if text is not UNSET:
             field_dict["text"] = text
+        if track_clicks is not UNSET:
+            field_dict["track_clicks"] = track_clicks
+        if track_opens is not UNSET:
+            field_dict["track_opens"] = track_opens
 
         return field_dict
 
@@ -124,6 +164,22 @@ class CampaignIn:
         list_ids = cast(list[int], d.pop("list_ids"))
 
         name = d.pop("name")
+
+        _canary = d.pop("canary", UNSET)
+        canary: CampaignInCanary | Unset
+        if isinstance(_canary, Unset):
+            canary = UNSET
+        else:
+            canary = CampaignInCanary(_canary)
+
+        def _parse_canary_window_seconds(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        canary_window_seconds = _parse_canary_window_seconds(d.pop("canary_window_seconds", UNSET))
 
         def _parse_from_(data: object) -> None | str | Unset:
             if data is None:
@@ -198,9 +254,29 @@ class CampaignIn:
 
         text = _parse_text(d.pop("text", UNSET))
 
+        def _parse_track_clicks(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
+
+        track_clicks = _parse_track_clicks(d.pop("track_clicks", UNSET))
+
+        def _parse_track_opens(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
+
+        track_opens = _parse_track_opens(d.pop("track_opens", UNSET))
+
         campaign_in = cls(
             list_ids=list_ids,
             name=name,
+            canary=canary,
+            canary_window_seconds=canary_window_seconds,
             from_=from_,
             html=html,
             reply_to=reply_to,
@@ -209,6 +285,8 @@ class CampaignIn:
             subject=subject,
             template_id=template_id,
             text=text,
+            track_clicks=track_clicks,
+            track_opens=track_opens,
         )
 
         campaign_in.additional_properties = d

@@ -24,7 +24,7 @@ class MessageOut:
         send_after (None | str):
         sent_at (None | str):
         ses_message_id (None | str):
-        state (str): queued | sending | sent | failed | suppressed | delayed | cancelled
+        state (str): queued | sending | sent | failed | suppressed | delayed | cancelled | held
         template_id (int | None):
         to (str):
     """

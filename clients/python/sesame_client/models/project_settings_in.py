@@ -10,6 +10,7 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.branding import Branding
+    from ..models.tracking_settings import TrackingSettings
 
 
 T = TypeVar("T", bound="ProjectSettingsIn")
@@ -22,18 +23,23 @@ class ProjectSettingsIn:
     Attributes:
         allowed_redirect_hosts (list[str] | None | Unset):
         branding (Branding | None | Unset):
+        canary_window_seconds (int | None | Unset):
         from_email (None | str | Unset):
         from_name (None | str | Unset):
+        tracking (None | TrackingSettings | Unset):
     """
 
     allowed_redirect_hosts: list[str] | None | Unset = UNSET
     branding: Branding | None | Unset = UNSET
+    canary_window_seconds: int | None | Unset = UNSET
     from_email: None | str | Unset = UNSET
     from_name: None | str | Unset = UNSET
+    tracking: None | TrackingSettings | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.branding import Branding  # noqa: PLC0415
+        from ..models.tracking_settings import TrackingSettings  # noqa: PLC0415
 
         allowed_redirect_hosts: list[str] | None | Unset
         if isinstance(self.allowed_redirect_hosts, Unset):
@@ -52,6 +58,12 @@ class ProjectSettingsIn:
         else:
             branding = self.branding
 
+        canary_window_seconds: int | None | Unset
+        if isinstance(self.canary_window_seconds, Unset):
+            canary_window_seconds = UNSET
+        else:
+            canary_window_seconds = self.canary_window_seconds
+
         from_email: None | str | Unset
         if isinstance(self.from_email, Unset):
             from_email = UNSET
@@ -64,6 +76,14 @@ class ProjectSettingsIn:
         else:
             from_name = self.from_name
 
+        tracking: dict[str, Any] | None | Unset
+        if isinstance(self.tracking, Unset):
+            tracking = UNSET
+        elif isinstance(self.tracking, TrackingSettings):
+            tracking = self.tracking.to_dict()
+        else:
+            tracking = self.tracking
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -71,16 +91,21 @@ class ProjectSettingsIn:
             field_dict["allowed_redirect_hosts"] = allowed_redirect_hosts
         if branding is not UNSET:
             field_dict["branding"] = branding
+        if canary_window_seconds is not UNSET:
+            field_dict["canary_window_seconds"] = canary_window_seconds
         if from_email is not UNSET:
             field_dict["from_email"] = from_email
         if from_name is not UNSET:
             field_dict["from_name"] = from_name
+        if tracking is not UNSET:
+            field_dict["tracking"] = tracking
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.branding import Branding  # noqa: PLC0415
+        from ..models.tracking_settings import TrackingSettings  # noqa: PLC0415
 
         d = dict(src_dict)
 
@@ -118,6 +143,15 @@ class ProjectSettingsIn:
 
         branding = _parse_branding(d.pop("branding", UNSET))
 
+        def _parse_canary_window_seconds(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        canary_window_seconds = _parse_canary_window_seconds(d.pop("canary_window_seconds", UNSET))
+
         def _parse_from_email(data: object) -> None | str | Unset:
             if data is None:
                 return data
@@ -136,11 +170,30 @@ class ProjectSettingsIn:
 
         from_name = _parse_from_name(d.pop("from_name", UNSET))
 
+        def _parse_tracking(data: object) -> None | TrackingSettings | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                tracking_type_0 = TrackingSettings.from_dict(data)
+
+                return tracking_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | TrackingSettings | Unset, data)
+
+        tracking = _parse_tracking(d.pop("tracking", UNSET))
+
         project_settings_in = cls(
             allowed_redirect_hosts=allowed_redirect_hosts,
             branding=branding,
+            canary_window_seconds=canary_window_seconds,
             from_email=from_email,
             from_name=from_name,
+            tracking=tracking,
         )
 
         project_settings_in.additional_properties = d

@@ -28,6 +28,8 @@ class SendRequest:
         subject (None | str | Unset):
         template_id (int | None | Unset):
         text (None | str | Unset):
+        track_clicks (bool | Unset):  Default: False.
+        track_opens (bool | Unset):  Default: False.
         variables (SendRequestVariables | Unset):
     """
 
@@ -39,6 +41,8 @@ class SendRequest:
     subject: None | str | Unset = UNSET
     template_id: int | None | Unset = UNSET
     text: None | str | Unset = UNSET
+    track_clicks: bool | Unset = False
+    track_opens: bool | Unset = False
     variables: SendRequestVariables | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -86,6 +90,10 @@ class SendRequest:
         else:
             text = self.text
 
+        track_clicks = self.track_clicks
+
+        track_opens = self.track_opens
+
         variables: dict[str, Any] | Unset = UNSET
         if not isinstance(self.variables, Unset):
             variables = self.variables.to_dict()
@@ -111,6 +119,10 @@ class SendRequest:
             field_dict["template_id"] = template_id
         if text is not UNSET:
             field_dict["text"] = text
+        if track_clicks is not UNSET:
+            field_dict["track_clicks"] = track_clicks
+        if track_opens is not UNSET:
+            field_dict["track_opens"] = track_opens
         if variables is not UNSET:
             field_dict["variables"] = variables
 
@@ -185,6 +197,10 @@ class SendRequest:
 
         text = _parse_text(d.pop("text", UNSET))
 
+        track_clicks = d.pop("track_clicks", UNSET)
+
+        track_opens = d.pop("track_opens", UNSET)
+
         _variables = d.pop("variables", UNSET)
         variables: SendRequestVariables | Unset
         if isinstance(_variables, Unset):
@@ -201,6 +217,8 @@ class SendRequest:
             subject=subject,
             template_id=template_id,
             text=text,
+            track_clicks=track_clicks,
+            track_opens=track_opens,
             variables=variables,
         )
 

@@ -13,6 +13,8 @@ T = TypeVar("T", bound="SourceRow")
 class SourceRow:
     """
     Attributes:
+        api_key_id (int | None):
+        api_key_name (None | str):
         bounce_rate (float):
         bounces (int):
         complaint_rate (float):
@@ -29,6 +31,8 @@ class SourceRow:
         source (str):
     """
 
+    api_key_id: int | None
+    api_key_name: None | str
     bounce_rate: float
     bounces: int
     complaint_rate: float
@@ -46,6 +50,12 @@ class SourceRow:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        api_key_id: int | None
+        api_key_id = self.api_key_id
+
+        api_key_name: None | str
+        api_key_name = self.api_key_name
+
         bounce_rate = self.bounce_rate
 
         bounces = self.bounces
@@ -83,6 +93,8 @@ class SourceRow:
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
+                "api_key_id": api_key_id,
+                "api_key_name": api_key_name,
                 "bounce_rate": bounce_rate,
                 "bounces": bounces,
                 "complaint_rate": complaint_rate,
@@ -105,6 +117,21 @@ class SourceRow:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+
+        def _parse_api_key_id(data: object) -> int | None:
+            if data is None:
+                return data
+            return cast(int | None, data)
+
+        api_key_id = _parse_api_key_id(d.pop("api_key_id"))
+
+        def _parse_api_key_name(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        api_key_name = _parse_api_key_name(d.pop("api_key_name"))
+
         bounce_rate = d.pop("bounce_rate")
 
         bounces = d.pop("bounces")
@@ -159,6 +186,8 @@ class SourceRow:
         source = d.pop("source")
 
         source_row = cls(
+            api_key_id=api_key_id,
+            api_key_name=api_key_name,
             bounce_rate=bounce_rate,
             bounces=bounces,
             complaint_rate=complaint_rate,

@@ -6,9 +6,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.contact_create import ContactCreate
-from ...models.create_contact_response_create_contact_v1_contacts_post import (
-    CreateContactResponseCreateContactV1ContactsPost,
-)
+from ...models.contact_detail_out import ContactDetailOut
 from ...models.error_body import ErrorBody
 from ...types import Response
 
@@ -34,9 +32,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> CreateContactResponseCreateContactV1ContactsPost | ErrorBody | None:
+) -> ContactDetailOut | ErrorBody | None:
     if response.status_code == 201:
-        response_201 = CreateContactResponseCreateContactV1ContactsPost.from_dict(response.json())
+        response_201 = ContactDetailOut.from_dict(response.json())
 
         return response_201
 
@@ -78,7 +76,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[CreateContactResponseCreateContactV1ContactsPost | ErrorBody]:
+) -> Response[ContactDetailOut | ErrorBody]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -91,7 +89,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: ContactCreate,
-) -> Response[CreateContactResponseCreateContactV1ContactsPost | ErrorBody]:
+) -> Response[ContactDetailOut | ErrorBody]:
     """Create Contact
 
     Args:
@@ -102,7 +100,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CreateContactResponseCreateContactV1ContactsPost | ErrorBody]
+        Response[ContactDetailOut | ErrorBody]
     """
 
     kwargs = _get_kwargs(
@@ -120,7 +118,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: ContactCreate,
-) -> CreateContactResponseCreateContactV1ContactsPost | ErrorBody | None:
+) -> ContactDetailOut | ErrorBody | None:
     """Create Contact
 
     Args:
@@ -131,7 +129,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CreateContactResponseCreateContactV1ContactsPost | ErrorBody
+        ContactDetailOut | ErrorBody
     """
 
     return sync_detailed(
@@ -144,7 +142,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: ContactCreate,
-) -> Response[CreateContactResponseCreateContactV1ContactsPost | ErrorBody]:
+) -> Response[ContactDetailOut | ErrorBody]:
     """Create Contact
 
     Args:
@@ -155,7 +153,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CreateContactResponseCreateContactV1ContactsPost | ErrorBody]
+        Response[ContactDetailOut | ErrorBody]
     """
 
     kwargs = _get_kwargs(
@@ -171,7 +169,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: ContactCreate,
-) -> CreateContactResponseCreateContactV1ContactsPost | ErrorBody | None:
+) -> ContactDetailOut | ErrorBody | None:
     """Create Contact
 
     Args:
@@ -182,7 +180,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CreateContactResponseCreateContactV1ContactsPost | ErrorBody
+        ContactDetailOut | ErrorBody
     """
 
     return (

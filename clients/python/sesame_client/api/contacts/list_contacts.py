@@ -5,10 +5,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.contact_page import ContactPage
 from ...models.error_body import ErrorBody
-from ...models.list_contacts_response_list_contacts_v1_contacts_get import (
-    ListContactsResponseListContactsV1ContactsGet,
-)
 from ...types import UNSET, Response, Unset
 
 
@@ -61,9 +59,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorBody | ListContactsResponseListContactsV1ContactsGet | None:
+) -> ContactPage | ErrorBody | None:
     if response.status_code == 200:
-        response_200 = ListContactsResponseListContactsV1ContactsGet.from_dict(response.json())
+        response_200 = ContactPage.from_dict(response.json())
 
         return response_200
 
@@ -95,7 +93,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorBody | ListContactsResponseListContactsV1ContactsGet]:
+) -> Response[ContactPage | ErrorBody]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -112,7 +110,7 @@ def sync_detailed(
     include_erased: bool | Unset = False,
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
-) -> Response[ErrorBody | ListContactsResponseListContactsV1ContactsGet]:
+) -> Response[ContactPage | ErrorBody]:
     """List Contacts
 
     Args:
@@ -127,7 +125,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | ListContactsResponseListContactsV1ContactsGet]
+        Response[ContactPage | ErrorBody]
     """
 
     kwargs = _get_kwargs(
@@ -153,7 +151,7 @@ def sync(
     include_erased: bool | Unset = False,
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
-) -> ErrorBody | ListContactsResponseListContactsV1ContactsGet | None:
+) -> ContactPage | ErrorBody | None:
     """List Contacts
 
     Args:
@@ -168,7 +166,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | ListContactsResponseListContactsV1ContactsGet
+        ContactPage | ErrorBody
     """
 
     return sync_detailed(
@@ -189,7 +187,7 @@ async def asyncio_detailed(
     include_erased: bool | Unset = False,
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
-) -> Response[ErrorBody | ListContactsResponseListContactsV1ContactsGet]:
+) -> Response[ContactPage | ErrorBody]:
     """List Contacts
 
     Args:
@@ -204,7 +202,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | ListContactsResponseListContactsV1ContactsGet]
+        Response[ContactPage | ErrorBody]
     """
 
     kwargs = _get_kwargs(
@@ -228,7 +226,7 @@ async def asyncio(
     include_erased: bool | Unset = False,
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
-) -> ErrorBody | ListContactsResponseListContactsV1ContactsGet | None:
+) -> ContactPage | ErrorBody | None:
     """List Contacts
 
     Args:
@@ -243,7 +241,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | ListContactsResponseListContactsV1ContactsGet
+        ContactPage | ErrorBody
     """
 
     return (

@@ -6,10 +6,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.contact_detail_out import ContactDetailOut
 from ...models.error_body import ErrorBody
-from ...models.read_contact_response_read_contact_v1_contacts_contact_id_get import (
-    ReadContactResponseReadContactV1ContactsContactIdGet,
-)
 from ...types import Response
 
 
@@ -29,9 +27,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorBody | ReadContactResponseReadContactV1ContactsContactIdGet | None:
+) -> ContactDetailOut | ErrorBody | None:
     if response.status_code == 200:
-        response_200 = ReadContactResponseReadContactV1ContactsContactIdGet.from_dict(response.json())
+        response_200 = ContactDetailOut.from_dict(response.json())
 
         return response_200
 
@@ -68,7 +66,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorBody | ReadContactResponseReadContactV1ContactsContactIdGet]:
+) -> Response[ContactDetailOut | ErrorBody]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -81,7 +79,7 @@ def sync_detailed(
     contact_id: int,
     *,
     client: AuthenticatedClient,
-) -> Response[ErrorBody | ReadContactResponseReadContactV1ContactsContactIdGet]:
+) -> Response[ContactDetailOut | ErrorBody]:
     """Read Contact
 
     Args:
@@ -92,7 +90,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | ReadContactResponseReadContactV1ContactsContactIdGet]
+        Response[ContactDetailOut | ErrorBody]
     """
 
     kwargs = _get_kwargs(
@@ -110,7 +108,7 @@ def sync(
     contact_id: int,
     *,
     client: AuthenticatedClient,
-) -> ErrorBody | ReadContactResponseReadContactV1ContactsContactIdGet | None:
+) -> ContactDetailOut | ErrorBody | None:
     """Read Contact
 
     Args:
@@ -121,7 +119,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | ReadContactResponseReadContactV1ContactsContactIdGet
+        ContactDetailOut | ErrorBody
     """
 
     return sync_detailed(
@@ -134,7 +132,7 @@ async def asyncio_detailed(
     contact_id: int,
     *,
     client: AuthenticatedClient,
-) -> Response[ErrorBody | ReadContactResponseReadContactV1ContactsContactIdGet]:
+) -> Response[ContactDetailOut | ErrorBody]:
     """Read Contact
 
     Args:
@@ -145,7 +143,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | ReadContactResponseReadContactV1ContactsContactIdGet]
+        Response[ContactDetailOut | ErrorBody]
     """
 
     kwargs = _get_kwargs(
@@ -161,7 +159,7 @@ async def asyncio(
     contact_id: int,
     *,
     client: AuthenticatedClient,
-) -> ErrorBody | ReadContactResponseReadContactV1ContactsContactIdGet | None:
+) -> ContactDetailOut | ErrorBody | None:
     """Read Contact
 
     Args:
@@ -172,7 +170,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | ReadContactResponseReadContactV1ContactsContactIdGet
+        ContactDetailOut | ErrorBody
     """
 
     return (

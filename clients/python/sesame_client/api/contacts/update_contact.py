@@ -6,11 +6,9 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.contact_out import ContactOut
 from ...models.contact_patch import ContactPatch
 from ...models.error_body import ErrorBody
-from ...models.update_contact_response_update_contact_v1_contacts_contact_id_patch import (
-    UpdateContactResponseUpdateContactV1ContactsContactIdPatch,
-)
 from ...types import Response
 
 
@@ -38,9 +36,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorBody | UpdateContactResponseUpdateContactV1ContactsContactIdPatch | None:
+) -> ContactOut | ErrorBody | None:
     if response.status_code == 200:
-        response_200 = UpdateContactResponseUpdateContactV1ContactsContactIdPatch.from_dict(response.json())
+        response_200 = ContactOut.from_dict(response.json())
 
         return response_200
 
@@ -82,7 +80,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorBody | UpdateContactResponseUpdateContactV1ContactsContactIdPatch]:
+) -> Response[ContactOut | ErrorBody]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -96,7 +94,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: ContactPatch,
-) -> Response[ErrorBody | UpdateContactResponseUpdateContactV1ContactsContactIdPatch]:
+) -> Response[ContactOut | ErrorBody]:
     """Update Contact
 
     Args:
@@ -109,7 +107,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | UpdateContactResponseUpdateContactV1ContactsContactIdPatch]
+        Response[ContactOut | ErrorBody]
     """
 
     kwargs = _get_kwargs(
@@ -129,7 +127,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: ContactPatch,
-) -> ErrorBody | UpdateContactResponseUpdateContactV1ContactsContactIdPatch | None:
+) -> ContactOut | ErrorBody | None:
     """Update Contact
 
     Args:
@@ -142,7 +140,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | UpdateContactResponseUpdateContactV1ContactsContactIdPatch
+        ContactOut | ErrorBody
     """
 
     return sync_detailed(
@@ -157,7 +155,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: ContactPatch,
-) -> Response[ErrorBody | UpdateContactResponseUpdateContactV1ContactsContactIdPatch]:
+) -> Response[ContactOut | ErrorBody]:
     """Update Contact
 
     Args:
@@ -170,7 +168,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | UpdateContactResponseUpdateContactV1ContactsContactIdPatch]
+        Response[ContactOut | ErrorBody]
     """
 
     kwargs = _get_kwargs(
@@ -188,7 +186,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: ContactPatch,
-) -> ErrorBody | UpdateContactResponseUpdateContactV1ContactsContactIdPatch | None:
+) -> ContactOut | ErrorBody | None:
     """Update Contact
 
     Args:
@@ -201,7 +199,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | UpdateContactResponseUpdateContactV1ContactsContactIdPatch
+        ContactOut | ErrorBody
     """
 
     return (

@@ -6,9 +6,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_body import ErrorBody
-from ...models.v1_get_endpoint_response_v1_get_endpoint_v1_feedback_endpoint_get import (
-    V1GetEndpointResponseV1GetEndpointV1FeedbackEndpointGet,
-)
+from ...models.feedback_endpoint_out import FeedbackEndpointOut
 from ...types import Response
 
 
@@ -24,9 +22,9 @@ def _get_kwargs() -> dict[str, Any]:
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorBody | V1GetEndpointResponseV1GetEndpointV1FeedbackEndpointGet | None:
+) -> ErrorBody | FeedbackEndpointOut | None:
     if response.status_code == 200:
-        response_200 = V1GetEndpointResponseV1GetEndpointV1FeedbackEndpointGet.from_dict(response.json())
+        response_200 = FeedbackEndpointOut.from_dict(response.json())
 
         return response_200
 
@@ -58,7 +56,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorBody | V1GetEndpointResponseV1GetEndpointV1FeedbackEndpointGet]:
+) -> Response[ErrorBody | FeedbackEndpointOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -70,7 +68,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[ErrorBody | V1GetEndpointResponseV1GetEndpointV1FeedbackEndpointGet]:
+) -> Response[ErrorBody | FeedbackEndpointOut]:
     """V1 Get Endpoint
 
      The project's SNS webhook URL (created on first call) and its allowed topics.
@@ -80,7 +78,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | V1GetEndpointResponseV1GetEndpointV1FeedbackEndpointGet]
+        Response[ErrorBody | FeedbackEndpointOut]
     """
 
     kwargs = _get_kwargs()
@@ -95,7 +93,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-) -> ErrorBody | V1GetEndpointResponseV1GetEndpointV1FeedbackEndpointGet | None:
+) -> ErrorBody | FeedbackEndpointOut | None:
     """V1 Get Endpoint
 
      The project's SNS webhook URL (created on first call) and its allowed topics.
@@ -105,7 +103,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | V1GetEndpointResponseV1GetEndpointV1FeedbackEndpointGet
+        ErrorBody | FeedbackEndpointOut
     """
 
     return sync_detailed(
@@ -116,7 +114,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[ErrorBody | V1GetEndpointResponseV1GetEndpointV1FeedbackEndpointGet]:
+) -> Response[ErrorBody | FeedbackEndpointOut]:
     """V1 Get Endpoint
 
      The project's SNS webhook URL (created on first call) and its allowed topics.
@@ -126,7 +124,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | V1GetEndpointResponseV1GetEndpointV1FeedbackEndpointGet]
+        Response[ErrorBody | FeedbackEndpointOut]
     """
 
     kwargs = _get_kwargs()
@@ -139,7 +137,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-) -> ErrorBody | V1GetEndpointResponseV1GetEndpointV1FeedbackEndpointGet | None:
+) -> ErrorBody | FeedbackEndpointOut | None:
     """V1 Get Endpoint
 
      The project's SNS webhook URL (created on first call) and its allowed topics.
@@ -149,7 +147,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | V1GetEndpointResponseV1GetEndpointV1FeedbackEndpointGet
+        ErrorBody | FeedbackEndpointOut
     """
 
     return (

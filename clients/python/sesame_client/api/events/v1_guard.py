@@ -6,7 +6,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_body import ErrorBody
-from ...models.v1_guard_response_v1_guard_v1_guard_get import V1GuardResponseV1GuardV1GuardGet
+from ...models.guard_out import GuardOut
 from ...types import Response
 
 
@@ -22,9 +22,9 @@ def _get_kwargs() -> dict[str, Any]:
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorBody | V1GuardResponseV1GuardV1GuardGet | None:
+) -> ErrorBody | GuardOut | None:
     if response.status_code == 200:
-        response_200 = V1GuardResponseV1GuardV1GuardGet.from_dict(response.json())
+        response_200 = GuardOut.from_dict(response.json())
 
         return response_200
 
@@ -56,7 +56,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorBody | V1GuardResponseV1GuardV1GuardGet]:
+) -> Response[ErrorBody | GuardOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -68,7 +68,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[ErrorBody | V1GuardResponseV1GuardV1GuardGet]:
+) -> Response[ErrorBody | GuardOut]:
     """V1 Guard
 
      Guard state, thresholds (effective values), current rates and policy knobs.
@@ -78,7 +78,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | V1GuardResponseV1GuardV1GuardGet]
+        Response[ErrorBody | GuardOut]
     """
 
     kwargs = _get_kwargs()
@@ -93,7 +93,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-) -> ErrorBody | V1GuardResponseV1GuardV1GuardGet | None:
+) -> ErrorBody | GuardOut | None:
     """V1 Guard
 
      Guard state, thresholds (effective values), current rates and policy knobs.
@@ -103,7 +103,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | V1GuardResponseV1GuardV1GuardGet
+        ErrorBody | GuardOut
     """
 
     return sync_detailed(
@@ -114,7 +114,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[ErrorBody | V1GuardResponseV1GuardV1GuardGet]:
+) -> Response[ErrorBody | GuardOut]:
     """V1 Guard
 
      Guard state, thresholds (effective values), current rates and policy knobs.
@@ -124,7 +124,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | V1GuardResponseV1GuardV1GuardGet]
+        Response[ErrorBody | GuardOut]
     """
 
     kwargs = _get_kwargs()
@@ -137,7 +137,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-) -> ErrorBody | V1GuardResponseV1GuardV1GuardGet | None:
+) -> ErrorBody | GuardOut | None:
     """V1 Guard
 
      Guard state, thresholds (effective values), current rates and policy knobs.
@@ -147,7 +147,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | V1GuardResponseV1GuardV1GuardGet
+        ErrorBody | GuardOut
     """
 
     return (

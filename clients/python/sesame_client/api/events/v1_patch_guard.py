@@ -6,10 +6,8 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_body import ErrorBody
+from ...models.guard_out import GuardOut
 from ...models.guard_update import GuardUpdate
-from ...models.v1_patch_guard_response_v1_patch_guard_v1_guard_patch import (
-    V1PatchGuardResponseV1PatchGuardV1GuardPatch,
-)
 from ...types import Response
 
 
@@ -34,9 +32,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorBody | V1PatchGuardResponseV1PatchGuardV1GuardPatch | None:
+) -> ErrorBody | GuardOut | None:
     if response.status_code == 200:
-        response_200 = V1PatchGuardResponseV1PatchGuardV1GuardPatch.from_dict(response.json())
+        response_200 = GuardOut.from_dict(response.json())
 
         return response_200
 
@@ -78,7 +76,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorBody | V1PatchGuardResponseV1PatchGuardV1GuardPatch]:
+) -> Response[ErrorBody | GuardOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -91,7 +89,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: GuardUpdate,
-) -> Response[ErrorBody | V1PatchGuardResponseV1PatchGuardV1GuardPatch]:
+) -> Response[ErrorBody | GuardOut]:
     """V1 Patch Guard
 
     Args:
@@ -102,7 +100,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | V1PatchGuardResponseV1PatchGuardV1GuardPatch]
+        Response[ErrorBody | GuardOut]
     """
 
     kwargs = _get_kwargs(
@@ -120,7 +118,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: GuardUpdate,
-) -> ErrorBody | V1PatchGuardResponseV1PatchGuardV1GuardPatch | None:
+) -> ErrorBody | GuardOut | None:
     """V1 Patch Guard
 
     Args:
@@ -131,7 +129,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | V1PatchGuardResponseV1PatchGuardV1GuardPatch
+        ErrorBody | GuardOut
     """
 
     return sync_detailed(
@@ -144,7 +142,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: GuardUpdate,
-) -> Response[ErrorBody | V1PatchGuardResponseV1PatchGuardV1GuardPatch]:
+) -> Response[ErrorBody | GuardOut]:
     """V1 Patch Guard
 
     Args:
@@ -155,7 +153,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | V1PatchGuardResponseV1PatchGuardV1GuardPatch]
+        Response[ErrorBody | GuardOut]
     """
 
     kwargs = _get_kwargs(
@@ -171,7 +169,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: GuardUpdate,
-) -> ErrorBody | V1PatchGuardResponseV1PatchGuardV1GuardPatch | None:
+) -> ErrorBody | GuardOut | None:
     """V1 Patch Guard
 
     Args:
@@ -182,7 +180,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | V1PatchGuardResponseV1PatchGuardV1GuardPatch
+        ErrorBody | GuardOut
     """
 
     return (

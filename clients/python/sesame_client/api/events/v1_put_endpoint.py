@@ -7,9 +7,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.endpoint_update import EndpointUpdate
 from ...models.error_body import ErrorBody
-from ...models.v1_put_endpoint_response_v1_put_endpoint_v1_feedback_endpoint_put import (
-    V1PutEndpointResponseV1PutEndpointV1FeedbackEndpointPut,
-)
+from ...models.feedback_endpoint_out import FeedbackEndpointOut
 from ...types import Response
 
 
@@ -34,9 +32,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorBody | V1PutEndpointResponseV1PutEndpointV1FeedbackEndpointPut | None:
+) -> ErrorBody | FeedbackEndpointOut | None:
     if response.status_code == 200:
-        response_200 = V1PutEndpointResponseV1PutEndpointV1FeedbackEndpointPut.from_dict(response.json())
+        response_200 = FeedbackEndpointOut.from_dict(response.json())
 
         return response_200
 
@@ -78,7 +76,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorBody | V1PutEndpointResponseV1PutEndpointV1FeedbackEndpointPut]:
+) -> Response[ErrorBody | FeedbackEndpointOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -91,7 +89,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: EndpointUpdate,
-) -> Response[ErrorBody | V1PutEndpointResponseV1PutEndpointV1FeedbackEndpointPut]:
+) -> Response[ErrorBody | FeedbackEndpointOut]:
     """V1 Put Endpoint
 
     Args:
@@ -102,7 +100,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | V1PutEndpointResponseV1PutEndpointV1FeedbackEndpointPut]
+        Response[ErrorBody | FeedbackEndpointOut]
     """
 
     kwargs = _get_kwargs(
@@ -120,7 +118,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: EndpointUpdate,
-) -> ErrorBody | V1PutEndpointResponseV1PutEndpointV1FeedbackEndpointPut | None:
+) -> ErrorBody | FeedbackEndpointOut | None:
     """V1 Put Endpoint
 
     Args:
@@ -131,7 +129,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | V1PutEndpointResponseV1PutEndpointV1FeedbackEndpointPut
+        ErrorBody | FeedbackEndpointOut
     """
 
     return sync_detailed(
@@ -144,7 +142,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: EndpointUpdate,
-) -> Response[ErrorBody | V1PutEndpointResponseV1PutEndpointV1FeedbackEndpointPut]:
+) -> Response[ErrorBody | FeedbackEndpointOut]:
     """V1 Put Endpoint
 
     Args:
@@ -155,7 +153,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | V1PutEndpointResponseV1PutEndpointV1FeedbackEndpointPut]
+        Response[ErrorBody | FeedbackEndpointOut]
     """
 
     kwargs = _get_kwargs(
@@ -171,7 +169,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: EndpointUpdate,
-) -> ErrorBody | V1PutEndpointResponseV1PutEndpointV1FeedbackEndpointPut | None:
+) -> ErrorBody | FeedbackEndpointOut | None:
     """V1 Put Endpoint
 
     Args:
@@ -182,7 +180,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | V1PutEndpointResponseV1PutEndpointV1FeedbackEndpointPut
+        ErrorBody | FeedbackEndpointOut
     """
 
     return (

@@ -6,9 +6,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_body import ErrorBody
-from ...models.v1_reputation_response_v1_reputation_v1_reputation_get import (
-    V1ReputationResponseV1ReputationV1ReputationGet,
-)
+from ...models.reputation_out import ReputationOut
 from ...types import UNSET, Response, Unset
 
 
@@ -39,9 +37,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorBody | V1ReputationResponseV1ReputationV1ReputationGet | None:
+) -> ErrorBody | ReputationOut | None:
     if response.status_code == 200:
-        response_200 = V1ReputationResponseV1ReputationV1ReputationGet.from_dict(response.json())
+        response_200 = ReputationOut.from_dict(response.json())
 
         return response_200
 
@@ -73,7 +71,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorBody | V1ReputationResponseV1ReputationV1ReputationGet]:
+) -> Response[ErrorBody | ReputationOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -86,7 +84,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     series: None | str | Unset = UNSET,
-) -> Response[ErrorBody | V1ReputationResponseV1ReputationV1ReputationGet]:
+) -> Response[ErrorBody | ReputationOut]:
     """V1 Reputation
 
      Rolling bounce / complaint rates over 24 h and 7 d; `?series=24h|7d|30d` adds hourly buckets.
@@ -99,7 +97,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | V1ReputationResponseV1ReputationV1ReputationGet]
+        Response[ErrorBody | ReputationOut]
     """
 
     kwargs = _get_kwargs(
@@ -117,7 +115,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     series: None | str | Unset = UNSET,
-) -> ErrorBody | V1ReputationResponseV1ReputationV1ReputationGet | None:
+) -> ErrorBody | ReputationOut | None:
     """V1 Reputation
 
      Rolling bounce / complaint rates over 24 h and 7 d; `?series=24h|7d|30d` adds hourly buckets.
@@ -130,7 +128,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | V1ReputationResponseV1ReputationV1ReputationGet
+        ErrorBody | ReputationOut
     """
 
     return sync_detailed(
@@ -143,7 +141,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     series: None | str | Unset = UNSET,
-) -> Response[ErrorBody | V1ReputationResponseV1ReputationV1ReputationGet]:
+) -> Response[ErrorBody | ReputationOut]:
     """V1 Reputation
 
      Rolling bounce / complaint rates over 24 h and 7 d; `?series=24h|7d|30d` adds hourly buckets.
@@ -156,7 +154,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | V1ReputationResponseV1ReputationV1ReputationGet]
+        Response[ErrorBody | ReputationOut]
     """
 
     kwargs = _get_kwargs(
@@ -172,7 +170,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     series: None | str | Unset = UNSET,
-) -> ErrorBody | V1ReputationResponseV1ReputationV1ReputationGet | None:
+) -> ErrorBody | ReputationOut | None:
     """V1 Reputation
 
      Rolling bounce / complaint rates over 24 h and 7 d; `?series=24h|7d|30d` adds hourly buckets.
@@ -185,7 +183,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | V1ReputationResponseV1ReputationV1ReputationGet
+        ErrorBody | ReputationOut
     """
 
     return (

@@ -6,9 +6,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_body import ErrorBody
-from ...models.v1_resume_response_v1_resume_v1_guard_resume_post import (
-    V1ResumeResponseV1ResumeV1GuardResumePost,
-)
+from ...models.guard_out import GuardOut
 from ...types import Response
 
 
@@ -24,9 +22,9 @@ def _get_kwargs() -> dict[str, Any]:
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorBody | V1ResumeResponseV1ResumeV1GuardResumePost | None:
+) -> ErrorBody | GuardOut | None:
     if response.status_code == 200:
-        response_200 = V1ResumeResponseV1ResumeV1GuardResumePost.from_dict(response.json())
+        response_200 = GuardOut.from_dict(response.json())
 
         return response_200
 
@@ -68,7 +66,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorBody | V1ResumeResponseV1ResumeV1GuardResumePost]:
+) -> Response[ErrorBody | GuardOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -80,7 +78,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[ErrorBody | V1ResumeResponseV1ResumeV1GuardResumePost]:
+) -> Response[ErrorBody | GuardOut]:
     """V1 Resume
 
      Resume a paused project explicitly (publishes project.resumed).
@@ -90,7 +88,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | V1ResumeResponseV1ResumeV1GuardResumePost]
+        Response[ErrorBody | GuardOut]
     """
 
     kwargs = _get_kwargs()
@@ -105,7 +103,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-) -> ErrorBody | V1ResumeResponseV1ResumeV1GuardResumePost | None:
+) -> ErrorBody | GuardOut | None:
     """V1 Resume
 
      Resume a paused project explicitly (publishes project.resumed).
@@ -115,7 +113,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | V1ResumeResponseV1ResumeV1GuardResumePost
+        ErrorBody | GuardOut
     """
 
     return sync_detailed(
@@ -126,7 +124,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[ErrorBody | V1ResumeResponseV1ResumeV1GuardResumePost]:
+) -> Response[ErrorBody | GuardOut]:
     """V1 Resume
 
      Resume a paused project explicitly (publishes project.resumed).
@@ -136,7 +134,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | V1ResumeResponseV1ResumeV1GuardResumePost]
+        Response[ErrorBody | GuardOut]
     """
 
     kwargs = _get_kwargs()
@@ -149,7 +147,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-) -> ErrorBody | V1ResumeResponseV1ResumeV1GuardResumePost | None:
+) -> ErrorBody | GuardOut | None:
     """V1 Resume
 
      Resume a paused project explicitly (publishes project.resumed).
@@ -159,7 +157,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | V1ResumeResponseV1ResumeV1GuardResumePost
+        ErrorBody | GuardOut
     """
 
     return (

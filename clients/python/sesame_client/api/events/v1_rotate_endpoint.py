@@ -6,9 +6,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_body import ErrorBody
-from ...models.v1_rotate_endpoint_response_v1_rotate_endpoint_v1_feedback_endpoint_rotate_post import (
-    V1RotateEndpointResponseV1RotateEndpointV1FeedbackEndpointRotatePost,
-)
+from ...models.feedback_endpoint_out import FeedbackEndpointOut
 from ...types import Response
 
 
@@ -24,11 +22,9 @@ def _get_kwargs() -> dict[str, Any]:
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorBody | V1RotateEndpointResponseV1RotateEndpointV1FeedbackEndpointRotatePost | None:
+) -> ErrorBody | FeedbackEndpointOut | None:
     if response.status_code == 200:
-        response_200 = V1RotateEndpointResponseV1RotateEndpointV1FeedbackEndpointRotatePost.from_dict(
-            response.json()
-        )
+        response_200 = FeedbackEndpointOut.from_dict(response.json())
 
         return response_200
 
@@ -70,7 +66,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorBody | V1RotateEndpointResponseV1RotateEndpointV1FeedbackEndpointRotatePost]:
+) -> Response[ErrorBody | FeedbackEndpointOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -82,7 +78,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[ErrorBody | V1RotateEndpointResponseV1RotateEndpointV1FeedbackEndpointRotatePost]:
+) -> Response[ErrorBody | FeedbackEndpointOut]:
     """V1 Rotate Endpoint
 
      A new secret URL (the old one stops working; re-subscribe the topics to the new one).
@@ -92,7 +88,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | V1RotateEndpointResponseV1RotateEndpointV1FeedbackEndpointRotatePost]
+        Response[ErrorBody | FeedbackEndpointOut]
     """
 
     kwargs = _get_kwargs()
@@ -107,7 +103,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-) -> ErrorBody | V1RotateEndpointResponseV1RotateEndpointV1FeedbackEndpointRotatePost | None:
+) -> ErrorBody | FeedbackEndpointOut | None:
     """V1 Rotate Endpoint
 
      A new secret URL (the old one stops working; re-subscribe the topics to the new one).
@@ -117,7 +113,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | V1RotateEndpointResponseV1RotateEndpointV1FeedbackEndpointRotatePost
+        ErrorBody | FeedbackEndpointOut
     """
 
     return sync_detailed(
@@ -128,7 +124,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[ErrorBody | V1RotateEndpointResponseV1RotateEndpointV1FeedbackEndpointRotatePost]:
+) -> Response[ErrorBody | FeedbackEndpointOut]:
     """V1 Rotate Endpoint
 
      A new secret URL (the old one stops working; re-subscribe the topics to the new one).
@@ -138,7 +134,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | V1RotateEndpointResponseV1RotateEndpointV1FeedbackEndpointRotatePost]
+        Response[ErrorBody | FeedbackEndpointOut]
     """
 
     kwargs = _get_kwargs()
@@ -151,7 +147,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-) -> ErrorBody | V1RotateEndpointResponseV1RotateEndpointV1FeedbackEndpointRotatePost | None:
+) -> ErrorBody | FeedbackEndpointOut | None:
     """V1 Rotate Endpoint
 
      A new secret URL (the old one stops working; re-subscribe the topics to the new one).
@@ -161,7 +157,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | V1RotateEndpointResponseV1RotateEndpointV1FeedbackEndpointRotatePost
+        ErrorBody | FeedbackEndpointOut
     """
 
     return (

@@ -7,9 +7,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_body import ErrorBody
-from ...models.import_errors_response_import_errors_v1_imports_import_id_errors_get import (
-    ImportErrorsResponseImportErrorsV1ImportsImportIdErrorsGet,
-)
+from ...models.import_row_error_page import ImportRowErrorPage
 from ...types import UNSET, Response, Unset
 
 
@@ -46,9 +44,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorBody | ImportErrorsResponseImportErrorsV1ImportsImportIdErrorsGet | None:
+) -> ErrorBody | ImportRowErrorPage | None:
     if response.status_code == 200:
-        response_200 = ImportErrorsResponseImportErrorsV1ImportsImportIdErrorsGet.from_dict(response.json())
+        response_200 = ImportRowErrorPage.from_dict(response.json())
 
         return response_200
 
@@ -85,7 +83,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorBody | ImportErrorsResponseImportErrorsV1ImportsImportIdErrorsGet]:
+) -> Response[ErrorBody | ImportRowErrorPage]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -100,7 +98,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
-) -> Response[ErrorBody | ImportErrorsResponseImportErrorsV1ImportsImportIdErrorsGet]:
+) -> Response[ErrorBody | ImportRowErrorPage]:
     """Import Errors
 
      Refused rows in line order (the cursor is the last line number seen).
@@ -115,7 +113,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | ImportErrorsResponseImportErrorsV1ImportsImportIdErrorsGet]
+        Response[ErrorBody | ImportRowErrorPage]
     """
 
     kwargs = _get_kwargs(
@@ -137,7 +135,7 @@ def sync(
     client: AuthenticatedClient,
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
-) -> ErrorBody | ImportErrorsResponseImportErrorsV1ImportsImportIdErrorsGet | None:
+) -> ErrorBody | ImportRowErrorPage | None:
     """Import Errors
 
      Refused rows in line order (the cursor is the last line number seen).
@@ -152,7 +150,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | ImportErrorsResponseImportErrorsV1ImportsImportIdErrorsGet
+        ErrorBody | ImportRowErrorPage
     """
 
     return sync_detailed(
@@ -169,7 +167,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
-) -> Response[ErrorBody | ImportErrorsResponseImportErrorsV1ImportsImportIdErrorsGet]:
+) -> Response[ErrorBody | ImportRowErrorPage]:
     """Import Errors
 
      Refused rows in line order (the cursor is the last line number seen).
@@ -184,7 +182,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | ImportErrorsResponseImportErrorsV1ImportsImportIdErrorsGet]
+        Response[ErrorBody | ImportRowErrorPage]
     """
 
     kwargs = _get_kwargs(
@@ -204,7 +202,7 @@ async def asyncio(
     client: AuthenticatedClient,
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
-) -> ErrorBody | ImportErrorsResponseImportErrorsV1ImportsImportIdErrorsGet | None:
+) -> ErrorBody | ImportRowErrorPage | None:
     """Import Errors
 
      Refused rows in line order (the cursor is the last line number seen).
@@ -219,7 +217,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | ImportErrorsResponseImportErrorsV1ImportsImportIdErrorsGet
+        ErrorBody | ImportRowErrorPage
     """
 
     return (

@@ -6,9 +6,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_body import ErrorBody
-from ...models.list_imports_response_list_imports_v1_imports_get import (
-    ListImportsResponseListImportsV1ImportsGet,
-)
+from ...models.import_page import ImportPage
 from ...types import UNSET, Response, Unset
 
 
@@ -50,9 +48,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorBody | ListImportsResponseListImportsV1ImportsGet | None:
+) -> ErrorBody | ImportPage | None:
     if response.status_code == 200:
-        response_200 = ListImportsResponseListImportsV1ImportsGet.from_dict(response.json())
+        response_200 = ImportPage.from_dict(response.json())
 
         return response_200
 
@@ -84,7 +82,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorBody | ListImportsResponseListImportsV1ImportsGet]:
+) -> Response[ErrorBody | ImportPage]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -99,7 +97,7 @@ def sync_detailed(
     list_id: int | None | Unset = UNSET,
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
-) -> Response[ErrorBody | ListImportsResponseListImportsV1ImportsGet]:
+) -> Response[ErrorBody | ImportPage]:
     """List Imports
 
     Args:
@@ -112,7 +110,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | ListImportsResponseListImportsV1ImportsGet]
+        Response[ErrorBody | ImportPage]
     """
 
     kwargs = _get_kwargs(
@@ -134,7 +132,7 @@ def sync(
     list_id: int | None | Unset = UNSET,
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
-) -> ErrorBody | ListImportsResponseListImportsV1ImportsGet | None:
+) -> ErrorBody | ImportPage | None:
     """List Imports
 
     Args:
@@ -147,7 +145,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | ListImportsResponseListImportsV1ImportsGet
+        ErrorBody | ImportPage
     """
 
     return sync_detailed(
@@ -164,7 +162,7 @@ async def asyncio_detailed(
     list_id: int | None | Unset = UNSET,
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
-) -> Response[ErrorBody | ListImportsResponseListImportsV1ImportsGet]:
+) -> Response[ErrorBody | ImportPage]:
     """List Imports
 
     Args:
@@ -177,7 +175,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | ListImportsResponseListImportsV1ImportsGet]
+        Response[ErrorBody | ImportPage]
     """
 
     kwargs = _get_kwargs(
@@ -197,7 +195,7 @@ async def asyncio(
     list_id: int | None | Unset = UNSET,
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
-) -> ErrorBody | ListImportsResponseListImportsV1ImportsGet | None:
+) -> ErrorBody | ImportPage | None:
     """List Imports
 
     Args:
@@ -210,7 +208,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | ListImportsResponseListImportsV1ImportsGet
+        ErrorBody | ImportPage
     """
 
     return (

@@ -7,9 +7,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_body import ErrorBody
-from ...models.read_import_response_read_import_v1_imports_import_id_get import (
-    ReadImportResponseReadImportV1ImportsImportIdGet,
-)
+from ...models.import_out import ImportOut
 from ...types import Response
 
 
@@ -29,9 +27,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorBody | ReadImportResponseReadImportV1ImportsImportIdGet | None:
+) -> ErrorBody | ImportOut | None:
     if response.status_code == 200:
-        response_200 = ReadImportResponseReadImportV1ImportsImportIdGet.from_dict(response.json())
+        response_200 = ImportOut.from_dict(response.json())
 
         return response_200
 
@@ -68,7 +66,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorBody | ReadImportResponseReadImportV1ImportsImportIdGet]:
+) -> Response[ErrorBody | ImportOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -81,7 +79,7 @@ def sync_detailed(
     import_id: int,
     *,
     client: AuthenticatedClient,
-) -> Response[ErrorBody | ReadImportResponseReadImportV1ImportsImportIdGet]:
+) -> Response[ErrorBody | ImportOut]:
     """Read Import
 
     Args:
@@ -92,7 +90,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | ReadImportResponseReadImportV1ImportsImportIdGet]
+        Response[ErrorBody | ImportOut]
     """
 
     kwargs = _get_kwargs(
@@ -110,7 +108,7 @@ def sync(
     import_id: int,
     *,
     client: AuthenticatedClient,
-) -> ErrorBody | ReadImportResponseReadImportV1ImportsImportIdGet | None:
+) -> ErrorBody | ImportOut | None:
     """Read Import
 
     Args:
@@ -121,7 +119,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | ReadImportResponseReadImportV1ImportsImportIdGet
+        ErrorBody | ImportOut
     """
 
     return sync_detailed(
@@ -134,7 +132,7 @@ async def asyncio_detailed(
     import_id: int,
     *,
     client: AuthenticatedClient,
-) -> Response[ErrorBody | ReadImportResponseReadImportV1ImportsImportIdGet]:
+) -> Response[ErrorBody | ImportOut]:
     """Read Import
 
     Args:
@@ -145,7 +143,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | ReadImportResponseReadImportV1ImportsImportIdGet]
+        Response[ErrorBody | ImportOut]
     """
 
     kwargs = _get_kwargs(
@@ -161,7 +159,7 @@ async def asyncio(
     import_id: int,
     *,
     client: AuthenticatedClient,
-) -> ErrorBody | ReadImportResponseReadImportV1ImportsImportIdGet | None:
+) -> ErrorBody | ImportOut | None:
     """Read Import
 
     Args:
@@ -172,7 +170,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | ReadImportResponseReadImportV1ImportsImportIdGet
+        ErrorBody | ImportOut
     """
 
     return (

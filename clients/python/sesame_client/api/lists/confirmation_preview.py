@@ -6,10 +6,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.confirmation_preview import ConfirmationPreview
 from ...models.confirmation_preview_in import ConfirmationPreviewIn
-from ...models.confirmation_preview_response_confirmation_preview_v1_lists_list_id_confirmation_preview_post import (
-    ConfirmationPreviewResponseConfirmationPreviewV1ListsListIdConfirmationPreviewPost,
-)
 from ...models.error_body import ErrorBody
 from ...types import UNSET, Response, Unset
 
@@ -39,13 +37,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ConfirmationPreviewResponseConfirmationPreviewV1ListsListIdConfirmationPreviewPost | ErrorBody | None:
+) -> ConfirmationPreview | ErrorBody | None:
     if response.status_code == 200:
-        response_200 = (
-            ConfirmationPreviewResponseConfirmationPreviewV1ListsListIdConfirmationPreviewPost.from_dict(
-                response.json()
-            )
-        )
+        response_200 = ConfirmationPreview.from_dict(response.json())
 
         return response_200
 
@@ -87,7 +81,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ConfirmationPreviewResponseConfirmationPreviewV1ListsListIdConfirmationPreviewPost | ErrorBody]:
+) -> Response[ConfirmationPreview | ErrorBody]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -101,7 +95,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: ConfirmationPreviewIn | Unset = UNSET,
-) -> Response[ConfirmationPreviewResponseConfirmationPreviewV1ListsListIdConfirmationPreviewPost | ErrorBody]:
+) -> Response[ConfirmationPreview | ErrorBody]:
     """Confirmation Preview
 
      The confirmation mail as this list's subscribers would get it: the stored settings, or the subject
@@ -117,7 +111,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ConfirmationPreviewResponseConfirmationPreviewV1ListsListIdConfirmationPreviewPost | ErrorBody]
+        Response[ConfirmationPreview | ErrorBody]
     """
 
     kwargs = _get_kwargs(
@@ -137,7 +131,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: ConfirmationPreviewIn | Unset = UNSET,
-) -> ConfirmationPreviewResponseConfirmationPreviewV1ListsListIdConfirmationPreviewPost | ErrorBody | None:
+) -> ConfirmationPreview | ErrorBody | None:
     """Confirmation Preview
 
      The confirmation mail as this list's subscribers would get it: the stored settings, or the subject
@@ -153,7 +147,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ConfirmationPreviewResponseConfirmationPreviewV1ListsListIdConfirmationPreviewPost | ErrorBody
+        ConfirmationPreview | ErrorBody
     """
 
     return sync_detailed(
@@ -168,7 +162,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: ConfirmationPreviewIn | Unset = UNSET,
-) -> Response[ConfirmationPreviewResponseConfirmationPreviewV1ListsListIdConfirmationPreviewPost | ErrorBody]:
+) -> Response[ConfirmationPreview | ErrorBody]:
     """Confirmation Preview
 
      The confirmation mail as this list's subscribers would get it: the stored settings, or the subject
@@ -184,7 +178,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ConfirmationPreviewResponseConfirmationPreviewV1ListsListIdConfirmationPreviewPost | ErrorBody]
+        Response[ConfirmationPreview | ErrorBody]
     """
 
     kwargs = _get_kwargs(
@@ -202,7 +196,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: ConfirmationPreviewIn | Unset = UNSET,
-) -> ConfirmationPreviewResponseConfirmationPreviewV1ListsListIdConfirmationPreviewPost | ErrorBody | None:
+) -> ConfirmationPreview | ErrorBody | None:
     """Confirmation Preview
 
      The confirmation mail as this list's subscribers would get it: the stored settings, or the subject
@@ -218,7 +212,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ConfirmationPreviewResponseConfirmationPreviewV1ListsListIdConfirmationPreviewPost | ErrorBody
+        ConfirmationPreview | ErrorBody
     """
 
     return (

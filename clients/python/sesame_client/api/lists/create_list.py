@@ -5,9 +5,9 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.create_list_response_create_list_v1_lists_post import CreateListResponseCreateListV1ListsPost
 from ...models.error_body import ErrorBody
 from ...models.list_create import ListCreate
+from ...models.list_out import ListOut
 from ...types import Response
 
 
@@ -32,9 +32,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> CreateListResponseCreateListV1ListsPost | ErrorBody | None:
+) -> ErrorBody | ListOut | None:
     if response.status_code == 201:
-        response_201 = CreateListResponseCreateListV1ListsPost.from_dict(response.json())
+        response_201 = ListOut.from_dict(response.json())
 
         return response_201
 
@@ -76,7 +76,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[CreateListResponseCreateListV1ListsPost | ErrorBody]:
+) -> Response[ErrorBody | ListOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -89,7 +89,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: ListCreate,
-) -> Response[CreateListResponseCreateListV1ListsPost | ErrorBody]:
+) -> Response[ErrorBody | ListOut]:
     """Create List
 
     Args:
@@ -100,7 +100,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CreateListResponseCreateListV1ListsPost | ErrorBody]
+        Response[ErrorBody | ListOut]
     """
 
     kwargs = _get_kwargs(
@@ -118,7 +118,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: ListCreate,
-) -> CreateListResponseCreateListV1ListsPost | ErrorBody | None:
+) -> ErrorBody | ListOut | None:
     """Create List
 
     Args:
@@ -129,7 +129,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CreateListResponseCreateListV1ListsPost | ErrorBody
+        ErrorBody | ListOut
     """
 
     return sync_detailed(
@@ -142,7 +142,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: ListCreate,
-) -> Response[CreateListResponseCreateListV1ListsPost | ErrorBody]:
+) -> Response[ErrorBody | ListOut]:
     """Create List
 
     Args:
@@ -153,7 +153,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CreateListResponseCreateListV1ListsPost | ErrorBody]
+        Response[ErrorBody | ListOut]
     """
 
     kwargs = _get_kwargs(
@@ -169,7 +169,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: ListCreate,
-) -> CreateListResponseCreateListV1ListsPost | ErrorBody | None:
+) -> ErrorBody | ListOut | None:
     """Create List
 
     Args:
@@ -180,7 +180,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CreateListResponseCreateListV1ListsPost | ErrorBody
+        ErrorBody | ListOut
     """
 
     return (

@@ -6,7 +6,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_body import ErrorBody
-from ...models.list_lists_response_list_lists_v1_lists_get import ListListsResponseListListsV1ListsGet
+from ...models.list_page import ListPage
 from ...types import UNSET, Response, Unset
 
 
@@ -40,9 +40,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorBody | ListListsResponseListListsV1ListsGet | None:
+) -> ErrorBody | ListPage | None:
     if response.status_code == 200:
-        response_200 = ListListsResponseListListsV1ListsGet.from_dict(response.json())
+        response_200 = ListPage.from_dict(response.json())
 
         return response_200
 
@@ -74,7 +74,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorBody | ListListsResponseListListsV1ListsGet]:
+) -> Response[ErrorBody | ListPage]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -88,7 +88,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
-) -> Response[ErrorBody | ListListsResponseListListsV1ListsGet]:
+) -> Response[ErrorBody | ListPage]:
     """List Lists
 
     Args:
@@ -100,7 +100,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | ListListsResponseListListsV1ListsGet]
+        Response[ErrorBody | ListPage]
     """
 
     kwargs = _get_kwargs(
@@ -120,7 +120,7 @@ def sync(
     client: AuthenticatedClient,
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
-) -> ErrorBody | ListListsResponseListListsV1ListsGet | None:
+) -> ErrorBody | ListPage | None:
     """List Lists
 
     Args:
@@ -132,7 +132,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | ListListsResponseListListsV1ListsGet
+        ErrorBody | ListPage
     """
 
     return sync_detailed(
@@ -147,7 +147,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
-) -> Response[ErrorBody | ListListsResponseListListsV1ListsGet]:
+) -> Response[ErrorBody | ListPage]:
     """List Lists
 
     Args:
@@ -159,7 +159,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | ListListsResponseListListsV1ListsGet]
+        Response[ErrorBody | ListPage]
     """
 
     kwargs = _get_kwargs(
@@ -177,7 +177,7 @@ async def asyncio(
     client: AuthenticatedClient,
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
-) -> ErrorBody | ListListsResponseListListsV1ListsGet | None:
+) -> ErrorBody | ListPage | None:
     """List Lists
 
     Args:
@@ -189,7 +189,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | ListListsResponseListListsV1ListsGet
+        ErrorBody | ListPage
     """
 
     return (

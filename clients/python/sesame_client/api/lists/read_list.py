@@ -7,9 +7,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_body import ErrorBody
-from ...models.read_list_response_read_list_v1_lists_list_id_get import (
-    ReadListResponseReadListV1ListsListIdGet,
-)
+from ...models.list_out import ListOut
 from ...types import Response
 
 
@@ -29,9 +27,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorBody | ReadListResponseReadListV1ListsListIdGet | None:
+) -> ErrorBody | ListOut | None:
     if response.status_code == 200:
-        response_200 = ReadListResponseReadListV1ListsListIdGet.from_dict(response.json())
+        response_200 = ListOut.from_dict(response.json())
 
         return response_200
 
@@ -68,7 +66,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorBody | ReadListResponseReadListV1ListsListIdGet]:
+) -> Response[ErrorBody | ListOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -81,7 +79,7 @@ def sync_detailed(
     list_id: int,
     *,
     client: AuthenticatedClient,
-) -> Response[ErrorBody | ReadListResponseReadListV1ListsListIdGet]:
+) -> Response[ErrorBody | ListOut]:
     """Read List
 
     Args:
@@ -92,7 +90,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | ReadListResponseReadListV1ListsListIdGet]
+        Response[ErrorBody | ListOut]
     """
 
     kwargs = _get_kwargs(
@@ -110,7 +108,7 @@ def sync(
     list_id: int,
     *,
     client: AuthenticatedClient,
-) -> ErrorBody | ReadListResponseReadListV1ListsListIdGet | None:
+) -> ErrorBody | ListOut | None:
     """Read List
 
     Args:
@@ -121,7 +119,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | ReadListResponseReadListV1ListsListIdGet
+        ErrorBody | ListOut
     """
 
     return sync_detailed(
@@ -134,7 +132,7 @@ async def asyncio_detailed(
     list_id: int,
     *,
     client: AuthenticatedClient,
-) -> Response[ErrorBody | ReadListResponseReadListV1ListsListIdGet]:
+) -> Response[ErrorBody | ListOut]:
     """Read List
 
     Args:
@@ -145,7 +143,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | ReadListResponseReadListV1ListsListIdGet]
+        Response[ErrorBody | ListOut]
     """
 
     kwargs = _get_kwargs(
@@ -161,7 +159,7 @@ async def asyncio(
     list_id: int,
     *,
     client: AuthenticatedClient,
-) -> ErrorBody | ReadListResponseReadListV1ListsListIdGet | None:
+) -> ErrorBody | ListOut | None:
     """Read List
 
     Args:
@@ -172,7 +170,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | ReadListResponseReadListV1ListsListIdGet
+        ErrorBody | ListOut
     """
 
     return (

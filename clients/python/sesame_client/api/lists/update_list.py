@@ -7,10 +7,8 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_body import ErrorBody
+from ...models.list_out import ListOut
 from ...models.list_patch import ListPatch
-from ...models.update_list_response_update_list_v1_lists_list_id_patch import (
-    UpdateListResponseUpdateListV1ListsListIdPatch,
-)
 from ...types import Response
 
 
@@ -38,9 +36,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorBody | UpdateListResponseUpdateListV1ListsListIdPatch | None:
+) -> ErrorBody | ListOut | None:
     if response.status_code == 200:
-        response_200 = UpdateListResponseUpdateListV1ListsListIdPatch.from_dict(response.json())
+        response_200 = ListOut.from_dict(response.json())
 
         return response_200
 
@@ -82,7 +80,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorBody | UpdateListResponseUpdateListV1ListsListIdPatch]:
+) -> Response[ErrorBody | ListOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -96,7 +94,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: ListPatch,
-) -> Response[ErrorBody | UpdateListResponseUpdateListV1ListsListIdPatch]:
+) -> Response[ErrorBody | ListOut]:
     """Update List
 
     Args:
@@ -108,7 +106,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | UpdateListResponseUpdateListV1ListsListIdPatch]
+        Response[ErrorBody | ListOut]
     """
 
     kwargs = _get_kwargs(
@@ -128,7 +126,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: ListPatch,
-) -> ErrorBody | UpdateListResponseUpdateListV1ListsListIdPatch | None:
+) -> ErrorBody | ListOut | None:
     """Update List
 
     Args:
@@ -140,7 +138,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | UpdateListResponseUpdateListV1ListsListIdPatch
+        ErrorBody | ListOut
     """
 
     return sync_detailed(
@@ -155,7 +153,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: ListPatch,
-) -> Response[ErrorBody | UpdateListResponseUpdateListV1ListsListIdPatch]:
+) -> Response[ErrorBody | ListOut]:
     """Update List
 
     Args:
@@ -167,7 +165,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | UpdateListResponseUpdateListV1ListsListIdPatch]
+        Response[ErrorBody | ListOut]
     """
 
     kwargs = _get_kwargs(
@@ -185,7 +183,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: ListPatch,
-) -> ErrorBody | UpdateListResponseUpdateListV1ListsListIdPatch | None:
+) -> ErrorBody | ListOut | None:
     """Update List
 
     Args:
@@ -197,7 +195,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | UpdateListResponseUpdateListV1ListsListIdPatch
+        ErrorBody | ListOut
     """
 
     return (

@@ -5,8 +5,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.api_key_page import ApiKeyPage
 from ...models.error_body import ErrorBody
-from ...models.list_keys_response_list_keys_v1_api_keys_get import ListKeysResponseListKeysV1ApiKeysGet
 from ...types import Response
 
 
@@ -22,9 +22,9 @@ def _get_kwargs() -> dict[str, Any]:
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorBody | ListKeysResponseListKeysV1ApiKeysGet | None:
+) -> ApiKeyPage | ErrorBody | None:
     if response.status_code == 200:
-        response_200 = ListKeysResponseListKeysV1ApiKeysGet.from_dict(response.json())
+        response_200 = ApiKeyPage.from_dict(response.json())
 
         return response_200
 
@@ -56,7 +56,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorBody | ListKeysResponseListKeysV1ApiKeysGet]:
+) -> Response[ApiKeyPage | ErrorBody]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -68,7 +68,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[ErrorBody | ListKeysResponseListKeysV1ApiKeysGet]:
+) -> Response[ApiKeyPage | ErrorBody]:
     """List Keys
 
     Raises:
@@ -76,7 +76,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | ListKeysResponseListKeysV1ApiKeysGet]
+        Response[ApiKeyPage | ErrorBody]
     """
 
     kwargs = _get_kwargs()
@@ -91,7 +91,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-) -> ErrorBody | ListKeysResponseListKeysV1ApiKeysGet | None:
+) -> ApiKeyPage | ErrorBody | None:
     """List Keys
 
     Raises:
@@ -99,7 +99,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | ListKeysResponseListKeysV1ApiKeysGet
+        ApiKeyPage | ErrorBody
     """
 
     return sync_detailed(
@@ -110,7 +110,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[ErrorBody | ListKeysResponseListKeysV1ApiKeysGet]:
+) -> Response[ApiKeyPage | ErrorBody]:
     """List Keys
 
     Raises:
@@ -118,7 +118,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | ListKeysResponseListKeysV1ApiKeysGet]
+        Response[ApiKeyPage | ErrorBody]
     """
 
     kwargs = _get_kwargs()
@@ -131,7 +131,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-) -> ErrorBody | ListKeysResponseListKeysV1ApiKeysGet | None:
+) -> ApiKeyPage | ErrorBody | None:
     """List Keys
 
     Raises:
@@ -139,7 +139,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | ListKeysResponseListKeysV1ApiKeysGet
+        ApiKeyPage | ErrorBody
     """
 
     return (

@@ -5,9 +5,9 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.api_key_created import ApiKeyCreated
 from ...models.error_body import ErrorBody
 from ...models.key_create import KeyCreate
-from ...models.new_key_response_new_key_v1_api_keys_post import NewKeyResponseNewKeyV1ApiKeysPost
 from ...types import UNSET, Response, Unset
 
 
@@ -33,9 +33,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorBody | NewKeyResponseNewKeyV1ApiKeysPost | None:
+) -> ApiKeyCreated | ErrorBody | None:
     if response.status_code == 201:
-        response_201 = NewKeyResponseNewKeyV1ApiKeysPost.from_dict(response.json())
+        response_201 = ApiKeyCreated.from_dict(response.json())
 
         return response_201
 
@@ -77,7 +77,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorBody | NewKeyResponseNewKeyV1ApiKeysPost]:
+) -> Response[ApiKeyCreated | ErrorBody]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -90,7 +90,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: KeyCreate | Unset = UNSET,
-) -> Response[ErrorBody | NewKeyResponseNewKeyV1ApiKeysPost]:
+) -> Response[ApiKeyCreated | ErrorBody]:
     """New Key
 
     Args:
@@ -101,7 +101,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | NewKeyResponseNewKeyV1ApiKeysPost]
+        Response[ApiKeyCreated | ErrorBody]
     """
 
     kwargs = _get_kwargs(
@@ -119,7 +119,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: KeyCreate | Unset = UNSET,
-) -> ErrorBody | NewKeyResponseNewKeyV1ApiKeysPost | None:
+) -> ApiKeyCreated | ErrorBody | None:
     """New Key
 
     Args:
@@ -130,7 +130,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | NewKeyResponseNewKeyV1ApiKeysPost
+        ApiKeyCreated | ErrorBody
     """
 
     return sync_detailed(
@@ -143,7 +143,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: KeyCreate | Unset = UNSET,
-) -> Response[ErrorBody | NewKeyResponseNewKeyV1ApiKeysPost]:
+) -> Response[ApiKeyCreated | ErrorBody]:
     """New Key
 
     Args:
@@ -154,7 +154,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | NewKeyResponseNewKeyV1ApiKeysPost]
+        Response[ApiKeyCreated | ErrorBody]
     """
 
     kwargs = _get_kwargs(
@@ -170,7 +170,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: KeyCreate | Unset = UNSET,
-) -> ErrorBody | NewKeyResponseNewKeyV1ApiKeysPost | None:
+) -> ApiKeyCreated | ErrorBody | None:
     """New Key
 
     Args:
@@ -181,7 +181,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | NewKeyResponseNewKeyV1ApiKeysPost
+        ApiKeyCreated | ErrorBody
     """
 
     return (

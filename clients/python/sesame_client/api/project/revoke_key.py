@@ -6,10 +6,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.api_key_out import ApiKeyOut
 from ...models.error_body import ErrorBody
-from ...models.revoke_key_response_revoke_key_v1_api_keys_key_id_delete import (
-    RevokeKeyResponseRevokeKeyV1ApiKeysKeyIdDelete,
-)
 from ...types import Response
 
 
@@ -29,9 +27,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorBody | RevokeKeyResponseRevokeKeyV1ApiKeysKeyIdDelete | None:
+) -> ApiKeyOut | ErrorBody | None:
     if response.status_code == 200:
-        response_200 = RevokeKeyResponseRevokeKeyV1ApiKeysKeyIdDelete.from_dict(response.json())
+        response_200 = ApiKeyOut.from_dict(response.json())
 
         return response_200
 
@@ -73,7 +71,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorBody | RevokeKeyResponseRevokeKeyV1ApiKeysKeyIdDelete]:
+) -> Response[ApiKeyOut | ErrorBody]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -86,7 +84,7 @@ def sync_detailed(
     key_id: int,
     *,
     client: AuthenticatedClient,
-) -> Response[ErrorBody | RevokeKeyResponseRevokeKeyV1ApiKeysKeyIdDelete]:
+) -> Response[ApiKeyOut | ErrorBody]:
     """Revoke Key
 
     Args:
@@ -97,7 +95,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | RevokeKeyResponseRevokeKeyV1ApiKeysKeyIdDelete]
+        Response[ApiKeyOut | ErrorBody]
     """
 
     kwargs = _get_kwargs(
@@ -115,7 +113,7 @@ def sync(
     key_id: int,
     *,
     client: AuthenticatedClient,
-) -> ErrorBody | RevokeKeyResponseRevokeKeyV1ApiKeysKeyIdDelete | None:
+) -> ApiKeyOut | ErrorBody | None:
     """Revoke Key
 
     Args:
@@ -126,7 +124,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | RevokeKeyResponseRevokeKeyV1ApiKeysKeyIdDelete
+        ApiKeyOut | ErrorBody
     """
 
     return sync_detailed(
@@ -139,7 +137,7 @@ async def asyncio_detailed(
     key_id: int,
     *,
     client: AuthenticatedClient,
-) -> Response[ErrorBody | RevokeKeyResponseRevokeKeyV1ApiKeysKeyIdDelete]:
+) -> Response[ApiKeyOut | ErrorBody]:
     """Revoke Key
 
     Args:
@@ -150,7 +148,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | RevokeKeyResponseRevokeKeyV1ApiKeysKeyIdDelete]
+        Response[ApiKeyOut | ErrorBody]
     """
 
     kwargs = _get_kwargs(
@@ -166,7 +164,7 @@ async def asyncio(
     key_id: int,
     *,
     client: AuthenticatedClient,
-) -> ErrorBody | RevokeKeyResponseRevokeKeyV1ApiKeysKeyIdDelete | None:
+) -> ApiKeyOut | ErrorBody | None:
     """Revoke Key
 
     Args:
@@ -177,7 +175,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | RevokeKeyResponseRevokeKeyV1ApiKeysKeyIdDelete
+        ApiKeyOut | ErrorBody
     """
 
     return (

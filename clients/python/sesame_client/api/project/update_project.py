@@ -6,10 +6,8 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_body import ErrorBody
+from ...models.project_out import ProjectOut
 from ...models.project_patch import ProjectPatch
-from ...models.update_project_response_update_project_v1_project_patch import (
-    UpdateProjectResponseUpdateProjectV1ProjectPatch,
-)
 from ...types import Response
 
 
@@ -34,9 +32,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorBody | UpdateProjectResponseUpdateProjectV1ProjectPatch | None:
+) -> ErrorBody | ProjectOut | None:
     if response.status_code == 200:
-        response_200 = UpdateProjectResponseUpdateProjectV1ProjectPatch.from_dict(response.json())
+        response_200 = ProjectOut.from_dict(response.json())
 
         return response_200
 
@@ -78,7 +76,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorBody | UpdateProjectResponseUpdateProjectV1ProjectPatch]:
+) -> Response[ErrorBody | ProjectOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -91,7 +89,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: ProjectPatch,
-) -> Response[ErrorBody | UpdateProjectResponseUpdateProjectV1ProjectPatch]:
+) -> Response[ErrorBody | ProjectOut]:
     """Update Project
 
     Args:
@@ -102,7 +100,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | UpdateProjectResponseUpdateProjectV1ProjectPatch]
+        Response[ErrorBody | ProjectOut]
     """
 
     kwargs = _get_kwargs(
@@ -120,7 +118,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: ProjectPatch,
-) -> ErrorBody | UpdateProjectResponseUpdateProjectV1ProjectPatch | None:
+) -> ErrorBody | ProjectOut | None:
     """Update Project
 
     Args:
@@ -131,7 +129,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | UpdateProjectResponseUpdateProjectV1ProjectPatch
+        ErrorBody | ProjectOut
     """
 
     return sync_detailed(
@@ -144,7 +142,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: ProjectPatch,
-) -> Response[ErrorBody | UpdateProjectResponseUpdateProjectV1ProjectPatch]:
+) -> Response[ErrorBody | ProjectOut]:
     """Update Project
 
     Args:
@@ -155,7 +153,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | UpdateProjectResponseUpdateProjectV1ProjectPatch]
+        Response[ErrorBody | ProjectOut]
     """
 
     kwargs = _get_kwargs(
@@ -171,7 +169,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: ProjectPatch,
-) -> ErrorBody | UpdateProjectResponseUpdateProjectV1ProjectPatch | None:
+) -> ErrorBody | ProjectOut | None:
     """Update Project
 
     Args:
@@ -182,7 +180,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | UpdateProjectResponseUpdateProjectV1ProjectPatch
+        ErrorBody | ProjectOut
     """
 
     return (

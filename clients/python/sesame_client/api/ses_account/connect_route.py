@@ -6,6 +6,8 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.connect_in import ConnectIn
+from ...models.connect_outcome_out import ConnectOutcomeOut
+from ...models.connect_started import ConnectStarted
 from ...models.error_body import ErrorBody
 from ...types import Response
 
@@ -31,10 +33,16 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | ErrorBody | None:
+) -> ConnectOutcomeOut | ConnectStarted | ErrorBody | None:
     if response.status_code == 200:
-        response_200 = response.json()
+        response_200 = ConnectOutcomeOut.from_dict(response.json())
+
         return response_200
+
+    if response.status_code == 202:
+        response_202 = ConnectStarted.from_dict(response.json())
+
+        return response_202
 
     if response.status_code == 401:
         response_401 = ErrorBody.from_dict(response.json())
@@ -74,7 +82,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | ErrorBody]:
+) -> Response[ConnectOutcomeOut | ConnectStarted | ErrorBody]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -87,7 +95,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: ConnectIn,
-) -> Response[Any | ErrorBody]:
+) -> Response[ConnectOutcomeOut | ConnectStarted | ErrorBody]:
     """Connect Route
 
      Create or repair the SNS/SES feedback wiring (idempotent); the outcome lists every AWS call it made.
@@ -100,7 +108,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | ErrorBody]
+        Response[ConnectOutcomeOut | ConnectStarted | ErrorBody]
     """
 
     kwargs = _get_kwargs(
@@ -118,7 +126,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: ConnectIn,
-) -> Any | ErrorBody | None:
+) -> ConnectOutcomeOut | ConnectStarted | ErrorBody | None:
     """Connect Route
 
      Create or repair the SNS/SES feedback wiring (idempotent); the outcome lists every AWS call it made.
@@ -131,7 +139,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | ErrorBody
+        ConnectOutcomeOut | ConnectStarted | ErrorBody
     """
 
     return sync_detailed(
@@ -144,7 +152,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: ConnectIn,
-) -> Response[Any | ErrorBody]:
+) -> Response[ConnectOutcomeOut | ConnectStarted | ErrorBody]:
     """Connect Route
 
      Create or repair the SNS/SES feedback wiring (idempotent); the outcome lists every AWS call it made.
@@ -157,7 +165,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | ErrorBody]
+        Response[ConnectOutcomeOut | ConnectStarted | ErrorBody]
     """
 
     kwargs = _get_kwargs(
@@ -173,7 +181,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: ConnectIn,
-) -> Any | ErrorBody | None:
+) -> ConnectOutcomeOut | ConnectStarted | ErrorBody | None:
     """Connect Route
 
      Create or repair the SNS/SES feedback wiring (idempotent); the outcome lists every AWS call it made.
@@ -186,7 +194,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | ErrorBody
+        ConnectOutcomeOut | ConnectStarted | ErrorBody
     """
 
     return (

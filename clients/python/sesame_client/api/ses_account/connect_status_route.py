@@ -5,9 +5,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.connect_status_route_response_connect_status_route_v1_ses_account_connect_get import (
-    ConnectStatusRouteResponseConnectStatusRouteV1SesAccountConnectGet,
-)
+from ...models.connect_outcome_out import ConnectOutcomeOut
 from ...models.error_body import ErrorBody
 from ...types import Response
 
@@ -24,11 +22,9 @@ def _get_kwargs() -> dict[str, Any]:
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ConnectStatusRouteResponseConnectStatusRouteV1SesAccountConnectGet | ErrorBody | None:
+) -> ConnectOutcomeOut | ErrorBody | None:
     if response.status_code == 200:
-        response_200 = ConnectStatusRouteResponseConnectStatusRouteV1SesAccountConnectGet.from_dict(
-            response.json()
-        )
+        response_200 = ConnectOutcomeOut.from_dict(response.json())
 
         return response_200
 
@@ -60,7 +56,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ConnectStatusRouteResponseConnectStatusRouteV1SesAccountConnectGet | ErrorBody]:
+) -> Response[ConnectOutcomeOut | ErrorBody]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -72,7 +68,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[ConnectStatusRouteResponseConnectStatusRouteV1SesAccountConnectGet | ErrorBody]:
+) -> Response[ConnectOutcomeOut | ErrorBody]:
     """Connect Status Route
 
      The last connect outcome: running, done (with steps and AWS calls) or failed.
@@ -82,7 +78,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ConnectStatusRouteResponseConnectStatusRouteV1SesAccountConnectGet | ErrorBody]
+        Response[ConnectOutcomeOut | ErrorBody]
     """
 
     kwargs = _get_kwargs()
@@ -97,7 +93,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-) -> ConnectStatusRouteResponseConnectStatusRouteV1SesAccountConnectGet | ErrorBody | None:
+) -> ConnectOutcomeOut | ErrorBody | None:
     """Connect Status Route
 
      The last connect outcome: running, done (with steps and AWS calls) or failed.
@@ -107,7 +103,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ConnectStatusRouteResponseConnectStatusRouteV1SesAccountConnectGet | ErrorBody
+        ConnectOutcomeOut | ErrorBody
     """
 
     return sync_detailed(
@@ -118,7 +114,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[ConnectStatusRouteResponseConnectStatusRouteV1SesAccountConnectGet | ErrorBody]:
+) -> Response[ConnectOutcomeOut | ErrorBody]:
     """Connect Status Route
 
      The last connect outcome: running, done (with steps and AWS calls) or failed.
@@ -128,7 +124,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ConnectStatusRouteResponseConnectStatusRouteV1SesAccountConnectGet | ErrorBody]
+        Response[ConnectOutcomeOut | ErrorBody]
     """
 
     kwargs = _get_kwargs()
@@ -141,7 +137,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-) -> ConnectStatusRouteResponseConnectStatusRouteV1SesAccountConnectGet | ErrorBody | None:
+) -> ConnectOutcomeOut | ErrorBody | None:
     """Connect Status Route
 
      The last connect outcome: running, done (with steps and AWS calls) or failed.
@@ -151,7 +147,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ConnectStatusRouteResponseConnectStatusRouteV1SesAccountConnectGet | ErrorBody
+        ConnectOutcomeOut | ErrorBody
     """
 
     return (

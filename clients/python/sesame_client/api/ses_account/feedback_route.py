@@ -6,9 +6,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_body import ErrorBody
-from ...models.feedback_route_response_feedback_route_v1_ses_account_feedback_get import (
-    FeedbackRouteResponseFeedbackRouteV1SesAccountFeedbackGet,
-)
+from ...models.feedback_overview_out import FeedbackOverviewOut
 from ...types import Response
 
 
@@ -24,9 +22,9 @@ def _get_kwargs() -> dict[str, Any]:
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorBody | FeedbackRouteResponseFeedbackRouteV1SesAccountFeedbackGet | None:
+) -> ErrorBody | FeedbackOverviewOut | None:
     if response.status_code == 200:
-        response_200 = FeedbackRouteResponseFeedbackRouteV1SesAccountFeedbackGet.from_dict(response.json())
+        response_200 = FeedbackOverviewOut.from_dict(response.json())
 
         return response_200
 
@@ -58,7 +56,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorBody | FeedbackRouteResponseFeedbackRouteV1SesAccountFeedbackGet]:
+) -> Response[ErrorBody | FeedbackOverviewOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -70,7 +68,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[ErrorBody | FeedbackRouteResponseFeedbackRouteV1SesAccountFeedbackGet]:
+) -> Response[ErrorBody | FeedbackOverviewOut]:
     """Feedback Route
 
      Last feedback received, volume in the stall window, stall alert state, last loop test.
@@ -80,7 +78,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | FeedbackRouteResponseFeedbackRouteV1SesAccountFeedbackGet]
+        Response[ErrorBody | FeedbackOverviewOut]
     """
 
     kwargs = _get_kwargs()
@@ -95,7 +93,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-) -> ErrorBody | FeedbackRouteResponseFeedbackRouteV1SesAccountFeedbackGet | None:
+) -> ErrorBody | FeedbackOverviewOut | None:
     """Feedback Route
 
      Last feedback received, volume in the stall window, stall alert state, last loop test.
@@ -105,7 +103,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | FeedbackRouteResponseFeedbackRouteV1SesAccountFeedbackGet
+        ErrorBody | FeedbackOverviewOut
     """
 
     return sync_detailed(
@@ -116,7 +114,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[ErrorBody | FeedbackRouteResponseFeedbackRouteV1SesAccountFeedbackGet]:
+) -> Response[ErrorBody | FeedbackOverviewOut]:
     """Feedback Route
 
      Last feedback received, volume in the stall window, stall alert state, last loop test.
@@ -126,7 +124,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | FeedbackRouteResponseFeedbackRouteV1SesAccountFeedbackGet]
+        Response[ErrorBody | FeedbackOverviewOut]
     """
 
     kwargs = _get_kwargs()
@@ -139,7 +137,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-) -> ErrorBody | FeedbackRouteResponseFeedbackRouteV1SesAccountFeedbackGet | None:
+) -> ErrorBody | FeedbackOverviewOut | None:
     """Feedback Route
 
      Last feedback received, volume in the stall window, stall alert state, last loop test.
@@ -149,7 +147,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | FeedbackRouteResponseFeedbackRouteV1SesAccountFeedbackGet
+        ErrorBody | FeedbackOverviewOut
     """
 
     return (

@@ -6,9 +6,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_body import ErrorBody
-from ...models.get_account_response_get_account_v1_ses_account_get import (
-    GetAccountResponseGetAccountV1SesAccountGet,
-)
+from ...models.ses_account_out import SesAccountOut
 from ...types import Response
 
 
@@ -24,9 +22,9 @@ def _get_kwargs() -> dict[str, Any]:
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorBody | GetAccountResponseGetAccountV1SesAccountGet | None:
+) -> ErrorBody | SesAccountOut | None:
     if response.status_code == 200:
-        response_200 = GetAccountResponseGetAccountV1SesAccountGet.from_dict(response.json())
+        response_200 = SesAccountOut.from_dict(response.json())
 
         return response_200
 
@@ -58,7 +56,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorBody | GetAccountResponseGetAccountV1SesAccountGet]:
+) -> Response[ErrorBody | SesAccountOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -70,7 +68,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[ErrorBody | GetAccountResponseGetAccountV1SesAccountGet]:
+) -> Response[ErrorBody | SesAccountOut]:
     """Get Account
 
     Raises:
@@ -78,7 +76,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | GetAccountResponseGetAccountV1SesAccountGet]
+        Response[ErrorBody | SesAccountOut]
     """
 
     kwargs = _get_kwargs()
@@ -93,7 +91,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-) -> ErrorBody | GetAccountResponseGetAccountV1SesAccountGet | None:
+) -> ErrorBody | SesAccountOut | None:
     """Get Account
 
     Raises:
@@ -101,7 +99,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | GetAccountResponseGetAccountV1SesAccountGet
+        ErrorBody | SesAccountOut
     """
 
     return sync_detailed(
@@ -112,7 +110,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[ErrorBody | GetAccountResponseGetAccountV1SesAccountGet]:
+) -> Response[ErrorBody | SesAccountOut]:
     """Get Account
 
     Raises:
@@ -120,7 +118,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | GetAccountResponseGetAccountV1SesAccountGet]
+        Response[ErrorBody | SesAccountOut]
     """
 
     kwargs = _get_kwargs()
@@ -133,7 +131,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-) -> ErrorBody | GetAccountResponseGetAccountV1SesAccountGet | None:
+) -> ErrorBody | SesAccountOut | None:
     """Get Account
 
     Raises:
@@ -141,7 +139,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | GetAccountResponseGetAccountV1SesAccountGet
+        ErrorBody | SesAccountOut
     """
 
     return (

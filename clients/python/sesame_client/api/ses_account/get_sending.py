@@ -6,7 +6,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_body import ErrorBody
-from ...models.get_sending_response_get_sending_v1_sending_get import GetSendingResponseGetSendingV1SendingGet
+from ...models.sending_out import SendingOut
 from ...types import Response
 
 
@@ -22,9 +22,9 @@ def _get_kwargs() -> dict[str, Any]:
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorBody | GetSendingResponseGetSendingV1SendingGet | None:
+) -> ErrorBody | SendingOut | None:
     if response.status_code == 200:
-        response_200 = GetSendingResponseGetSendingV1SendingGet.from_dict(response.json())
+        response_200 = SendingOut.from_dict(response.json())
 
         return response_200
 
@@ -56,7 +56,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorBody | GetSendingResponseGetSendingV1SendingGet]:
+) -> Response[ErrorBody | SendingOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -68,7 +68,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[ErrorBody | GetSendingResponseGetSendingV1SendingGet]:
+) -> Response[ErrorBody | SendingOut]:
     """Get Sending
 
     Raises:
@@ -76,7 +76,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | GetSendingResponseGetSendingV1SendingGet]
+        Response[ErrorBody | SendingOut]
     """
 
     kwargs = _get_kwargs()
@@ -91,7 +91,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-) -> ErrorBody | GetSendingResponseGetSendingV1SendingGet | None:
+) -> ErrorBody | SendingOut | None:
     """Get Sending
 
     Raises:
@@ -99,7 +99,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | GetSendingResponseGetSendingV1SendingGet
+        ErrorBody | SendingOut
     """
 
     return sync_detailed(
@@ -110,7 +110,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[ErrorBody | GetSendingResponseGetSendingV1SendingGet]:
+) -> Response[ErrorBody | SendingOut]:
     """Get Sending
 
     Raises:
@@ -118,7 +118,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | GetSendingResponseGetSendingV1SendingGet]
+        Response[ErrorBody | SendingOut]
     """
 
     kwargs = _get_kwargs()
@@ -131,7 +131,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-) -> ErrorBody | GetSendingResponseGetSendingV1SendingGet | None:
+) -> ErrorBody | SendingOut | None:
     """Get Sending
 
     Raises:
@@ -139,7 +139,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | GetSendingResponseGetSendingV1SendingGet
+        ErrorBody | SendingOut
     """
 
     return (

@@ -7,6 +7,8 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_body import ErrorBody
 from ...models.loop_in import LoopIn
+from ...models.loop_started import LoopStarted
+from ...models.loop_test_out import LoopTestOut
 from ...types import Response
 
 
@@ -31,10 +33,16 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | ErrorBody | None:
+) -> ErrorBody | LoopStarted | LoopTestOut | None:
     if response.status_code == 200:
-        response_200 = response.json()
+        response_200 = LoopTestOut.from_dict(response.json())
+
         return response_200
+
+    if response.status_code == 202:
+        response_202 = LoopStarted.from_dict(response.json())
+
+        return response_202
 
     if response.status_code == 401:
         response_401 = ErrorBody.from_dict(response.json())
@@ -74,7 +82,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | ErrorBody]:
+) -> Response[ErrorBody | LoopStarted | LoopTestOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -87,7 +95,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: LoopIn,
-) -> Response[Any | ErrorBody]:
+) -> Response[ErrorBody | LoopStarted | LoopTestOut]:
     """Loop Route
 
      Send to success@, bounce@ and complaint@ the simulator and wait for the three feedback events.
@@ -100,7 +108,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | ErrorBody]
+        Response[ErrorBody | LoopStarted | LoopTestOut]
     """
 
     kwargs = _get_kwargs(
@@ -118,7 +126,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: LoopIn,
-) -> Any | ErrorBody | None:
+) -> ErrorBody | LoopStarted | LoopTestOut | None:
     """Loop Route
 
      Send to success@, bounce@ and complaint@ the simulator and wait for the three feedback events.
@@ -131,7 +139,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | ErrorBody
+        ErrorBody | LoopStarted | LoopTestOut
     """
 
     return sync_detailed(
@@ -144,7 +152,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: LoopIn,
-) -> Response[Any | ErrorBody]:
+) -> Response[ErrorBody | LoopStarted | LoopTestOut]:
     """Loop Route
 
      Send to success@, bounce@ and complaint@ the simulator and wait for the three feedback events.
@@ -157,7 +165,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | ErrorBody]
+        Response[ErrorBody | LoopStarted | LoopTestOut]
     """
 
     kwargs = _get_kwargs(
@@ -173,7 +181,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: LoopIn,
-) -> Any | ErrorBody | None:
+) -> ErrorBody | LoopStarted | LoopTestOut | None:
     """Loop Route
 
      Send to success@, bounce@ and complaint@ the simulator and wait for the three feedback events.
@@ -186,7 +194,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | ErrorBody
+        ErrorBody | LoopStarted | LoopTestOut
     """
 
     return (

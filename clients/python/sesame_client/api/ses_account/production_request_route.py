@@ -6,9 +6,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_body import ErrorBody
-from ...models.production_request_route_response_production_request_route_v1_ses_account_production_request_get import (
-    ProductionRequestRouteResponseProductionRequestRouteV1SesAccountProductionRequestGet,
-)
+from ...models.production_request_out import ProductionRequestOut
 from ...types import UNSET, Response, Unset
 
 
@@ -39,13 +37,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorBody | ProductionRequestRouteResponseProductionRequestRouteV1SesAccountProductionRequestGet | None:
+) -> ErrorBody | ProductionRequestOut | None:
     if response.status_code == 200:
-        response_200 = (
-            ProductionRequestRouteResponseProductionRequestRouteV1SesAccountProductionRequestGet.from_dict(
-                response.json()
-            )
-        )
+        response_200 = ProductionRequestOut.from_dict(response.json())
 
         return response_200
 
@@ -77,9 +71,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[
-    ErrorBody | ProductionRequestRouteResponseProductionRequestRouteV1SesAccountProductionRequestGet
-]:
+) -> Response[ErrorBody | ProductionRequestOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -92,9 +84,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     domain: None | str | Unset = UNSET,
-) -> Response[
-    ErrorBody | ProductionRequestRouteResponseProductionRequestRouteV1SesAccountProductionRequestGet
-]:
+) -> Response[ErrorBody | ProductionRequestOut]:
     """Production Request Route
 
      A draft for the AWS production-access request, claiming only what the report verified.
@@ -107,7 +97,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | ProductionRequestRouteResponseProductionRequestRouteV1SesAccountProductionRequestGet]
+        Response[ErrorBody | ProductionRequestOut]
     """
 
     kwargs = _get_kwargs(
@@ -125,7 +115,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     domain: None | str | Unset = UNSET,
-) -> ErrorBody | ProductionRequestRouteResponseProductionRequestRouteV1SesAccountProductionRequestGet | None:
+) -> ErrorBody | ProductionRequestOut | None:
     """Production Request Route
 
      A draft for the AWS production-access request, claiming only what the report verified.
@@ -138,7 +128,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | ProductionRequestRouteResponseProductionRequestRouteV1SesAccountProductionRequestGet
+        ErrorBody | ProductionRequestOut
     """
 
     return sync_detailed(
@@ -151,9 +141,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     domain: None | str | Unset = UNSET,
-) -> Response[
-    ErrorBody | ProductionRequestRouteResponseProductionRequestRouteV1SesAccountProductionRequestGet
-]:
+) -> Response[ErrorBody | ProductionRequestOut]:
     """Production Request Route
 
      A draft for the AWS production-access request, claiming only what the report verified.
@@ -166,7 +154,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | ProductionRequestRouteResponseProductionRequestRouteV1SesAccountProductionRequestGet]
+        Response[ErrorBody | ProductionRequestOut]
     """
 
     kwargs = _get_kwargs(
@@ -182,7 +170,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     domain: None | str | Unset = UNSET,
-) -> ErrorBody | ProductionRequestRouteResponseProductionRequestRouteV1SesAccountProductionRequestGet | None:
+) -> ErrorBody | ProductionRequestOut | None:
     """Production Request Route
 
      A draft for the AWS production-access request, claiming only what the report verified.
@@ -195,7 +183,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | ProductionRequestRouteResponseProductionRequestRouteV1SesAccountProductionRequestGet
+        ErrorBody | ProductionRequestOut
     """
 
     return (

@@ -7,9 +7,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.account_in import AccountIn
 from ...models.error_body import ErrorBody
-from ...models.put_account_response_put_account_v1_ses_account_put import (
-    PutAccountResponsePutAccountV1SesAccountPut,
-)
+from ...models.ses_account_out import SesAccountOut
 from ...types import Response
 
 
@@ -34,9 +32,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorBody | PutAccountResponsePutAccountV1SesAccountPut | None:
+) -> ErrorBody | SesAccountOut | None:
     if response.status_code == 200:
-        response_200 = PutAccountResponsePutAccountV1SesAccountPut.from_dict(response.json())
+        response_200 = SesAccountOut.from_dict(response.json())
 
         return response_200
 
@@ -78,7 +76,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorBody | PutAccountResponsePutAccountV1SesAccountPut]:
+) -> Response[ErrorBody | SesAccountOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -91,7 +89,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: AccountIn,
-) -> Response[ErrorBody | PutAccountResponsePutAccountV1SesAccountPut]:
+) -> Response[ErrorBody | SesAccountOut]:
     """Put Account
 
     Args:
@@ -102,7 +100,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | PutAccountResponsePutAccountV1SesAccountPut]
+        Response[ErrorBody | SesAccountOut]
     """
 
     kwargs = _get_kwargs(
@@ -120,7 +118,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: AccountIn,
-) -> ErrorBody | PutAccountResponsePutAccountV1SesAccountPut | None:
+) -> ErrorBody | SesAccountOut | None:
     """Put Account
 
     Args:
@@ -131,7 +129,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | PutAccountResponsePutAccountV1SesAccountPut
+        ErrorBody | SesAccountOut
     """
 
     return sync_detailed(
@@ -144,7 +142,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: AccountIn,
-) -> Response[ErrorBody | PutAccountResponsePutAccountV1SesAccountPut]:
+) -> Response[ErrorBody | SesAccountOut]:
     """Put Account
 
     Args:
@@ -155,7 +153,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | PutAccountResponsePutAccountV1SesAccountPut]
+        Response[ErrorBody | SesAccountOut]
     """
 
     kwargs = _get_kwargs(
@@ -171,7 +169,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: AccountIn,
-) -> ErrorBody | PutAccountResponsePutAccountV1SesAccountPut | None:
+) -> ErrorBody | SesAccountOut | None:
     """Put Account
 
     Args:
@@ -182,7 +180,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | PutAccountResponsePutAccountV1SesAccountPut
+        ErrorBody | SesAccountOut
     """
 
     return (

@@ -6,9 +6,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_body import ErrorBody
-from ...models.readiness_route_response_readiness_route_v1_ses_account_readiness_get import (
-    ReadinessRouteResponseReadinessRouteV1SesAccountReadinessGet,
-)
+from ...models.readiness_out import ReadinessOut
 from ...types import UNSET, Response, Unset
 
 
@@ -39,9 +37,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorBody | ReadinessRouteResponseReadinessRouteV1SesAccountReadinessGet | None:
+) -> ErrorBody | ReadinessOut | None:
     if response.status_code == 200:
-        response_200 = ReadinessRouteResponseReadinessRouteV1SesAccountReadinessGet.from_dict(response.json())
+        response_200 = ReadinessOut.from_dict(response.json())
 
         return response_200
 
@@ -73,7 +71,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorBody | ReadinessRouteResponseReadinessRouteV1SesAccountReadinessGet]:
+) -> Response[ErrorBody | ReadinessOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -86,7 +84,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     domain: None | str | Unset = UNSET,
-) -> Response[ErrorBody | ReadinessRouteResponseReadinessRouteV1SesAccountReadinessGet]:
+) -> Response[ErrorBody | ReadinessOut]:
     """Readiness Route
 
      The production-access readiness report: one line per checklist item, pass / warn / fail with the
@@ -100,7 +98,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | ReadinessRouteResponseReadinessRouteV1SesAccountReadinessGet]
+        Response[ErrorBody | ReadinessOut]
     """
 
     kwargs = _get_kwargs(
@@ -118,7 +116,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     domain: None | str | Unset = UNSET,
-) -> ErrorBody | ReadinessRouteResponseReadinessRouteV1SesAccountReadinessGet | None:
+) -> ErrorBody | ReadinessOut | None:
     """Readiness Route
 
      The production-access readiness report: one line per checklist item, pass / warn / fail with the
@@ -132,7 +130,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | ReadinessRouteResponseReadinessRouteV1SesAccountReadinessGet
+        ErrorBody | ReadinessOut
     """
 
     return sync_detailed(
@@ -145,7 +143,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     domain: None | str | Unset = UNSET,
-) -> Response[ErrorBody | ReadinessRouteResponseReadinessRouteV1SesAccountReadinessGet]:
+) -> Response[ErrorBody | ReadinessOut]:
     """Readiness Route
 
      The production-access readiness report: one line per checklist item, pass / warn / fail with the
@@ -159,7 +157,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | ReadinessRouteResponseReadinessRouteV1SesAccountReadinessGet]
+        Response[ErrorBody | ReadinessOut]
     """
 
     kwargs = _get_kwargs(
@@ -175,7 +173,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     domain: None | str | Unset = UNSET,
-) -> ErrorBody | ReadinessRouteResponseReadinessRouteV1SesAccountReadinessGet | None:
+) -> ErrorBody | ReadinessOut | None:
     """Readiness Route
 
      The production-access readiness report: one line per checklist item, pass / warn / fail with the
@@ -189,7 +187,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | ReadinessRouteResponseReadinessRouteV1SesAccountReadinessGet
+        ErrorBody | ReadinessOut
     """
 
     return (

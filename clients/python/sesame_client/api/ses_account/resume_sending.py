@@ -6,9 +6,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_body import ErrorBody
-from ...models.resume_sending_response_resume_sending_v1_sending_resume_post import (
-    ResumeSendingResponseResumeSendingV1SendingResumePost,
-)
+from ...models.sending_resumed import SendingResumed
 from ...types import Response
 
 
@@ -24,9 +22,9 @@ def _get_kwargs() -> dict[str, Any]:
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorBody | ResumeSendingResponseResumeSendingV1SendingResumePost | None:
+) -> ErrorBody | SendingResumed | None:
     if response.status_code == 200:
-        response_200 = ResumeSendingResponseResumeSendingV1SendingResumePost.from_dict(response.json())
+        response_200 = SendingResumed.from_dict(response.json())
 
         return response_200
 
@@ -68,7 +66,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorBody | ResumeSendingResponseResumeSendingV1SendingResumePost]:
+) -> Response[ErrorBody | SendingResumed]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -80,7 +78,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[ErrorBody | ResumeSendingResponseResumeSendingV1SendingResumePost]:
+) -> Response[ErrorBody | SendingResumed]:
     """Resume Sending
 
      Resume after an SES-account pause (guard pauses are resumed through the events service).
@@ -90,7 +88,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | ResumeSendingResponseResumeSendingV1SendingResumePost]
+        Response[ErrorBody | SendingResumed]
     """
 
     kwargs = _get_kwargs()
@@ -105,7 +103,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-) -> ErrorBody | ResumeSendingResponseResumeSendingV1SendingResumePost | None:
+) -> ErrorBody | SendingResumed | None:
     """Resume Sending
 
      Resume after an SES-account pause (guard pauses are resumed through the events service).
@@ -115,7 +113,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | ResumeSendingResponseResumeSendingV1SendingResumePost
+        ErrorBody | SendingResumed
     """
 
     return sync_detailed(
@@ -126,7 +124,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[ErrorBody | ResumeSendingResponseResumeSendingV1SendingResumePost]:
+) -> Response[ErrorBody | SendingResumed]:
     """Resume Sending
 
      Resume after an SES-account pause (guard pauses are resumed through the events service).
@@ -136,7 +134,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | ResumeSendingResponseResumeSendingV1SendingResumePost]
+        Response[ErrorBody | SendingResumed]
     """
 
     kwargs = _get_kwargs()
@@ -149,7 +147,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-) -> ErrorBody | ResumeSendingResponseResumeSendingV1SendingResumePost | None:
+) -> ErrorBody | SendingResumed | None:
     """Resume Sending
 
      Resume after an SES-account pause (guard pauses are resumed through the events service).
@@ -159,7 +157,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | ResumeSendingResponseResumeSendingV1SendingResumePost
+        ErrorBody | SendingResumed
     """
 
     return (

@@ -7,9 +7,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_body import ErrorBody
 from ...models.suppression_settings_in import SuppressionSettingsIn
-from ...models.suppression_settings_route_response_suppression_settings_route_v1_ses_account_suppressions_settings_put import (
-    SuppressionSettingsRouteResponseSuppressionSettingsRouteV1SesAccountSuppressionsSettingsPut,
-)
+from ...models.suppression_settings_out import SuppressionSettingsOut
 from ...types import Response
 
 
@@ -34,15 +32,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> (
-    ErrorBody
-    | SuppressionSettingsRouteResponseSuppressionSettingsRouteV1SesAccountSuppressionsSettingsPut
-    | None
-):
+) -> ErrorBody | SuppressionSettingsOut | None:
     if response.status_code == 200:
-        response_200 = SuppressionSettingsRouteResponseSuppressionSettingsRouteV1SesAccountSuppressionsSettingsPut.from_dict(
-            response.json()
-        )
+        response_200 = SuppressionSettingsOut.from_dict(response.json())
 
         return response_200
 
@@ -84,9 +76,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[
-    ErrorBody | SuppressionSettingsRouteResponseSuppressionSettingsRouteV1SesAccountSuppressionsSettingsPut
-]:
+) -> Response[ErrorBody | SuppressionSettingsOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -99,9 +89,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: SuppressionSettingsIn,
-) -> Response[
-    ErrorBody | SuppressionSettingsRouteResponseSuppressionSettingsRouteV1SesAccountSuppressionsSettingsPut
-]:
+) -> Response[ErrorBody | SuppressionSettingsOut]:
     """Suppression Settings Route
 
      `push: true` also writes Sesame's bounce/complaint suppressions to the SES account list.
@@ -114,7 +102,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | SuppressionSettingsRouteResponseSuppressionSettingsRouteV1SesAccountSuppressionsSettingsPut]
+        Response[ErrorBody | SuppressionSettingsOut]
     """
 
     kwargs = _get_kwargs(
@@ -132,11 +120,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: SuppressionSettingsIn,
-) -> (
-    ErrorBody
-    | SuppressionSettingsRouteResponseSuppressionSettingsRouteV1SesAccountSuppressionsSettingsPut
-    | None
-):
+) -> ErrorBody | SuppressionSettingsOut | None:
     """Suppression Settings Route
 
      `push: true` also writes Sesame's bounce/complaint suppressions to the SES account list.
@@ -149,7 +133,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | SuppressionSettingsRouteResponseSuppressionSettingsRouteV1SesAccountSuppressionsSettingsPut
+        ErrorBody | SuppressionSettingsOut
     """
 
     return sync_detailed(
@@ -162,9 +146,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: SuppressionSettingsIn,
-) -> Response[
-    ErrorBody | SuppressionSettingsRouteResponseSuppressionSettingsRouteV1SesAccountSuppressionsSettingsPut
-]:
+) -> Response[ErrorBody | SuppressionSettingsOut]:
     """Suppression Settings Route
 
      `push: true` also writes Sesame's bounce/complaint suppressions to the SES account list.
@@ -177,7 +159,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | SuppressionSettingsRouteResponseSuppressionSettingsRouteV1SesAccountSuppressionsSettingsPut]
+        Response[ErrorBody | SuppressionSettingsOut]
     """
 
     kwargs = _get_kwargs(
@@ -193,11 +175,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: SuppressionSettingsIn,
-) -> (
-    ErrorBody
-    | SuppressionSettingsRouteResponseSuppressionSettingsRouteV1SesAccountSuppressionsSettingsPut
-    | None
-):
+) -> ErrorBody | SuppressionSettingsOut | None:
     """Suppression Settings Route
 
      `push: true` also writes Sesame's bounce/complaint suppressions to the SES account list.
@@ -210,7 +188,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | SuppressionSettingsRouteResponseSuppressionSettingsRouteV1SesAccountSuppressionsSettingsPut
+        ErrorBody | SuppressionSettingsOut
     """
 
     return (

@@ -6,9 +6,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_body import ErrorBody
-from ...models.sync_route_response_sync_route_v1_ses_account_suppressions_sync_post import (
-    SyncRouteResponseSyncRouteV1SesAccountSuppressionsSyncPost,
-)
+from ...models.suppression_sync_out import SuppressionSyncOut
 from ...types import Response
 
 
@@ -24,9 +22,9 @@ def _get_kwargs() -> dict[str, Any]:
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorBody | SyncRouteResponseSyncRouteV1SesAccountSuppressionsSyncPost | None:
+) -> ErrorBody | SuppressionSyncOut | None:
     if response.status_code == 200:
-        response_200 = SyncRouteResponseSyncRouteV1SesAccountSuppressionsSyncPost.from_dict(response.json())
+        response_200 = SuppressionSyncOut.from_dict(response.json())
 
         return response_200
 
@@ -68,7 +66,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorBody | SyncRouteResponseSyncRouteV1SesAccountSuppressionsSyncPost]:
+) -> Response[ErrorBody | SuppressionSyncOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -80,7 +78,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[ErrorBody | SyncRouteResponseSyncRouteV1SesAccountSuppressionsSyncPost]:
+) -> Response[ErrorBody | SuppressionSyncOut]:
     """Sync Route
 
      Import (and push, where enabled) the SES account-level suppression list now.
@@ -90,7 +88,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | SyncRouteResponseSyncRouteV1SesAccountSuppressionsSyncPost]
+        Response[ErrorBody | SuppressionSyncOut]
     """
 
     kwargs = _get_kwargs()
@@ -105,7 +103,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-) -> ErrorBody | SyncRouteResponseSyncRouteV1SesAccountSuppressionsSyncPost | None:
+) -> ErrorBody | SuppressionSyncOut | None:
     """Sync Route
 
      Import (and push, where enabled) the SES account-level suppression list now.
@@ -115,7 +113,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | SyncRouteResponseSyncRouteV1SesAccountSuppressionsSyncPost
+        ErrorBody | SuppressionSyncOut
     """
 
     return sync_detailed(
@@ -126,7 +124,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[ErrorBody | SyncRouteResponseSyncRouteV1SesAccountSuppressionsSyncPost]:
+) -> Response[ErrorBody | SuppressionSyncOut]:
     """Sync Route
 
      Import (and push, where enabled) the SES account-level suppression list now.
@@ -136,7 +134,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | SyncRouteResponseSyncRouteV1SesAccountSuppressionsSyncPost]
+        Response[ErrorBody | SuppressionSyncOut]
     """
 
     kwargs = _get_kwargs()
@@ -149,7 +147,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-) -> ErrorBody | SyncRouteResponseSyncRouteV1SesAccountSuppressionsSyncPost | None:
+) -> ErrorBody | SuppressionSyncOut | None:
     """Sync Route
 
      Import (and push, where enabled) the SES account-level suppression list now.
@@ -159,7 +157,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | SyncRouteResponseSyncRouteV1SesAccountSuppressionsSyncPost
+        ErrorBody | SuppressionSyncOut
     """
 
     return (

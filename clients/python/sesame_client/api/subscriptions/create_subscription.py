@@ -5,11 +5,9 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.create_subscription_response_create_subscription_v1_subscriptions_post import (
-    CreateSubscriptionResponseCreateSubscriptionV1SubscriptionsPost,
-)
 from ...models.error_body import ErrorBody
 from ...models.subscription_create import SubscriptionCreate
+from ...models.subscription_created import SubscriptionCreated
 from ...types import Response
 
 
@@ -34,11 +32,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> CreateSubscriptionResponseCreateSubscriptionV1SubscriptionsPost | ErrorBody | None:
+) -> ErrorBody | SubscriptionCreated | None:
     if response.status_code == 201:
-        response_201 = CreateSubscriptionResponseCreateSubscriptionV1SubscriptionsPost.from_dict(
-            response.json()
-        )
+        response_201 = SubscriptionCreated.from_dict(response.json())
 
         return response_201
 
@@ -80,7 +76,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[CreateSubscriptionResponseCreateSubscriptionV1SubscriptionsPost | ErrorBody]:
+) -> Response[ErrorBody | SubscriptionCreated]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -93,7 +89,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: SubscriptionCreate,
-) -> Response[CreateSubscriptionResponseCreateSubscriptionV1SubscriptionsPost | ErrorBody]:
+) -> Response[ErrorBody | SubscriptionCreated]:
     """Create Subscription
 
     Args:
@@ -104,7 +100,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CreateSubscriptionResponseCreateSubscriptionV1SubscriptionsPost | ErrorBody]
+        Response[ErrorBody | SubscriptionCreated]
     """
 
     kwargs = _get_kwargs(
@@ -122,7 +118,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: SubscriptionCreate,
-) -> CreateSubscriptionResponseCreateSubscriptionV1SubscriptionsPost | ErrorBody | None:
+) -> ErrorBody | SubscriptionCreated | None:
     """Create Subscription
 
     Args:
@@ -133,7 +129,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CreateSubscriptionResponseCreateSubscriptionV1SubscriptionsPost | ErrorBody
+        ErrorBody | SubscriptionCreated
     """
 
     return sync_detailed(
@@ -146,7 +142,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: SubscriptionCreate,
-) -> Response[CreateSubscriptionResponseCreateSubscriptionV1SubscriptionsPost | ErrorBody]:
+) -> Response[ErrorBody | SubscriptionCreated]:
     """Create Subscription
 
     Args:
@@ -157,7 +153,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CreateSubscriptionResponseCreateSubscriptionV1SubscriptionsPost | ErrorBody]
+        Response[ErrorBody | SubscriptionCreated]
     """
 
     kwargs = _get_kwargs(
@@ -173,7 +169,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: SubscriptionCreate,
-) -> CreateSubscriptionResponseCreateSubscriptionV1SubscriptionsPost | ErrorBody | None:
+) -> ErrorBody | SubscriptionCreated | None:
     """Create Subscription
 
     Args:
@@ -184,7 +180,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CreateSubscriptionResponseCreateSubscriptionV1SubscriptionsPost | ErrorBody
+        ErrorBody | SubscriptionCreated
     """
 
     return (

@@ -6,10 +6,8 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_body import ErrorBody
-from ...models.list_subscriptions_response_list_subscriptions_v1_subscriptions_get import (
-    ListSubscriptionsResponseListSubscriptionsV1SubscriptionsGet,
-)
 from ...models.list_subscriptions_status_type_0 import ListSubscriptionsStatusType0
+from ...models.subscription_page import SubscriptionPage
 from ...types import UNSET, Response, Unset
 
 
@@ -69,9 +67,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorBody | ListSubscriptionsResponseListSubscriptionsV1SubscriptionsGet | None:
+) -> ErrorBody | SubscriptionPage | None:
     if response.status_code == 200:
-        response_200 = ListSubscriptionsResponseListSubscriptionsV1SubscriptionsGet.from_dict(response.json())
+        response_200 = SubscriptionPage.from_dict(response.json())
 
         return response_200
 
@@ -103,7 +101,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorBody | ListSubscriptionsResponseListSubscriptionsV1SubscriptionsGet]:
+) -> Response[ErrorBody | SubscriptionPage]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -120,7 +118,7 @@ def sync_detailed(
     status: ListSubscriptionsStatusType0 | None | Unset = UNSET,
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
-) -> Response[ErrorBody | ListSubscriptionsResponseListSubscriptionsV1SubscriptionsGet]:
+) -> Response[ErrorBody | SubscriptionPage]:
     """List Subscriptions
 
     Args:
@@ -135,7 +133,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | ListSubscriptionsResponseListSubscriptionsV1SubscriptionsGet]
+        Response[ErrorBody | SubscriptionPage]
     """
 
     kwargs = _get_kwargs(
@@ -161,7 +159,7 @@ def sync(
     status: ListSubscriptionsStatusType0 | None | Unset = UNSET,
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
-) -> ErrorBody | ListSubscriptionsResponseListSubscriptionsV1SubscriptionsGet | None:
+) -> ErrorBody | SubscriptionPage | None:
     """List Subscriptions
 
     Args:
@@ -176,7 +174,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | ListSubscriptionsResponseListSubscriptionsV1SubscriptionsGet
+        ErrorBody | SubscriptionPage
     """
 
     return sync_detailed(
@@ -197,7 +195,7 @@ async def asyncio_detailed(
     status: ListSubscriptionsStatusType0 | None | Unset = UNSET,
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
-) -> Response[ErrorBody | ListSubscriptionsResponseListSubscriptionsV1SubscriptionsGet]:
+) -> Response[ErrorBody | SubscriptionPage]:
     """List Subscriptions
 
     Args:
@@ -212,7 +210,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | ListSubscriptionsResponseListSubscriptionsV1SubscriptionsGet]
+        Response[ErrorBody | SubscriptionPage]
     """
 
     kwargs = _get_kwargs(
@@ -236,7 +234,7 @@ async def asyncio(
     status: ListSubscriptionsStatusType0 | None | Unset = UNSET,
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
-) -> ErrorBody | ListSubscriptionsResponseListSubscriptionsV1SubscriptionsGet | None:
+) -> ErrorBody | SubscriptionPage | None:
     """List Subscriptions
 
     Args:
@@ -251,7 +249,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | ListSubscriptionsResponseListSubscriptionsV1SubscriptionsGet
+        ErrorBody | SubscriptionPage
     """
 
     return (

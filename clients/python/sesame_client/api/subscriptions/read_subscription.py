@@ -7,9 +7,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_body import ErrorBody
-from ...models.read_subscription_response_read_subscription_v1_subscriptions_sub_id_get import (
-    ReadSubscriptionResponseReadSubscriptionV1SubscriptionsSubIdGet,
-)
+from ...models.subscription_out import SubscriptionOut
 from ...types import Response
 
 
@@ -29,11 +27,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorBody | ReadSubscriptionResponseReadSubscriptionV1SubscriptionsSubIdGet | None:
+) -> ErrorBody | SubscriptionOut | None:
     if response.status_code == 200:
-        response_200 = ReadSubscriptionResponseReadSubscriptionV1SubscriptionsSubIdGet.from_dict(
-            response.json()
-        )
+        response_200 = SubscriptionOut.from_dict(response.json())
 
         return response_200
 
@@ -70,7 +66,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorBody | ReadSubscriptionResponseReadSubscriptionV1SubscriptionsSubIdGet]:
+) -> Response[ErrorBody | SubscriptionOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -83,7 +79,7 @@ def sync_detailed(
     sub_id: int,
     *,
     client: AuthenticatedClient,
-) -> Response[ErrorBody | ReadSubscriptionResponseReadSubscriptionV1SubscriptionsSubIdGet]:
+) -> Response[ErrorBody | SubscriptionOut]:
     """Read Subscription
 
     Args:
@@ -94,7 +90,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | ReadSubscriptionResponseReadSubscriptionV1SubscriptionsSubIdGet]
+        Response[ErrorBody | SubscriptionOut]
     """
 
     kwargs = _get_kwargs(
@@ -112,7 +108,7 @@ def sync(
     sub_id: int,
     *,
     client: AuthenticatedClient,
-) -> ErrorBody | ReadSubscriptionResponseReadSubscriptionV1SubscriptionsSubIdGet | None:
+) -> ErrorBody | SubscriptionOut | None:
     """Read Subscription
 
     Args:
@@ -123,7 +119,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | ReadSubscriptionResponseReadSubscriptionV1SubscriptionsSubIdGet
+        ErrorBody | SubscriptionOut
     """
 
     return sync_detailed(
@@ -136,7 +132,7 @@ async def asyncio_detailed(
     sub_id: int,
     *,
     client: AuthenticatedClient,
-) -> Response[ErrorBody | ReadSubscriptionResponseReadSubscriptionV1SubscriptionsSubIdGet]:
+) -> Response[ErrorBody | SubscriptionOut]:
     """Read Subscription
 
     Args:
@@ -147,7 +143,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | ReadSubscriptionResponseReadSubscriptionV1SubscriptionsSubIdGet]
+        Response[ErrorBody | SubscriptionOut]
     """
 
     kwargs = _get_kwargs(
@@ -163,7 +159,7 @@ async def asyncio(
     sub_id: int,
     *,
     client: AuthenticatedClient,
-) -> ErrorBody | ReadSubscriptionResponseReadSubscriptionV1SubscriptionsSubIdGet | None:
+) -> ErrorBody | SubscriptionOut | None:
     """Read Subscription
 
     Args:
@@ -174,7 +170,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | ReadSubscriptionResponseReadSubscriptionV1SubscriptionsSubIdGet
+        ErrorBody | SubscriptionOut
     """
 
     return (

@@ -6,10 +6,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.confirmation_sent import ConfirmationSent
 from ...models.error_body import ErrorBody
-from ...models.resend_confirmation_response_resend_confirmation_v1_subscriptions_sub_id_resend_confirmation_post import (
-    ResendConfirmationResponseResendConfirmationV1SubscriptionsSubIdResendConfirmationPost,
-)
 from ...types import Response
 
 
@@ -29,15 +27,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> (
-    ErrorBody | ResendConfirmationResponseResendConfirmationV1SubscriptionsSubIdResendConfirmationPost | None
-):
+) -> ConfirmationSent | ErrorBody | None:
     if response.status_code == 202:
-        response_202 = (
-            ResendConfirmationResponseResendConfirmationV1SubscriptionsSubIdResendConfirmationPost.from_dict(
-                response.json()
-            )
-        )
+        response_202 = ConfirmationSent.from_dict(response.json())
 
         return response_202
 
@@ -79,9 +71,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[
-    ErrorBody | ResendConfirmationResponseResendConfirmationV1SubscriptionsSubIdResendConfirmationPost
-]:
+) -> Response[ConfirmationSent | ErrorBody]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -94,9 +84,7 @@ def sync_detailed(
     sub_id: int,
     *,
     client: AuthenticatedClient,
-) -> Response[
-    ErrorBody | ResendConfirmationResponseResendConfirmationV1SubscriptionsSubIdResendConfirmationPost
-]:
+) -> Response[ConfirmationSent | ErrorBody]:
     """Resend Confirmation
 
     Args:
@@ -107,7 +95,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | ResendConfirmationResponseResendConfirmationV1SubscriptionsSubIdResendConfirmationPost]
+        Response[ConfirmationSent | ErrorBody]
     """
 
     kwargs = _get_kwargs(
@@ -125,9 +113,7 @@ def sync(
     sub_id: int,
     *,
     client: AuthenticatedClient,
-) -> (
-    ErrorBody | ResendConfirmationResponseResendConfirmationV1SubscriptionsSubIdResendConfirmationPost | None
-):
+) -> ConfirmationSent | ErrorBody | None:
     """Resend Confirmation
 
     Args:
@@ -138,7 +124,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | ResendConfirmationResponseResendConfirmationV1SubscriptionsSubIdResendConfirmationPost
+        ConfirmationSent | ErrorBody
     """
 
     return sync_detailed(
@@ -151,9 +137,7 @@ async def asyncio_detailed(
     sub_id: int,
     *,
     client: AuthenticatedClient,
-) -> Response[
-    ErrorBody | ResendConfirmationResponseResendConfirmationV1SubscriptionsSubIdResendConfirmationPost
-]:
+) -> Response[ConfirmationSent | ErrorBody]:
     """Resend Confirmation
 
     Args:
@@ -164,7 +148,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | ResendConfirmationResponseResendConfirmationV1SubscriptionsSubIdResendConfirmationPost]
+        Response[ConfirmationSent | ErrorBody]
     """
 
     kwargs = _get_kwargs(
@@ -180,9 +164,7 @@ async def asyncio(
     sub_id: int,
     *,
     client: AuthenticatedClient,
-) -> (
-    ErrorBody | ResendConfirmationResponseResendConfirmationV1SubscriptionsSubIdResendConfirmationPost | None
-):
+) -> ConfirmationSent | ErrorBody | None:
     """Resend Confirmation
 
     Args:
@@ -193,7 +175,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | ResendConfirmationResponseResendConfirmationV1SubscriptionsSubIdResendConfirmationPost
+        ConfirmationSent | ErrorBody
     """
 
     return (

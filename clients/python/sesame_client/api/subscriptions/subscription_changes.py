@@ -6,10 +6,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.change_page import ChangePage
 from ...models.error_body import ErrorBody
-from ...models.subscription_changes_response_subscription_changes_v1_subscriptions_sub_id_changes_get import (
-    SubscriptionChangesResponseSubscriptionChangesV1SubscriptionsSubIdChangesGet,
-)
 from ...types import UNSET, Response, Unset
 
 
@@ -46,11 +44,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorBody | SubscriptionChangesResponseSubscriptionChangesV1SubscriptionsSubIdChangesGet | None:
+) -> ChangePage | ErrorBody | None:
     if response.status_code == 200:
-        response_200 = SubscriptionChangesResponseSubscriptionChangesV1SubscriptionsSubIdChangesGet.from_dict(
-            response.json()
-        )
+        response_200 = ChangePage.from_dict(response.json())
 
         return response_200
 
@@ -87,7 +83,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorBody | SubscriptionChangesResponseSubscriptionChangesV1SubscriptionsSubIdChangesGet]:
+) -> Response[ChangePage | ErrorBody]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -102,7 +98,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
-) -> Response[ErrorBody | SubscriptionChangesResponseSubscriptionChangesV1SubscriptionsSubIdChangesGet]:
+) -> Response[ChangePage | ErrorBody]:
     """Subscription Changes
 
     Args:
@@ -115,7 +111,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | SubscriptionChangesResponseSubscriptionChangesV1SubscriptionsSubIdChangesGet]
+        Response[ChangePage | ErrorBody]
     """
 
     kwargs = _get_kwargs(
@@ -137,7 +133,7 @@ def sync(
     client: AuthenticatedClient,
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
-) -> ErrorBody | SubscriptionChangesResponseSubscriptionChangesV1SubscriptionsSubIdChangesGet | None:
+) -> ChangePage | ErrorBody | None:
     """Subscription Changes
 
     Args:
@@ -150,7 +146,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | SubscriptionChangesResponseSubscriptionChangesV1SubscriptionsSubIdChangesGet
+        ChangePage | ErrorBody
     """
 
     return sync_detailed(
@@ -167,7 +163,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
-) -> Response[ErrorBody | SubscriptionChangesResponseSubscriptionChangesV1SubscriptionsSubIdChangesGet]:
+) -> Response[ChangePage | ErrorBody]:
     """Subscription Changes
 
     Args:
@@ -180,7 +176,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | SubscriptionChangesResponseSubscriptionChangesV1SubscriptionsSubIdChangesGet]
+        Response[ChangePage | ErrorBody]
     """
 
     kwargs = _get_kwargs(
@@ -200,7 +196,7 @@ async def asyncio(
     client: AuthenticatedClient,
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
-) -> ErrorBody | SubscriptionChangesResponseSubscriptionChangesV1SubscriptionsSubIdChangesGet | None:
+) -> ChangePage | ErrorBody | None:
     """Subscription Changes
 
     Args:
@@ -213,7 +209,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | SubscriptionChangesResponseSubscriptionChangesV1SubscriptionsSubIdChangesGet
+        ChangePage | ErrorBody
     """
 
     return (

@@ -7,10 +7,8 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_body import ErrorBody
+from ...models.subscription_out import SubscriptionOut
 from ...models.subscription_patch import SubscriptionPatch
-from ...models.update_subscription_response_update_subscription_v1_subscriptions_sub_id_patch import (
-    UpdateSubscriptionResponseUpdateSubscriptionV1SubscriptionsSubIdPatch,
-)
 from ...types import Response
 
 
@@ -38,11 +36,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorBody | UpdateSubscriptionResponseUpdateSubscriptionV1SubscriptionsSubIdPatch | None:
+) -> ErrorBody | SubscriptionOut | None:
     if response.status_code == 200:
-        response_200 = UpdateSubscriptionResponseUpdateSubscriptionV1SubscriptionsSubIdPatch.from_dict(
-            response.json()
-        )
+        response_200 = SubscriptionOut.from_dict(response.json())
 
         return response_200
 
@@ -84,7 +80,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorBody | UpdateSubscriptionResponseUpdateSubscriptionV1SubscriptionsSubIdPatch]:
+) -> Response[ErrorBody | SubscriptionOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -98,7 +94,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: SubscriptionPatch,
-) -> Response[ErrorBody | UpdateSubscriptionResponseUpdateSubscriptionV1SubscriptionsSubIdPatch]:
+) -> Response[ErrorBody | SubscriptionOut]:
     """Update Subscription
 
     Args:
@@ -110,7 +106,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | UpdateSubscriptionResponseUpdateSubscriptionV1SubscriptionsSubIdPatch]
+        Response[ErrorBody | SubscriptionOut]
     """
 
     kwargs = _get_kwargs(
@@ -130,7 +126,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: SubscriptionPatch,
-) -> ErrorBody | UpdateSubscriptionResponseUpdateSubscriptionV1SubscriptionsSubIdPatch | None:
+) -> ErrorBody | SubscriptionOut | None:
     """Update Subscription
 
     Args:
@@ -142,7 +138,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | UpdateSubscriptionResponseUpdateSubscriptionV1SubscriptionsSubIdPatch
+        ErrorBody | SubscriptionOut
     """
 
     return sync_detailed(
@@ -157,7 +153,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: SubscriptionPatch,
-) -> Response[ErrorBody | UpdateSubscriptionResponseUpdateSubscriptionV1SubscriptionsSubIdPatch]:
+) -> Response[ErrorBody | SubscriptionOut]:
     """Update Subscription
 
     Args:
@@ -169,7 +165,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | UpdateSubscriptionResponseUpdateSubscriptionV1SubscriptionsSubIdPatch]
+        Response[ErrorBody | SubscriptionOut]
     """
 
     kwargs = _get_kwargs(
@@ -187,7 +183,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: SubscriptionPatch,
-) -> ErrorBody | UpdateSubscriptionResponseUpdateSubscriptionV1SubscriptionsSubIdPatch | None:
+) -> ErrorBody | SubscriptionOut | None:
     """Update Subscription
 
     Args:
@@ -199,7 +195,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | UpdateSubscriptionResponseUpdateSubscriptionV1SubscriptionsSubIdPatch
+        ErrorBody | SubscriptionOut
     """
 
     return (

@@ -5,11 +5,9 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.create_suppression_response_create_suppression_v1_suppressions_post import (
-    CreateSuppressionResponseCreateSuppressionV1SuppressionsPost,
-)
 from ...models.error_body import ErrorBody
 from ...models.suppression_create import SuppressionCreate
+from ...models.suppression_created_out import SuppressionCreatedOut
 from ...types import Response
 
 
@@ -34,9 +32,14 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> CreateSuppressionResponseCreateSuppressionV1SuppressionsPost | ErrorBody | None:
+) -> ErrorBody | SuppressionCreatedOut | None:
+    if response.status_code == 200:
+        response_200 = SuppressionCreatedOut.from_dict(response.json())
+
+        return response_200
+
     if response.status_code == 201:
-        response_201 = CreateSuppressionResponseCreateSuppressionV1SuppressionsPost.from_dict(response.json())
+        response_201 = SuppressionCreatedOut.from_dict(response.json())
 
         return response_201
 
@@ -78,7 +81,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[CreateSuppressionResponseCreateSuppressionV1SuppressionsPost | ErrorBody]:
+) -> Response[ErrorBody | SuppressionCreatedOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -91,7 +94,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: SuppressionCreate,
-) -> Response[CreateSuppressionResponseCreateSuppressionV1SuppressionsPost | ErrorBody]:
+) -> Response[ErrorBody | SuppressionCreatedOut]:
     """Create Suppression
 
     Args:
@@ -102,7 +105,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CreateSuppressionResponseCreateSuppressionV1SuppressionsPost | ErrorBody]
+        Response[ErrorBody | SuppressionCreatedOut]
     """
 
     kwargs = _get_kwargs(
@@ -120,7 +123,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: SuppressionCreate,
-) -> CreateSuppressionResponseCreateSuppressionV1SuppressionsPost | ErrorBody | None:
+) -> ErrorBody | SuppressionCreatedOut | None:
     """Create Suppression
 
     Args:
@@ -131,7 +134,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CreateSuppressionResponseCreateSuppressionV1SuppressionsPost | ErrorBody
+        ErrorBody | SuppressionCreatedOut
     """
 
     return sync_detailed(
@@ -144,7 +147,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: SuppressionCreate,
-) -> Response[CreateSuppressionResponseCreateSuppressionV1SuppressionsPost | ErrorBody]:
+) -> Response[ErrorBody | SuppressionCreatedOut]:
     """Create Suppression
 
     Args:
@@ -155,7 +158,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CreateSuppressionResponseCreateSuppressionV1SuppressionsPost | ErrorBody]
+        Response[ErrorBody | SuppressionCreatedOut]
     """
 
     kwargs = _get_kwargs(
@@ -171,7 +174,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: SuppressionCreate,
-) -> CreateSuppressionResponseCreateSuppressionV1SuppressionsPost | ErrorBody | None:
+) -> ErrorBody | SuppressionCreatedOut | None:
     """Create Suppression
 
     Args:
@@ -182,7 +185,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CreateSuppressionResponseCreateSuppressionV1SuppressionsPost | ErrorBody
+        ErrorBody | SuppressionCreatedOut
     """
 
     return (

@@ -6,10 +6,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.delete_suppression_response_delete_suppression_v1_suppressions_suppression_id_delete import (
-    DeleteSuppressionResponseDeleteSuppressionV1SuppressionsSuppressionIdDelete,
-)
 from ...models.error_body import ErrorBody
+from ...models.removal_out import RemovalOut
 from ...types import UNSET, Response, Unset
 
 
@@ -46,11 +44,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> DeleteSuppressionResponseDeleteSuppressionV1SuppressionsSuppressionIdDelete | ErrorBody | None:
+) -> ErrorBody | RemovalOut | None:
     if response.status_code == 200:
-        response_200 = DeleteSuppressionResponseDeleteSuppressionV1SuppressionsSuppressionIdDelete.from_dict(
-            response.json()
-        )
+        response_200 = RemovalOut.from_dict(response.json())
 
         return response_200
 
@@ -92,7 +88,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[DeleteSuppressionResponseDeleteSuppressionV1SuppressionsSuppressionIdDelete | ErrorBody]:
+) -> Response[ErrorBody | RemovalOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -107,7 +103,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     why: str,
     removed_by: None | str | Unset = UNSET,
-) -> Response[DeleteSuppressionResponseDeleteSuppressionV1SuppressionsSuppressionIdDelete | ErrorBody]:
+) -> Response[ErrorBody | RemovalOut]:
     """Delete Suppression
 
      The same as POST …/remove, with `why` (required) and `removed_by` as query parameters.
@@ -122,7 +118,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[DeleteSuppressionResponseDeleteSuppressionV1SuppressionsSuppressionIdDelete | ErrorBody]
+        Response[ErrorBody | RemovalOut]
     """
 
     kwargs = _get_kwargs(
@@ -144,7 +140,7 @@ def sync(
     client: AuthenticatedClient,
     why: str,
     removed_by: None | str | Unset = UNSET,
-) -> DeleteSuppressionResponseDeleteSuppressionV1SuppressionsSuppressionIdDelete | ErrorBody | None:
+) -> ErrorBody | RemovalOut | None:
     """Delete Suppression
 
      The same as POST …/remove, with `why` (required) and `removed_by` as query parameters.
@@ -159,7 +155,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        DeleteSuppressionResponseDeleteSuppressionV1SuppressionsSuppressionIdDelete | ErrorBody
+        ErrorBody | RemovalOut
     """
 
     return sync_detailed(
@@ -176,7 +172,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     why: str,
     removed_by: None | str | Unset = UNSET,
-) -> Response[DeleteSuppressionResponseDeleteSuppressionV1SuppressionsSuppressionIdDelete | ErrorBody]:
+) -> Response[ErrorBody | RemovalOut]:
     """Delete Suppression
 
      The same as POST …/remove, with `why` (required) and `removed_by` as query parameters.
@@ -191,7 +187,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[DeleteSuppressionResponseDeleteSuppressionV1SuppressionsSuppressionIdDelete | ErrorBody]
+        Response[ErrorBody | RemovalOut]
     """
 
     kwargs = _get_kwargs(
@@ -211,7 +207,7 @@ async def asyncio(
     client: AuthenticatedClient,
     why: str,
     removed_by: None | str | Unset = UNSET,
-) -> DeleteSuppressionResponseDeleteSuppressionV1SuppressionsSuppressionIdDelete | ErrorBody | None:
+) -> ErrorBody | RemovalOut | None:
     """Delete Suppression
 
      The same as POST …/remove, with `why` (required) and `removed_by` as query parameters.
@@ -226,7 +222,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        DeleteSuppressionResponseDeleteSuppressionV1SuppressionsSuppressionIdDelete | ErrorBody
+        ErrorBody | RemovalOut
     """
 
     return (

@@ -6,9 +6,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_body import ErrorBody
-from ...models.list_removals_response_list_removals_v1_suppressions_removals_get import (
-    ListRemovalsResponseListRemovalsV1SuppressionsRemovalsGet,
-)
+from ...models.removal_page import RemovalPage
 from ...types import UNSET, Response, Unset
 
 
@@ -42,9 +40,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorBody | ListRemovalsResponseListRemovalsV1SuppressionsRemovalsGet | None:
+) -> ErrorBody | RemovalPage | None:
     if response.status_code == 200:
-        response_200 = ListRemovalsResponseListRemovalsV1SuppressionsRemovalsGet.from_dict(response.json())
+        response_200 = RemovalPage.from_dict(response.json())
 
         return response_200
 
@@ -76,7 +74,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorBody | ListRemovalsResponseListRemovalsV1SuppressionsRemovalsGet]:
+) -> Response[ErrorBody | RemovalPage]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -90,7 +88,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
-) -> Response[ErrorBody | ListRemovalsResponseListRemovalsV1SuppressionsRemovalsGet]:
+) -> Response[ErrorBody | RemovalPage]:
     """List Removals
 
     Args:
@@ -102,7 +100,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | ListRemovalsResponseListRemovalsV1SuppressionsRemovalsGet]
+        Response[ErrorBody | RemovalPage]
     """
 
     kwargs = _get_kwargs(
@@ -122,7 +120,7 @@ def sync(
     client: AuthenticatedClient,
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
-) -> ErrorBody | ListRemovalsResponseListRemovalsV1SuppressionsRemovalsGet | None:
+) -> ErrorBody | RemovalPage | None:
     """List Removals
 
     Args:
@@ -134,7 +132,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | ListRemovalsResponseListRemovalsV1SuppressionsRemovalsGet
+        ErrorBody | RemovalPage
     """
 
     return sync_detailed(
@@ -149,7 +147,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
-) -> Response[ErrorBody | ListRemovalsResponseListRemovalsV1SuppressionsRemovalsGet]:
+) -> Response[ErrorBody | RemovalPage]:
     """List Removals
 
     Args:
@@ -161,7 +159,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | ListRemovalsResponseListRemovalsV1SuppressionsRemovalsGet]
+        Response[ErrorBody | RemovalPage]
     """
 
     kwargs = _get_kwargs(
@@ -179,7 +177,7 @@ async def asyncio(
     client: AuthenticatedClient,
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
-) -> ErrorBody | ListRemovalsResponseListRemovalsV1SuppressionsRemovalsGet | None:
+) -> ErrorBody | RemovalPage | None:
     """List Removals
 
     Args:
@@ -191,7 +189,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | ListRemovalsResponseListRemovalsV1SuppressionsRemovalsGet
+        ErrorBody | RemovalPage
     """
 
     return (

@@ -7,9 +7,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_body import ErrorBody
 from ...models.list_suppressions_reason_type_0 import ListSuppressionsReasonType0
-from ...models.list_suppressions_response_list_suppressions_v1_suppressions_get import (
-    ListSuppressionsResponseListSuppressionsV1SuppressionsGet,
-)
+from ...models.suppression_page import SuppressionPage
 from ...types import UNSET, Response, Unset
 
 
@@ -69,9 +67,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorBody | ListSuppressionsResponseListSuppressionsV1SuppressionsGet | None:
+) -> ErrorBody | SuppressionPage | None:
     if response.status_code == 200:
-        response_200 = ListSuppressionsResponseListSuppressionsV1SuppressionsGet.from_dict(response.json())
+        response_200 = SuppressionPage.from_dict(response.json())
 
         return response_200
 
@@ -103,7 +101,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorBody | ListSuppressionsResponseListSuppressionsV1SuppressionsGet]:
+) -> Response[ErrorBody | SuppressionPage]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -120,7 +118,7 @@ def sync_detailed(
     reason: ListSuppressionsReasonType0 | None | Unset = UNSET,
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
-) -> Response[ErrorBody | ListSuppressionsResponseListSuppressionsV1SuppressionsGet]:
+) -> Response[ErrorBody | SuppressionPage]:
     """List Suppressions
 
     Args:
@@ -135,7 +133,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | ListSuppressionsResponseListSuppressionsV1SuppressionsGet]
+        Response[ErrorBody | SuppressionPage]
     """
 
     kwargs = _get_kwargs(
@@ -161,7 +159,7 @@ def sync(
     reason: ListSuppressionsReasonType0 | None | Unset = UNSET,
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
-) -> ErrorBody | ListSuppressionsResponseListSuppressionsV1SuppressionsGet | None:
+) -> ErrorBody | SuppressionPage | None:
     """List Suppressions
 
     Args:
@@ -176,7 +174,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | ListSuppressionsResponseListSuppressionsV1SuppressionsGet
+        ErrorBody | SuppressionPage
     """
 
     return sync_detailed(
@@ -197,7 +195,7 @@ async def asyncio_detailed(
     reason: ListSuppressionsReasonType0 | None | Unset = UNSET,
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
-) -> Response[ErrorBody | ListSuppressionsResponseListSuppressionsV1SuppressionsGet]:
+) -> Response[ErrorBody | SuppressionPage]:
     """List Suppressions
 
     Args:
@@ -212,7 +210,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | ListSuppressionsResponseListSuppressionsV1SuppressionsGet]
+        Response[ErrorBody | SuppressionPage]
     """
 
     kwargs = _get_kwargs(
@@ -236,7 +234,7 @@ async def asyncio(
     reason: ListSuppressionsReasonType0 | None | Unset = UNSET,
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
-) -> ErrorBody | ListSuppressionsResponseListSuppressionsV1SuppressionsGet | None:
+) -> ErrorBody | SuppressionPage | None:
     """List Suppressions
 
     Args:
@@ -251,7 +249,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | ListSuppressionsResponseListSuppressionsV1SuppressionsGet
+        ErrorBody | SuppressionPage
     """
 
     return (

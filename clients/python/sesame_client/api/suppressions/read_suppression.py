@@ -7,9 +7,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_body import ErrorBody
-from ...models.read_suppression_response_read_suppression_v1_suppressions_suppression_id_get import (
-    ReadSuppressionResponseReadSuppressionV1SuppressionsSuppressionIdGet,
-)
+from ...models.suppression_out import SuppressionOut
 from ...types import Response
 
 
@@ -29,11 +27,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorBody | ReadSuppressionResponseReadSuppressionV1SuppressionsSuppressionIdGet | None:
+) -> ErrorBody | SuppressionOut | None:
     if response.status_code == 200:
-        response_200 = ReadSuppressionResponseReadSuppressionV1SuppressionsSuppressionIdGet.from_dict(
-            response.json()
-        )
+        response_200 = SuppressionOut.from_dict(response.json())
 
         return response_200
 
@@ -70,7 +66,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorBody | ReadSuppressionResponseReadSuppressionV1SuppressionsSuppressionIdGet]:
+) -> Response[ErrorBody | SuppressionOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -83,7 +79,7 @@ def sync_detailed(
     suppression_id: int,
     *,
     client: AuthenticatedClient,
-) -> Response[ErrorBody | ReadSuppressionResponseReadSuppressionV1SuppressionsSuppressionIdGet]:
+) -> Response[ErrorBody | SuppressionOut]:
     """Read Suppression
 
     Args:
@@ -94,7 +90,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | ReadSuppressionResponseReadSuppressionV1SuppressionsSuppressionIdGet]
+        Response[ErrorBody | SuppressionOut]
     """
 
     kwargs = _get_kwargs(
@@ -112,7 +108,7 @@ def sync(
     suppression_id: int,
     *,
     client: AuthenticatedClient,
-) -> ErrorBody | ReadSuppressionResponseReadSuppressionV1SuppressionsSuppressionIdGet | None:
+) -> ErrorBody | SuppressionOut | None:
     """Read Suppression
 
     Args:
@@ -123,7 +119,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | ReadSuppressionResponseReadSuppressionV1SuppressionsSuppressionIdGet
+        ErrorBody | SuppressionOut
     """
 
     return sync_detailed(
@@ -136,7 +132,7 @@ async def asyncio_detailed(
     suppression_id: int,
     *,
     client: AuthenticatedClient,
-) -> Response[ErrorBody | ReadSuppressionResponseReadSuppressionV1SuppressionsSuppressionIdGet]:
+) -> Response[ErrorBody | SuppressionOut]:
     """Read Suppression
 
     Args:
@@ -147,7 +143,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | ReadSuppressionResponseReadSuppressionV1SuppressionsSuppressionIdGet]
+        Response[ErrorBody | SuppressionOut]
     """
 
     kwargs = _get_kwargs(
@@ -163,7 +159,7 @@ async def asyncio(
     suppression_id: int,
     *,
     client: AuthenticatedClient,
-) -> ErrorBody | ReadSuppressionResponseReadSuppressionV1SuppressionsSuppressionIdGet | None:
+) -> ErrorBody | SuppressionOut | None:
     """Read Suppression
 
     Args:
@@ -174,7 +170,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | ReadSuppressionResponseReadSuppressionV1SuppressionsSuppressionIdGet
+        ErrorBody | SuppressionOut
     """
 
     return (

@@ -7,9 +7,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_body import ErrorBody
-from ...models.remove_suppression_response_remove_suppression_v1_suppressions_suppression_id_remove_post import (
-    RemoveSuppressionResponseRemoveSuppressionV1SuppressionsSuppressionIdRemovePost,
-)
+from ...models.removal_out import RemovalOut
 from ...models.suppression_remove import SuppressionRemove
 from ...types import Response
 
@@ -38,13 +36,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorBody | RemoveSuppressionResponseRemoveSuppressionV1SuppressionsSuppressionIdRemovePost | None:
+) -> ErrorBody | RemovalOut | None:
     if response.status_code == 200:
-        response_200 = (
-            RemoveSuppressionResponseRemoveSuppressionV1SuppressionsSuppressionIdRemovePost.from_dict(
-                response.json()
-            )
-        )
+        response_200 = RemovalOut.from_dict(response.json())
 
         return response_200
 
@@ -86,7 +80,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorBody | RemoveSuppressionResponseRemoveSuppressionV1SuppressionsSuppressionIdRemovePost]:
+) -> Response[ErrorBody | RemovalOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -100,7 +94,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: SuppressionRemove,
-) -> Response[ErrorBody | RemoveSuppressionResponseRemoveSuppressionV1SuppressionsSuppressionIdRemovePost]:
+) -> Response[ErrorBody | RemovalOut]:
     """Remove Suppression
 
      Remove an entry; the removal (who, why, the entry's reason and age) is kept in the removal log.
@@ -114,7 +108,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | RemoveSuppressionResponseRemoveSuppressionV1SuppressionsSuppressionIdRemovePost]
+        Response[ErrorBody | RemovalOut]
     """
 
     kwargs = _get_kwargs(
@@ -134,7 +128,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: SuppressionRemove,
-) -> ErrorBody | RemoveSuppressionResponseRemoveSuppressionV1SuppressionsSuppressionIdRemovePost | None:
+) -> ErrorBody | RemovalOut | None:
     """Remove Suppression
 
      Remove an entry; the removal (who, why, the entry's reason and age) is kept in the removal log.
@@ -148,7 +142,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | RemoveSuppressionResponseRemoveSuppressionV1SuppressionsSuppressionIdRemovePost
+        ErrorBody | RemovalOut
     """
 
     return sync_detailed(
@@ -163,7 +157,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: SuppressionRemove,
-) -> Response[ErrorBody | RemoveSuppressionResponseRemoveSuppressionV1SuppressionsSuppressionIdRemovePost]:
+) -> Response[ErrorBody | RemovalOut]:
     """Remove Suppression
 
      Remove an entry; the removal (who, why, the entry's reason and age) is kept in the removal log.
@@ -177,7 +171,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | RemoveSuppressionResponseRemoveSuppressionV1SuppressionsSuppressionIdRemovePost]
+        Response[ErrorBody | RemovalOut]
     """
 
     kwargs = _get_kwargs(
@@ -195,7 +189,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: SuppressionRemove,
-) -> ErrorBody | RemoveSuppressionResponseRemoveSuppressionV1SuppressionsSuppressionIdRemovePost | None:
+) -> ErrorBody | RemovalOut | None:
     """Remove Suppression
 
      Remove an entry; the removal (who, why, the entry's reason and age) is kept in the removal log.
@@ -209,7 +203,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | RemoveSuppressionResponseRemoveSuppressionV1SuppressionsSuppressionIdRemovePost
+        ErrorBody | RemovalOut
     """
 
     return (

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+T = TypeVar("T", bound="ConfirmationPreview")
+
+
+@_attrs_define
+class ConfirmationPreview:
+    """
+    Attributes:
+        custom (bool): true: the list's own subject and body; false: the built-in mail
+        html (str):
+        locale (str): the language the mail was rendered in
+        subject (str):
+        text (str):
+    """
+
+    custom: bool
+    html: str
+    locale: str
+    subject: str
+    text: str
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        custom = self.custom
+
+        html = self.html
+
+        locale = self.locale
+
+        subject = self.subject
+
+        text = self.text
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "custom": custom,
+                "html": html,
+                "locale": locale,
+                "subject": subject,
+                "text": text,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        custom = d.pop("custom")
+
+        html = d.pop("html")
+
+        locale = d.pop("locale")
+
+        subject = d.pop("subject")
+
+        text = d.pop("text")
+
+        confirmation_preview = cls(
+            custom=custom,
+            html=html,
+            locale=locale,
+            subject=subject,
+            text=text,
+        )
+
+        confirmation_preview.additional_properties = d
+        return confirmation_preview
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
