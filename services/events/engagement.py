@@ -36,6 +36,7 @@ from shared.models.engagement import (
 )
 from shared.models.events import EmailEvent
 from shared.models.sender import Message
+from shared.models.subscriptions import Contact
 
 if TYPE_CHECKING:
     from services.events.context import EventsContext
@@ -146,11 +147,16 @@ def _greatest(session: AsyncSession, a: Any, b: Any) -> Any:
     return fn(sa.func.coalesce(a, b), sa.func.coalesce(b, a))
 
 
+async def lock_rollup(session: AsyncSession) -> None:
+    """Hold the rollup's lock to the end of this transaction (Postgres; SQLite has one writer)."""
+    if dialect_name(session) == "postgresql":
+        await session.execute(sa.select(sa.func.pg_advisory_xact_lock(LOCK_KEY)))
+
+
 async def rollup_batch(session: AsyncSession, limit: int = 2000, now: datetime | None = None) -> int:
     """Claim up to `limit` pending email_events rows and fold them into the aggregates; returns rows claimed."""
     now = now or utcnow()
-    if dialect_name(session) == "postgresql":
-        await session.execute(sa.select(sa.func.pg_advisory_xact_lock(LOCK_KEY)))
+    await lock_rollup(session)
     pending = sa.select(E.c.id).where(E.c.rollup_at.is_(None)).order_by(E.c.id).limit(limit)
     claimed = (
         await session.execute(
@@ -179,12 +185,16 @@ async def rollup_batch(session: AsyncSession, limit: int = 2000, now: datetime |
 
 async def _apply(session: AsyncSession, by_message: dict[int, list[Any]]) -> None:
     ids = list(by_message)
-    M, ME = Message.__table__, MessageEngagement.__table__
+    M, ME, C = Message.__table__, MessageEngagement.__table__, Contact.__table__
+    # An erased contact is attributed nothing more (services/events/erasure.py dropped what they had).
+    contact = sa.case((C.c.erased_at.is_(None), M.c.contact_id), else_=None).label("contact_id")
     sent = {
         r.id: r
         for r in (
             await session.execute(
-                sa.select(M.c.id, M.c.project_id, M.c.campaign_id, M.c.contact_id).where(M.c.id.in_(ids))
+                sa.select(M.c.id, M.c.project_id, M.c.campaign_id, contact)
+                .select_from(M.outerjoin(C, C.c.id == M.c.contact_id))
+                .where(M.c.id.in_(ids))
             )
         ).all()
     }
@@ -203,6 +213,8 @@ async def _apply(session: AsyncSession, by_message: dict[int, list[Any]]) -> Non
             "message_id": mid, "project_id": msg.project_id, "campaign_id": msg.campaign_id,
             "contact_id": msg.contact_id, "opens": 0, "clicks": 0, **{f"{k}_at": None for k in FIRSTS},
         }  # fmt: skip
+        if msg.contact_id is None:
+            state["contact_id"] = None  # erased since the row was written (the upsert never rewrites it)
         events.sort(key=lambda e: (e.occurred_at, e.id))
         _fold(state, events, batch)
         states.append(state)
