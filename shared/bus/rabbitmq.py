@@ -269,14 +269,15 @@ class RabbitBus:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - retried, then one clear error
-                if loop.time() + delay >= deadline:
+                left = deadline - loop.time()
+                if left <= 0:  # tried for the whole connect timeout (the last wait is cut to fit it)
                     reason = str(exc) or type(exc).__name__
                     raise ConnectionError(
                         f"RabbitMQ unreachable at {_safe_url(self.settings.url)} "
                         f"after {self.settings.connect_timeout:g}s: {reason}"
                     ) from None
                 log.debug("RabbitMQ not reachable yet (%s), retrying", exc)
-                await asyncio.sleep(delay)
+                await asyncio.sleep(min(delay, left))
                 delay = min(delay * 2, 2.0)
 
     async def start(self) -> None:

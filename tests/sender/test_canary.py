@@ -194,9 +194,10 @@ async def test_owner_releases_a_held_campaign_and_off_or_small_campaigns_have_no
 
             await _until(done)
 
-            # Off: everything queued at once. Auto after 30 sent today: a 30-recipient campaign is not larger.
-            off = await _campaign(c, auth, lid, canary="off")
+            # Auto after 30 sent today: a 30-recipient campaign is not larger. Off: everything queued at once.
+            # (Auto first: the off campaign's 30 mails, sent within moments, would count as 60 sent today.)
             auto = await _campaign(c, auth, lid)
+            off = await _campaign(c, auth, lid, canary="off")
             async with rt.sessionmaker() as s:
                 rows = (
                     (await s.execute(sa.select(Campaign).where(Campaign.id.in_([off, auto])))).scalars().all()

@@ -107,3 +107,20 @@ async def test_plain_webhook_secrets_are_encrypted_by_the_migration(db_url: str)
         assert [tuple(r) for r in plain] == [("whsec_current", "whsec_before"), ("whsec_only", None)]
     finally:
         await engine.dispose()
+
+
+def test_every_revision_message_is_one_line() -> None:
+    """Alembic logs a revision's message (its docstring's first paragraph) in the 'Running upgrade' line that
+    `sesame run` prints: a message broken over two lines breaks the one-line-per-record log."""
+    import ast
+    from pathlib import Path
+
+    versions = Path(__file__).resolve().parents[2] / "shared" / "migrations" / "versions"
+    files = sorted(versions.glob("*.py"))
+    assert len(files) > 10
+    broken = []
+    for path in files:
+        doc = ast.get_docstring(ast.parse(path.read_text()), clean=False) or ""
+        if "\n" in doc.split("\n\n")[0].strip():
+            broken.append(path.name)
+    assert not broken, broken

@@ -53,10 +53,6 @@ def _api(request: Request, pid: int) -> ProjectApi:
     return ProjectApi(gateway(request), pid)
 
 
-def _status(r: ApiResult) -> int:
-    return r.status if 400 <= r.status < 500 else 503
-
-
 def _base(pid: int) -> str:
     return f"/admin/p/{pid}/campaigns"
 
@@ -130,7 +126,7 @@ async def create_campaign(request: Request, pid: int) -> Response:
     r = await _api(request, pid).call("POST", "/v1/campaigns", json=body)
     if not r.ok:
         return await _compose(
-            request, access, _status(r), errors=refusal_fields(r), values=values, message=r.message
+            request, access, r.page_status, errors=refusal_fields(r), values=values, message=r.message
         )
     c = r.data
     await audit.record(
@@ -229,7 +225,7 @@ async def edit_campaign(request: Request, pid: int, cid: int) -> Response:
         return await _refused(request, access, cid, r)
     if not r.ok:  # a missing list or template is said next to its input, like the rest
         return await _edit_form(
-            request, access, c, _status(r), errors=refusal_fields(r), values=values, message=r.message
+            request, access, c, r.page_status, errors=refusal_fields(r), values=values, message=r.message
         )
     new = r.data
     changed = [k for k in AUDITED if new.get(k) != c.get(k)]
@@ -314,7 +310,7 @@ async def _refused(
     if r.status == 409:
         message = f"Refused: the {message}. Nothing was changed."
     return await _view(
-        request, access, cid, _status(r), message=message, errors=r.errors, values=values or {"tz": "UTC"}
+        request, access, cid, r.page_status, message=message, errors=r.errors, values=values or {"tz": "UTC"}
     )
 
 

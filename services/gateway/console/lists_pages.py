@@ -28,7 +28,7 @@ from services.gateway.console.lists_form import (
     stored_values,
 )
 from services.gateway.console.mail_preview import rendered_mail
-from services.gateway.console.project_api import UNAVAILABLE, ApiResult, ProjectApi
+from services.gateway.console.project_api import UNAVAILABLE, ProjectApi
 from services.gateway.console.views import done, page
 from services.gateway.forms import FormConfig, embed_snippet, fetch_form
 from services.gateway.security import DEFAULT_BRANDING, Branding, host_allowed
@@ -36,10 +36,6 @@ from services.gateway.state import gateway
 from shared.errors import NotFound, SesameError
 
 router = APIRouter(include_in_schema=False)
-
-
-def _status(r: ApiResult) -> int:
-    return r.status if 400 <= r.status < 500 else 503
 
 
 # ---------------------------------------------------------------- the index: table and "New list"
@@ -82,7 +78,7 @@ async def create_list(request: Request, pid: int) -> Response:
     if not r.ok:
         errors, message = input_errors(r)
         return await _render_index(
-            request, access, status=_status(r), errors=errors, values=values, message=message
+            request, access, status=r.page_status, errors=errors, values=values, message=message
         )
     lid = r.data["id"]
     await audit.record(
@@ -210,7 +206,7 @@ async def save_list(request: Request, pid: int, lid: int) -> Response:
             access,
             lid,
             values=shown,
-            status=_status(r),
+            status=r.page_status,
             errors=errors,
             message=f"Nothing was saved. {message}" if r.status < 500 else UNAVAILABLE,
             secret_retype=typed_secret,
@@ -246,7 +242,9 @@ async def delete_list(request: Request, pid: int, lid: int) -> Response:
     if r.status == 404:
         raise ConsoleProblem(404, "No such list", "This list does not exist (any more).")
     if not r.ok:
-        return await _render_edit(request, access, lid, status=_status(r), message=r.message or UNAVAILABLE)
+        return await _render_edit(
+            request, access, lid, status=r.page_status, message=r.message or UNAVAILABLE
+        )
     gateway(request).forget(f"form:{lid}")
     name = (before.data or {}).get("name", "") if before.ok else ""
     await audit.record(

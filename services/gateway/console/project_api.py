@@ -30,6 +30,11 @@ class ApiResult:
     def ok(self) -> bool:
         return 200 <= self.status < 300
 
+    @property
+    def page_status(self) -> int:
+        """The status of the console page that shows this refusal: the API's 4xx, else 503 (it failed)."""
+        return self.status if 400 <= self.status < 500 else 503
+
 
 def _loc_name(loc: list[Any]) -> str:
     parts = [str(p) for p in loc if p not in ("body", "query", "path")]

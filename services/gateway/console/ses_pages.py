@@ -41,10 +41,6 @@ ACCOUNT_FIELDS = {
 }
 
 
-def _status(r: ApiResult) -> int:
-    return r.status if r.status < 500 else 503
-
-
 def _path(pid: int) -> str:
     return f"/admin/p/{pid}/ses"
 
@@ -169,7 +165,13 @@ async def connect_account(request: Request, pid: int) -> Response:
             r.message if r.status >= 500 or not errors else "Nothing was saved: check the fields marked."
         )
         return await _render(
-            request, access, status=_status(r), errors=errors, message=message, values=values, form_open=True
+            request,
+            access,
+            status=r.page_status,
+            errors=errors,
+            message=message,
+            values=values,
+            form_open=True,
         )
     await audit.record(
         request,
@@ -197,7 +199,7 @@ async def disconnect_account(request: Request, pid: int) -> Response:
     access, _ = await project_post(request, pid, "owner")
     r = await ProjectApi(gateway(request), pid).call("DELETE", "/v1/ses-account")
     if not r.ok:
-        return await _render(request, access, status=_status(r), message=r.message)
+        return await _render(request, access, status=r.page_status, message=r.message)
     await audit.record(request, access.viewer, "ses.disconnected", project_id=pid, target="ses")
     return done(
         request,
@@ -226,7 +228,7 @@ async def wire_feedback(request: Request, pid: int) -> Response:
         if error == "no_identity":
             errors["identity"] = r.message
         return await _render(
-            request, access, status=_status(r), errors=errors, message=r.message, values=values
+            request, access, status=r.page_status, errors=errors, message=r.message, values=values
         )
     await audit.record(
         request,
@@ -249,7 +251,7 @@ async def loop_test(request: Request, pid: int) -> Response:
     access, _ = await project_post(request, pid, "owner")
     r = await ProjectApi(gateway(request), pid).call("POST", "/v1/ses-account/loop-test", json={})
     if not r.ok:
-        return await _render(request, access, status=_status(r), message=r.message)
+        return await _render(request, access, status=r.page_status, message=r.message)
     run_id = str((r.data or {}).get("run_id") or "")
     await audit.record(
         request, access.viewer, "ses.loop_test_started", project_id=pid, target=f"loop:{run_id}"
@@ -268,7 +270,7 @@ async def sync_suppressions(request: Request, pid: int) -> Response:
         "POST", "/v1/ses-account/suppressions/sync", timeout=REPORT_TIMEOUT
     )
     if not r.ok:
-        return await _render(request, access, status=_status(r), message=r.message)
+        return await _render(request, access, status=r.page_status, message=r.message)
     s = r.data or {}
     await audit.record(
         request,

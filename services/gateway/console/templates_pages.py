@@ -68,10 +68,6 @@ def _problems(r: ApiResult) -> tuple[dict[str, str], str]:
     return dict(r.errors), r.message
 
 
-def _status(r: ApiResult) -> int:
-    return r.status if 400 <= r.status < 500 else 503
-
-
 async def _editor_post(request: Request, pid: int) -> tuple[Access, FormData]:
     """project_post with room for a template's size: role first (403 for a viewer), then the CSRF token."""
     access = await project_access(request, pid, "editor")
@@ -216,7 +212,7 @@ async def create_template(request: Request, pid: int) -> Response:
     if not r.ok:
         errors, message = _problems(r)
         return await _edit_page(
-            request, access, None, status=_status(r), errors=errors, message=message, values=values
+            request, access, None, status=r.page_status, errors=errors, message=message, values=values
         )
     tid = r.data["id"]
     await audit.record(
@@ -242,7 +238,7 @@ async def save_template(request: Request, pid: int, tid: int) -> Response:
         errors, message = _problems(r)
         template = await _load(request, pid, tid)
         return await _edit_page(
-            request, access, template, status=_status(r), errors=errors, message=message, values=values
+            request, access, template, status=r.page_status, errors=errors, message=message, values=values
         )
     await audit.record(
         request,
@@ -264,7 +260,7 @@ async def delete_template(request: Request, pid: int, tid: int) -> Response:
     if r.status == 404:
         raise ConsoleProblem(404, "Not found", "This template does not exist (it may have been deleted).")
     if not r.ok:
-        raise ConsoleProblem(_status(r), "Not deleted", r.message or UNAVAILABLE)
+        raise ConsoleProblem(r.page_status, "Not deleted", r.message or UNAVAILABLE)
     await audit.record(request, access.viewer, "template.deleted", project_id=pid, target=f"template:{tid}")
     return done(request, _url(pid), "Template deleted.")
 
@@ -305,7 +301,7 @@ async def test_send(request: Request, pid: int, tid: int) -> Response:
             request,
             access,
             await _load(request, pid, tid),
-            status=_status(r),
+            status=r.page_status,
             errors=errors,
             message=message,
             values=values,

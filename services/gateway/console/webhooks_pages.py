@@ -39,10 +39,6 @@ def _api(request: Request, pid: int) -> ProjectApi:
     return ProjectApi(gateway(request), pid)
 
 
-def _status(r: ApiResult) -> int:
-    return r.status if 400 <= r.status < 500 else 503
-
-
 def _base(pid: int) -> str:
     return f"/admin/p/{pid}/webhooks"
 
@@ -114,7 +110,7 @@ async def create_endpoint(request: Request, pid: int) -> Response:
     r = await _api(request, pid).call("POST", "/v1/webhooks", json=body)
     if not r.ok:
         return await _new_form(
-            request, access, _status(r), errors=refusal_errors(r), values=values, message=r.message
+            request, access, r.page_status, errors=refusal_errors(r), values=values, message=r.message
         )
     ep = r.data
     await audit.record(
@@ -168,7 +164,7 @@ async def _refused(request: Request, access: Access, eid: int, r: ApiResult, **e
     message = r.message
     if r.status == 409:
         message = f"Refused: {message}. Nothing was changed."
-    return await _endpoint_page(request, access, eid, _status(r), message=message, **extra)
+    return await _endpoint_page(request, access, eid, r.page_status, message=message, **extra)
 
 
 @router.get("/admin/p/{pid}/webhooks/{eid:int}")
@@ -310,7 +306,7 @@ async def replay_delivery(request: Request, pid: int, eid: int, did: int) -> Res
         if r.status == 404:
             raise ConsoleProblem(404, "Not found", "This delivery does not exist.")
         message = f"Refused: {r.message}. Nothing was changed." if r.status == 409 else r.message
-        return await _delivery_page(request, access, eid, did, _status(r), message=message)
+        return await _delivery_page(request, access, eid, did, r.page_status, message=message)
     await audit.record(
         request,
         access.viewer,

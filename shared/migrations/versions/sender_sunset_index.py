@@ -1,5 +1,6 @@
-"""sender: ix_messages_sent_by_list — a list's sent campaign mail per contact by time (the subscriptions
-service's sunset scan)
+"""sender: ix_messages_sent_by_list, a list's sent campaign mail per contact by time (the sunset scan)
+
+Read by the subscriptions service's hourly sunset scan.
 
 Revision ID: sender_sunset_index
 Revises: sender_tracking

@@ -219,7 +219,13 @@ async def test_send_now_then_the_report_matches_the_sandbox(console_system) -> N
     assert sorted(m["to"] for m in issue) == sorted([*readers, BOUNCE, COMPLAINT])
     assert {m["from"] for m in issue} == {"news@acme.example"}  # the envelope sender
 
-    html = (await admin.get(base)).text
+    async def reported() -> str | None:
+        # the outcomes come from the events service's rollup, which may trail the progress by a batch
+        page = (await admin.get(base)).text
+        counted = dict(re.findall(r'data-outcome="(\w+)">(\d+)<', page))
+        return page if counted.get("unsubscribed") == "1" and counted.get("complained") == "1" else None
+
+    html = await _until(reported, 40)
     report = dict(
         re.findall(r'<th scope="row">([^<]+)</th><td class="num" data-field="\w+">(\d+)</td>', html)
     )
