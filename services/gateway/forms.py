@@ -31,6 +31,7 @@ from services.gateway.captcha import (
     CaptchaConfig,
     CaptchaFailed,
 )
+from services.gateway.form_api_schema import SIGNUP_BODY, SIGNUP_RESPONSES, SignupAccepted
 from services.gateway.i18n import N_, gettext, use_locale
 from services.gateway.rendering import error_page, render
 from services.gateway.security import Branding, host_allowed, new_nonce, safe_redirect
@@ -351,7 +352,15 @@ async def api_subscribe_preflight(request: Request, list_id: str) -> Response:
     return Response(status_code=204, headers=_cors(request, cfg))
 
 
-@router.post("/api/forms/{list_id}/subscribe", status_code=202, tags=["forms"])
+@router.post(
+    "/api/forms/{list_id}/subscribe",
+    status_code=202,
+    tags=["forms"],
+    operation_id="subscribe_with_form",
+    response_model=SignupAccepted,
+    responses=SIGNUP_RESPONSES,
+    openapi_extra=SIGNUP_BODY,
+)
 async def api_subscribe(request: Request, list_id: str) -> Response:
     """JSON signup for custom forms: `{email, attributes?, captcha}` — the same captcha and limits as the form."""
     gw = gateway(request)

@@ -36,13 +36,13 @@ def _typed(schema: dict[str, Any] | None, schemas: dict[str, Any]) -> bool:
 
 
 def lint(doc: dict[str, Any]) -> tuple[set[str], list[str]]:
-    """(untyped operations, other problems) of the /v1 part of the document."""
+    """(untyped operations, other problems) of the document: every operation's 2xx typed with an example and its
+    refusals in the error schema; the /v1 ones also answer 401/422/429/503 (+404 by id) and need an API key."""
     schemas = doc["components"]["schemas"]
     untyped: set[str] = set()
     problems: list[str] = []
     for path, item in doc["paths"].items():
-        if not path.startswith("/v1/"):
-            continue
+        api = path.startswith("/v1/")
         for method, op in item.items():
             name = f"{method.upper()} {path}"
             responses = op.get("responses", {})
@@ -61,11 +61,12 @@ def lint(doc: dict[str, Any]) -> tuple[set[str], list[str]]:
                         untyped.add(name)  # no example asked of an answer without a type yet
                     elif "example" not in media and "examples" not in media:
                         problems.append(f"{name}: {status} has no example")
-            for status in ALWAYS | ({"404"} if "{" in path else set()):
+            refusals = {s for s in responses if s[0] in "45"}
+            for status in refusals | (ALWAYS | ({"404"} if "{" in path else set()) if api else set()):
                 media = (responses.get(status, {}).get("content") or {}).get("application/json", {})
                 if media.get("schema", {}).get("$ref") != ERROR_REF or "example" not in media:
                     problems.append(f"{name}: {status} not declared with the error schema and an example")
-            if op.get("security") != [{"bearerAuth": []}, {"apiKeyHeader": []}]:
+            if api and op.get("security") != [{"bearerAuth": []}, {"apiKeyHeader": []}]:
                 problems.append(f"{name}: security is {op.get('security')}")
     return untyped, problems
 

@@ -157,6 +157,7 @@ from .sending_quota import SendingQuota
 from .sending_resumed import SendingResumed
 from .ses_account_out import SesAccountOut
 from .share_of_rows import ShareOfRows
+from .signup_accepted import SignupAccepted
 from .sns_subscription_out import SnsSubscriptionOut
 from .source_row import SourceRow
 from .sources_out import SourcesOut
@@ -164,6 +165,10 @@ from .sources_out_thresholds import SourcesOutThresholds
 from .start_import_json_body import StartImportJsonBody
 from .start_import_json_body_contacts_item import StartImportJsonBodyContactsItem
 from .start_import_json_body_contacts_item_attributes import StartImportJsonBodyContactsItemAttributes
+from .subscribe_with_form_data_signup_in import SubscribeWithFormDataSignupIn
+from .subscribe_with_form_data_signup_in_attributes import SubscribeWithFormDataSignupInAttributes
+from .subscribe_with_form_json_signup_in import SubscribeWithFormJsonSignupIn
+from .subscribe_with_form_json_signup_in_attributes import SubscribeWithFormJsonSignupInAttributes
 from .subscription_create import SubscriptionCreate
 from .subscription_create_attributes import SubscriptionCreateAttributes
 from .subscription_create_status_type_0 import SubscriptionCreateStatusType0
@@ -358,6 +363,7 @@ __all__ = (
     "SendRequestVariables",
     "SesAccountOut",
     "ShareOfRows",
+    "SignupAccepted",
     "SnsSubscriptionOut",
     "SourceRow",
     "SourcesOut",
@@ -365,6 +371,10 @@ __all__ = (
     "StartImportJsonBody",
     "StartImportJsonBodyContactsItem",
     "StartImportJsonBodyContactsItemAttributes",
+    "SubscribeWithFormDataSignupIn",
+    "SubscribeWithFormDataSignupInAttributes",
+    "SubscribeWithFormJsonSignupIn",
+    "SubscribeWithFormJsonSignupInAttributes",
     "SubscriptionCreate",
     "SubscriptionCreateAttributes",
     "SubscriptionCreated",

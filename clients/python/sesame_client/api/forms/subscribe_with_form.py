@@ -6,13 +6,19 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.error import Error
-from ...types import Response
+from ...models.error_body import ErrorBody
+from ...models.signup_accepted import SignupAccepted
+from ...models.subscribe_with_form_data_signup_in import SubscribeWithFormDataSignupIn
+from ...models.subscribe_with_form_json_signup_in import SubscribeWithFormJsonSignupIn
+from ...types import UNSET, Response
 
 
 def _get_kwargs(
     list_id: str,
+    *,
+    body: SubscribeWithFormJsonSignupIn | SubscribeWithFormDataSignupIn | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -21,18 +27,55 @@ def _get_kwargs(
         ),
     }
 
+    if isinstance(body, SubscribeWithFormJsonSignupIn):
+        _kwargs["json"] = body.to_dict()
+
+        headers["Content-Type"] = "application/json"
+    if isinstance(body, SubscribeWithFormDataSignupIn):
+        _kwargs["data"] = body.to_dict()
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+
+    _kwargs["headers"] = headers
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | Error | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ErrorBody | SignupAccepted | None:
     if response.status_code == 202:
-        response_202 = response.json()
+        response_202 = SignupAccepted.from_dict(response.json())
+
         return response_202
 
+    if response.status_code == 400:
+        response_400 = ErrorBody.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 404:
+        response_404 = ErrorBody.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 413:
+        response_413 = ErrorBody.from_dict(response.json())
+
+        return response_413
+
     if response.status_code == 422:
-        response_422 = Error.from_dict(response.json())
+        response_422 = ErrorBody.from_dict(response.json())
 
         return response_422
+
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 503:
+        response_503 = ErrorBody.from_dict(response.json())
+
+        return response_503
 
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
@@ -42,7 +85,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | Error]:
+) -> Response[ErrorBody | SignupAccepted]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -55,7 +98,8 @@ def sync_detailed(
     list_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Response[Any | Error]:
+    body: SubscribeWithFormJsonSignupIn | SubscribeWithFormDataSignupIn | Unset = UNSET,
+) -> Response[ErrorBody | SignupAccepted]:
     """Api Subscribe
 
      JSON signup for custom forms: `{email, attributes?, captcha}` — the same captcha and limits as the
@@ -63,17 +107,22 @@ def sync_detailed(
 
     Args:
         list_id (str):
+        body (SubscribeWithFormJsonSignupIn): A signup from a custom form (JSON, or the same
+            fields form-encoded).
+        body (SubscribeWithFormDataSignupIn): A signup from a custom form (JSON, or the same
+            fields form-encoded).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | Error]
+        Response[ErrorBody | SignupAccepted]
     """
 
     kwargs = _get_kwargs(
         list_id=list_id,
+        body=body,
     )
 
     response = client.get_httpx_client().request(
@@ -87,7 +136,8 @@ def sync(
     list_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Any | Error | None:
+    body: SubscribeWithFormJsonSignupIn | SubscribeWithFormDataSignupIn | Unset = UNSET,
+) -> ErrorBody | SignupAccepted | None:
     """Api Subscribe
 
      JSON signup for custom forms: `{email, attributes?, captcha}` — the same captcha and limits as the
@@ -95,18 +145,23 @@ def sync(
 
     Args:
         list_id (str):
+        body (SubscribeWithFormJsonSignupIn): A signup from a custom form (JSON, or the same
+            fields form-encoded).
+        body (SubscribeWithFormDataSignupIn): A signup from a custom form (JSON, or the same
+            fields form-encoded).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | Error
+        ErrorBody | SignupAccepted
     """
 
     return sync_detailed(
         list_id=list_id,
         client=client,
+        body=body,
     ).parsed
 
 
@@ -114,7 +169,8 @@ async def asyncio_detailed(
     list_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Response[Any | Error]:
+    body: SubscribeWithFormJsonSignupIn | SubscribeWithFormDataSignupIn | Unset = UNSET,
+) -> Response[ErrorBody | SignupAccepted]:
     """Api Subscribe
 
      JSON signup for custom forms: `{email, attributes?, captcha}` — the same captcha and limits as the
@@ -122,17 +178,22 @@ async def asyncio_detailed(
 
     Args:
         list_id (str):
+        body (SubscribeWithFormJsonSignupIn): A signup from a custom form (JSON, or the same
+            fields form-encoded).
+        body (SubscribeWithFormDataSignupIn): A signup from a custom form (JSON, or the same
+            fields form-encoded).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | Error]
+        Response[ErrorBody | SignupAccepted]
     """
 
     kwargs = _get_kwargs(
         list_id=list_id,
+        body=body,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -144,7 +205,8 @@ async def asyncio(
     list_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Any | Error | None:
+    body: SubscribeWithFormJsonSignupIn | SubscribeWithFormDataSignupIn | Unset = UNSET,
+) -> ErrorBody | SignupAccepted | None:
     """Api Subscribe
 
      JSON signup for custom forms: `{email, attributes?, captcha}` — the same captcha and limits as the
@@ -152,18 +214,23 @@ async def asyncio(
 
     Args:
         list_id (str):
+        body (SubscribeWithFormJsonSignupIn): A signup from a custom form (JSON, or the same
+            fields form-encoded).
+        body (SubscribeWithFormDataSignupIn): A signup from a custom form (JSON, or the same
+            fields form-encoded).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | Error
+        ErrorBody | SignupAccepted
     """
 
     return (
         await asyncio_detailed(
             list_id=list_id,
             client=client,
+            body=body,
         )
     ).parsed
