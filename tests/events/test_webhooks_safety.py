@@ -57,6 +57,47 @@ def test_url_checks() -> None:
     assert check_url("http://10.0.0.1/", LOOP) is not None
 
 
+# Hosts that are loopback/private once normalised the way the HTTP client normalises them: IDNA maps unicode digits
+# and full-width dots to ASCII (yarl then sees an IP literal and never asks the resolver), inet_aton reads decimal,
+# hex, octal and short forms, a trailing dot is the same name.
+DISGUISED = [
+    "http://①②⑦.0.0.1/", "http://127。0。0。1/", "http://１２７.０.０.１/", "http://ⓛocalhost/", "http://LOCALHOST./",
+    "http://a.localhost/", "http://2130706433/", "http://0x7f.1/", "http://0x7f000001/", "http://0177.0.0.1/",
+    "http://127.1/", "http://0/", "http://127.0.0.1./", "http://[::ffff:127.0.0.1]/", "http://[0:0:0:0:0:ffff:a00:1]/",
+    "http://[fe80::1%25eth0]/", "http://%31%32%37.0.0.1/", "http://a@127.0.0.1/", "http://127.0.0.1:99999/",
+    "http://exa\x00mple.com/", "javascript://example.com/", "file:///etc/passwd", "gopher://example.com/",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("url", DISGUISED)
+def test_disguised_internal_hosts_refused(url: str) -> None:
+    assert check_url(url, []) is not None, url
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://hooks.example.com/x", "https://café.example/x", "http://deadbeef.cafe/", "https://a_b.example.com:8443/x",
+     "https://hooks.example.com./x", "https://93.184.216.34/x"],
+)  # fmt: skip
+def test_ordinary_public_urls_accepted(url: str) -> None:
+    assert check_url(url, []) is None, url
+
+
+async def test_unicode_digit_host_never_reaches_loopback() -> None:
+    """`①②⑦.0.0.1` is no IP literal to urlsplit but is 127.0.0.1 to aiohttp, which then skips the resolver."""
+    receiver = await Receiver().start()
+    try:
+        port = receiver.url.split(":")[2].split("/")[0]
+        client = WebhookClient([], total_timeout=2)
+        for host in ("①②⑦.0.0.1", "127。0。0。1", "2130706433", "127.1"):
+            res = await client.post(f"http://{host}:{port}/hooks", b"{}", {})
+            assert not res.ok and res.error and res.error.startswith("refused"), (host, res)
+        await client.close()
+        assert receiver.count == 0
+    finally:
+        await receiver.stop()
+
+
 async def test_resolved_names_are_vetted_and_nothing_reaches_a_private_address() -> None:
     receiver = await Receiver().start()
     try:
@@ -134,7 +175,9 @@ async def test_exhausted_retries_disable_endpoint_and_mail_owner_once(
                 await _until(succeeded)
             async with rt.sessionmaker() as s:
                 mails = (
-                    await s.scalars(sa.select(OutboxMessage).where(OutboxMessage.routing_key == "mail.requested"))
+                    await s.scalars(
+                        sa.select(OutboxMessage).where(OutboxMessage.routing_key == "mail.requested")
+                    )
                 ).all()
             assert [m.payload["subject"] for m in mails if "webhook" in m.payload["subject"]] == [
                 "A webhook endpoint was disabled"
@@ -160,7 +203,9 @@ async def test_two_replicas_never_deliver_one_attempt_twice(
             settings = EventsSettings(webhook_allow_networks=["127.0.0.1/32"], webhook_batch_size=40)
             async with rt.uow() as s:
                 for i in range(300):
-                    await enqueue_event(s, settings, pid, "email.sent", f"load-{i}", {"project_id": pid, "i": i})
+                    await enqueue_event(
+                        s, settings, pid, "email.sent", f"load-{i}", {"project_id": pid, "i": i}
+                    )
             replicas = [Deliverer(rt, settings) for _ in range(3)]
 
             async def drain(d: Deliverer) -> None:
@@ -174,7 +219,11 @@ async def test_two_replicas_never_deliver_one_attempt_twice(
             assert len(ids) == 300 and len(set(ids)) == 300
             async with rt.sessionmaker() as s:
                 assert await s.scalar(sa.select(sa.func.count()).select_from(WebhookAttempt)) == 300
-                states = (await s.execute(sa.select(WebhookDelivery.status, sa.func.count()).group_by(WebhookDelivery.status))).all()  # noqa: E501
+                states = (
+                    await s.execute(
+                        sa.select(WebhookDelivery.status, sa.func.count()).group_by(WebhookDelivery.status)
+                    )
+                ).all()  # noqa: E501
                 assert dict(states) == {"succeeded": 300}
                 assert await s.scalar(sa.select(sa.func.count()).select_from(WebhookEndpoint)) == 1
     finally:

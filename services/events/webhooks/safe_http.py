@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import re
 import socket
 import time
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
+import yarl
 from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.resolver import ThreadedResolver
 
@@ -76,25 +78,51 @@ def refusal(ip: IP, allowed: list[Net]) -> str | None:
     return None
 
 
+# What a host may be once IDNA-encoded: a DNS name's letters, digits, dots, hyphens (underscores occur in the wild).
+_HOST_CHARS = re.compile(r"^[a-z0-9._-]+$")
+_NUMERIC = re.compile(r"^[0-9a-fx.]+$")  # the inet_aton forms: 2130706433, 0x7f.1, 0177.0.0.1, 127.1
+
+
+def _connect_host(url: str) -> str:
+    """The host aiohttp will connect to, as yarl normalises it: `①②⑦.0.0.1` and `127。0。0。1` are 127.0.0.1."""
+    host = yarl.URL(url).raw_host  # IDNA-encoded (punycode), as it goes on the wire
+    return (host or "").rstrip(".").lower() if host and not host.startswith("[") else (host or "")
+
+
 def check_url(url: str, allowed: list[Net]) -> str | None:
-    """Why a webhook URL is refused as written (scheme, credentials, an unsafe IP literal); None when it is fine."""
+    """Why a webhook URL is refused as written (scheme, credentials, an unsafe IP literal); None when it is fine.
+
+    The host is judged as the client will see it (IDNA-normalised by yarl, trailing dot dropped), so unicode digits
+    or full-width dots cannot turn a "name" into a loopback literal that skips the resolver's vetting."""
     try:
         parts = urlsplit(url)
         port = parts.port
-    except ValueError as exc:
+        host = _connect_host(url)
+    except ValueError as exc:  # UnicodeError (a bad IDNA label) is one
         return f"not a valid URL: {exc}"
     if parts.scheme not in ("http", "https"):
         return "only http and https URLs"
-    if not parts.hostname:
+    if not parts.hostname or not host:
         return "the URL has no host"
     if parts.username or parts.password:
         return "credentials in the URL are not allowed (use the signature to authenticate)"
     if port == 0:
         return "port 0"
     try:
-        ip = ipaddress.ip_address(parts.hostname)
+        ip = ipaddress.ip_address(host)
     except ValueError:
-        if parts.hostname.rstrip(".").lower() in ("localhost", "localhost.localdomain") and not allowed:
+        if _NUMERIC.match(host):
+            try:
+                legacy = ipaddress.IPv4Address(socket.inet_aton(host))
+            except OSError:
+                legacy = None
+            if legacy is not None:
+                return f"{host} is an IP address in a non-standard form ({legacy}): write it as a dotted quad"
+        if not _HOST_CHARS.match(host):
+            return f"{host!r} is not a valid host name"
+        if (
+            host == "localhost" or host.endswith(".localhost") or host == "localhost.localdomain"
+        ) and not allowed:
             return "localhost is not reachable"
         return None
     why = refusal(ip, allowed)
