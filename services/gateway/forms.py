@@ -123,6 +123,12 @@ class SignupRefused(Exception):
         self.status, self.error, self.message, self.headers = status, error, message, headers
 
 
+def _storable(text: str) -> str:
+    """An optional field's text without what no database column can hold (NUL, a lone surrogate from JSON's
+    `\\ud800`): trimmed like its length, rather than the whole signup refused for an invisible character."""
+    return text.replace("\x00", "").encode("utf-8", "ignore").decode("utf-8")
+
+
 async def signup(
     gw: Gateway, cfg: FormConfig, ip: str, values: dict[str, Any], captcha_response: str | None
 ) -> bool:
@@ -157,8 +163,8 @@ async def signup(
     attributes = {}
     for f in cfg.fields:
         v = values.get(f["name"])
-        if isinstance(v, str) and v.strip():
-            attributes[f["name"]] = v.strip()[:200]
+        if isinstance(v, str) and (v := _storable(v).strip()[:200]):
+            attributes[f["name"]] = v
     resp = await gw.upstreams.request(
         "subscriptions",
         "POST",
@@ -369,9 +375,11 @@ async def api_subscribe(request: Request, list_id: str) -> Response:
     ctype = request.headers.get("content-type", "").lower()
     if ctype.startswith("application/json"):
         data = await read_json(request, gw.config.form_max_body_bytes)
+        attrs = data.get("attributes") if isinstance(data.get("attributes"), dict) else {}
     else:
+        # a form post carries the list's fields by name, as the hosted form does (a form cannot nest a map)
         data = dict((await read_form(request, gw.config.form_max_body_bytes)).items())
-    attrs = data.get("attributes") if isinstance(data.get("attributes"), dict) else {}
+        attrs = data
     values: dict[str, Any] = {k: v for k, v in attrs.items() if isinstance(v, str)}
     values["email"] = data.get("email") if isinstance(data.get("email"), str) else ""
     values[HONEYPOT] = data.get(HONEYPOT) if isinstance(data.get(HONEYPOT), str) else ""

@@ -317,3 +317,60 @@ async def test_static_assets_and_challenge_can_be_used_by_the_embedded_snippet(m
         assert r.headers["access-control-allow-origin"] == "*" and r.headers["cache-control"] == "no-store"
         assert r.json()["parameters"]["algorithm"] == "PBKDF2/SHA-256" and r.json()["signature"]
         assert (await h.client.get("/static/../app.py")).status_code == 404
+
+
+async def test_signup_api_attributes_are_strings_of_the_lists_fields_only(make_gateway) -> None:  # type: ignore[no-untyped-def]
+    """JSON and form-encoded alike: only the list's fields, only strings, capped, without what no column can hold
+    (NUL, a lone surrogate); whatever else is sent is ignored — never a 500, never a wrong reason."""
+    async with make_gateway(lists=lists_with(fields=["first_name", "city"])) as h:
+        url = "/api/forms/7/subscribe"
+        hostile = {
+            "first_name": {"nested": "x"},
+            "city": [1, 2],
+            "role": "owner",
+            "email": "evil@example.com",
+        }
+        r = await h.client.post(url, json={"email": "a@example.com", "attributes": hostile})
+        assert r.status_code == 202, r.text
+        r = await h.client.post(url, json={"email": "b@example.com", "attributes": ["first_name", "x"]})
+        assert r.status_code == 202, r.text
+        r = await h.client.post(
+            url, json={"email": "c@example.com", "attributes": {"first_name": 7, "city": None}}
+        )
+        assert r.status_code == 202, r.text
+        raw = (
+            b'{"email":"d@example.com","attributes":{"first_name":"A\\u0000da\\ud800","city":"'
+            + b"x" * 500
+            + b'"}}'
+        )
+        r = await h.client.post(url, content=raw, headers={"content-type": "application/json"})
+        assert r.status_code == 202, r.text
+        # form-encoded: the fields by name, as the hosted form posts them
+        r = await h.client.post(url, data={"email": "e@example.com", "first_name": "Bo", "role": "owner"})
+        assert r.status_code == 202, r.text
+        r = await h.client.post(url, json={"email": {"a": 1}, "attributes": {}})
+        assert r.status_code == 422 and r.json()["error"] == "invalid_email"
+        assert subscribe_calls(h) == [
+            {"email": "a@example.com", "attributes": {}, "source": "form"},
+            {"email": "b@example.com", "attributes": {}, "source": "form"},
+            {"email": "c@example.com", "attributes": {}, "source": "form"},
+            {
+                "email": "d@example.com",
+                "attributes": {"first_name": "Ada", "city": "x" * 200},
+                "source": "form",
+            },
+            {"email": "e@example.com", "attributes": {"first_name": "Bo"}, "source": "form"},
+        ]
+
+
+async def test_signup_api_without_captcha_on_a_captcha_list_is_refused_in_both_encodings(
+    make_gateway,
+) -> None:  # type: ignore[no-untyped-def]
+    async with make_gateway(lists=lists_with(captcha={"provider": "altcha"})) as h:
+        url = "/api/forms/7/subscribe"
+        for kw in ({"data": {"email": "a@example.com"}}, {"data": {"email": "a@example.com", "altcha": ""}},
+                   {"json": {"email": "a@example.com", "captcha": {"solved": True}}},
+                   {"json": {"email": "a@example.com", "captcha": "bm90IGEgc29sdXRpb24="}}):  # fmt: skip
+            r = await h.client.post(url, **kw)
+            assert r.status_code == 400 and r.json()["error"] == "captcha_failed", (kw, r.text)
+        assert subscribe_calls(h) == []
