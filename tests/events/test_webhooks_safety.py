@@ -65,7 +65,8 @@ DISGUISED = [
     "http://a.localhost/", "http://2130706433/", "http://0x7f.1/", "http://0x7f000001/", "http://0177.0.0.1/",
     "http://127.1/", "http://0/", "http://127.0.0.1./", "http://[::ffff:127.0.0.1]/", "http://[0:0:0:0:0:ffff:a00:1]/",
     "http://[fe80::1%25eth0]/", "http://%31%32%37.0.0.1/", "http://a@127.0.0.1/", "http://127.0.0.1:99999/",
-    "http://exa\x00mple.com/", "javascript://example.com/", "file:///etc/passwd", "gopher://example.com/",
+    "http://exa\x00mple.com/", "https://h.example.com/\r\nX-Evil: 1", "https://h.example.com/a b", " https://h.example.com/",
+    "https://h.example.com/\t", "javascript://example.com/", "file:///etc/passwd", "gopher://example.com/",
 ]  # fmt: skip
 
 

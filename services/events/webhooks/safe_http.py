@@ -80,6 +80,7 @@ def refusal(ip: IP, allowed: list[Net]) -> str | None:
 
 # What a host may be once IDNA-encoded: a DNS name's letters, digits, dots, hyphens (underscores occur in the wild).
 _HOST_CHARS = re.compile(r"^[a-z0-9._-]+$")
+_CONTROL = re.compile(r"[\x00-\x20\x7f]")
 _NUMERIC = re.compile(r"^[0-9a-fx.]+$")  # the inet_aton forms: 2130706433, 0x7f.1, 0177.0.0.1, 127.1
 
 
@@ -94,6 +95,8 @@ def check_url(url: str, allowed: list[Net]) -> str | None:
 
     The host is judged as the client will see it (IDNA-normalised by yarl, trailing dot dropped), so unicode digits
     or full-width dots cannot turn a "name" into a loopback literal that skips the resolver's vetting."""
+    if _CONTROL.search(url):  # yarl would drop or quote them: the URL called would not be the one shown
+        return "spaces and control characters are not allowed in the URL (percent-encode them)"
     try:
         parts = urlsplit(url)
         port = parts.port
