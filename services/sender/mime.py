@@ -34,6 +34,11 @@ def _clean(value: str) -> str:
     return _CTRL.sub(" ", value).strip()
 
 
+def has_line_break(value: str) -> bool:
+    """CR, LF or NUL: what a header value is cleaned of when written (so a field holding one is not what is sent)."""
+    return _CTRL.search(value) is not None
+
+
 def encode_header_value(name: str, value: str) -> bytes:
     """One header line (folded, RFC 2047 when not ASCII), without the final CRLF."""
     value = _clean(value)

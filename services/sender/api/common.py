@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 
 from services.sender.core import SenderCore, get_core
-from services.sender.mime import HeaderRefused, encode_address
+from services.sender.mime import HeaderRefused, encode_address, has_line_break
 from shared.models.sender import Message
 
 
@@ -45,6 +45,8 @@ def checked_address(v: str | None) -> str | None:
     """A request model's address field, refused as a ValueError (a 422 naming the field, so a form can show it
     next to the input) when it cannot be a mail header."""
     if v:
+        if has_line_break(v):  # 'x\r\nBcc: a@b.c' would be sent as 'a@b.c': refused, not reinterpreted
+            raise ValueError("an address cannot hold a line break or NUL")
         try:
             encode_address(v)
         except HeaderRefused as exc:
