@@ -229,3 +229,49 @@ async def test_two_replicas_never_deliver_one_attempt_twice(
                 assert await s.scalar(sa.select(sa.func.count()).select_from(WebhookEndpoint)) == 1
     finally:
         await receiver.stop()
+
+
+HOSTILE_ANSWER = 'ok\x00<script>alert("xss")</script>"><img src=x onerror=alert(1)>\x00'
+
+
+async def test_a_hostile_receivers_answer_is_recorded_and_harms_no_one_else(
+    db_url: str, settings_for: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A receiver answering NUL bytes (no Postgres text column holds one) and markup: its attempt is logged with the
+    excerpt kept as text, and the deliveries sharing its batch — another project's here — are recorded too, once."""
+    monkeypatch.setenv("SESAME_EVENTS_RUN_WEBHOOK_DELIVERY", "false")
+    monkeypatch.setenv("SESAME_EVENTS_WEBHOOK_ALLOW_NETWORKS", '["127.0.0.1/32"]')
+    evil, good = await Receiver(answer=HOSTILE_ANSWER).start(), await Receiver().start()
+    try:
+        async with embedded_app(settings_for(db_url, public_url=PUBLIC)) as app:
+            rt = app.state.embedded_apps["events"].state.runtime
+            settings = EventsSettings(webhook_allow_networks=["127.0.0.1/32"])
+            pids = []
+            for name, receiver in (("Evil", evil), ("Good", good)):
+                pid, key = await bootstrap_project(app, name)
+                async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=PUBLIC) as c:
+                    r = await c.post(
+                        "/v1/webhooks", json={"url": receiver.url}, headers={"Authorization": f"Bearer {key}"}
+                    )
+                    assert r.status_code == 201, r.text
+                pids.append(pid)
+            async with rt.uow() as s:
+                for pid in pids:
+                    await enqueue_event(s, settings, pid, "email.sent", f"one-{pid}", {"project_id": pid})
+            deliverer = Deliverer(rt, settings)
+            try:
+                assert await deliverer.round() == 2
+                assert await deliverer.round() == 0  # recorded: nothing left due, nothing sent again
+            finally:
+                await deliverer.client.close()
+            assert (evil.count, good.count) == (1, 1)
+            async with rt.sessionmaker() as s:
+                states = (
+                    await s.execute(sa.select(WebhookDelivery.project_id, WebhookDelivery.status))
+                ).all()
+                assert sorted(states) == sorted((pid, "succeeded") for pid in pids)
+                excerpts = (await s.scalars(sa.select(WebhookAttempt.response_excerpt))).all()
+            assert "\x00" not in "".join(excerpts) and any('<script>alert("xss")' in e for e in excerpts)
+    finally:
+        await evil.stop()
+        await good.stop()

@@ -28,6 +28,7 @@ class Receiver:
     fail_first: dict[str, int] = field(default_factory=dict)  # event type → answer 500 this many times
     stall_first: dict[str, int] = field(default_factory=dict)  # event type → never answer this many times
     record: bool = True
+    answer: str = "ok"  # the 2xx body (a hostile receiver's: markup, NUL bytes…)
     count: int = 0
     url: str = ""
     _runner: web.AppRunner | None = None
@@ -46,7 +47,7 @@ class Receiver:
         if self.fail_first.get(kind, 0) > 0:
             self.fail_first[kind] -= 1
             return web.Response(status=500, text="boom")
-        return web.Response(text="ok")
+        return web.Response(text=self.answer)
 
     async def start(self, host: str = "127.0.0.1") -> Receiver:
         app = web.Application()

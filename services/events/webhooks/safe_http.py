@@ -154,6 +154,11 @@ class VettingResolver(AbstractResolver):
         await self._inner.close()
 
 
+def _text(received: str | None) -> str | None:
+    """What a receiver sent, storable: a NUL (no Postgres text holds one) would fail the whole batch's record."""
+    return None if received is None else received.replace("\x00", "\ufffd")
+
+
 @dataclass(slots=True)
 class PostResult:
     ok: bool
@@ -198,7 +203,7 @@ class WebhookClient:
         t0 = time.perf_counter()
 
         def done(ok: bool, code: int | None, error: str | None, excerpt: str | None = None) -> PostResult:
-            return PostResult(ok, code, int((time.perf_counter() - t0) * 1000), error, excerpt)
+            return PostResult(ok, code, int((time.perf_counter() - t0) * 1000), _text(error), _text(excerpt))
 
         why = check_url(url, self.allowed)
         if why:
