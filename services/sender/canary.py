@@ -75,15 +75,34 @@ def sample_size(n: int, settings: SenderSettings) -> int:
     return k if k < n else 0
 
 
+async def project_window(session: AsyncSession, project_id: int, settings: SenderSettings) -> tuple[int, str]:
+    """(seconds, "project" | "default"): the project's `canary_window_seconds` setting, else the sender's."""
+    project_settings = await session.scalar(sa.select(Project.settings).where(Project.id == project_id))
+    own = (project_settings or {}).get("canary_window_seconds")
+    if isinstance(own, int) and not isinstance(own, bool) and own >= 0:
+        return own, "project"
+    return settings.canary_window_seconds, "default"
+
+
 async def window_seconds(session: AsyncSession, c: Campaign, settings: SenderSettings) -> int:
     """The campaign's own window, else the project's `canary_window_seconds` setting, else the default."""
     if c.canary_window_seconds is not None:
         return int(c.canary_window_seconds)
-    project_settings = await session.scalar(sa.select(Project.settings).where(Project.id == c.project_id))
-    own = (project_settings or {}).get("canary_window_seconds")
-    if isinstance(own, int) and not isinstance(own, bool) and own >= 0:
-        return own
-    return settings.canary_window_seconds
+    return (await project_window(session, c.project_id, settings))[0]
+
+
+async def canary_policy(session: AsyncSession, project_id: int, settings: SenderSettings) -> dict[str, Any]:
+    """The figures the canary applies to this project's campaigns (what a form explaining it needs to say)."""
+    window, source = await project_window(session, project_id, settings)
+    return {
+        "sample_percent": round(settings.canary_percent * 100, 6),
+        "sample_min": settings.canary_min,
+        "sample_max": settings.canary_max,
+        "window_seconds": window,
+        "window_source": source,
+        "default_window_seconds": settings.canary_window_seconds,
+        "lookback_days": settings.canary_lookback_days,
+    }
 
 
 async def plan_canary(session: AsyncSession, c: Campaign, n: int, settings: SenderSettings) -> int:

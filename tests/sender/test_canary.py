@@ -216,3 +216,42 @@ def test_sample_size_bounds() -> None:
     assert sample_size(201, s) == 200
     assert sample_size(10_000, s) == 500
     assert sample_size(1_000_000, s) == 2000
+
+
+async def test_the_canary_policy_answers_the_senders_settings_and_the_projects_window(
+    sqlite_url: str, settings_for: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for k, v in {
+        "PERCENT": "0.125",
+        "MIN": "40",
+        "MAX": "900",
+        "WINDOW_SECONDS": "5400",
+        "LOOKBACK_DAYS": "3",
+    }.items():
+        monkeypatch.setenv(f"SESAME_SENDER_CANARY_{k}", v)
+    settings = settings_for(sqlite_url, public_url=PUBLIC)
+    async with embedded_app(settings) as app:
+        _, key = await bootstrap_project(app)
+        auth = {"Authorization": f"Bearer {key}"}
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=PUBLIC) as c:
+            r = await c.get("/v1/campaigns/canary-policy", headers=auth)
+            assert r.status_code == 200, r.text
+            assert r.json() == {
+                "sample_percent": 12.5,
+                "sample_min": 40,
+                "sample_max": 900,
+                "window_seconds": 5400,
+                "window_source": "default",
+                "default_window_seconds": 5400,
+                "lookback_days": 3,
+            }
+            # the project's own window is what its campaigns get; the sender's default is still said
+            r = await c.patch("/v1/project", json={"settings": {"canary_window_seconds": 600}}, headers=auth)
+            assert r.status_code == 200, r.text
+            body = (await c.get("/v1/campaigns/canary-policy", headers=auth)).json()
+            assert (body["window_seconds"], body["window_source"], body["default_window_seconds"]) == (
+                600,
+                "project",
+                5400,
+            )
+            assert (await c.get("/v1/campaigns/canary-policy")).status_code == 401

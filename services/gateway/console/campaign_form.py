@@ -20,22 +20,66 @@ BODY_FIELDS = {"html": 500_000, "text": 500_000}
 # Open and click tracking per campaign: "" leaves it to the project's setting (the API's null), else on / off.
 TRACKING = ("track_opens", "track_clicks")
 TRACKING_OPTIONS = [("", "As the project is set"), ("on", "On"), ("off", "Off")]
-# The canary (services/sender/canary.py): the campaigns API's `canary`, each mode with what it does. The figures are
-# the sender's defaults (SESAME_SENDER_CANARY_*; a project may set its own feedback window).
-CANARY_MODES = {
-    "auto": (
-        "Auto",
-        "A canary only when the campaign is larger than the most mail the project sent in one day over the last "
-        "7 days.",
-    ),
-    "on": (
-        "On",
-        "A random 5 % sample (200–2,000 recipients) goes first; the rest is held for the feedback window and "
-        "sent only if the sample's bounce and complaint rates stay under the pause thresholds.",
-    ),
-    "off": ("Off", "No canary: every recipient at once."),
-}
-CANARY_OPTIONS = [(mode, label) for mode, (label, _) in CANARY_MODES.items()]
+# The canary (services/sender/canary.py): the campaigns API's `canary`. What each mode does is said with the figures
+# of GET /v1/campaigns/canary-policy (the sender's SESAME_SENDER_CANARY_* settings, the project's own window).
+CANARY_LABELS = {"auto": "Auto", "on": "On", "off": "Off"}
+CANARY_OPTIONS = list(CANARY_LABELS.items())
+CANARY_POLICY = "/v1/campaigns/canary-policy"
+
+
+def duration(seconds: int) -> str:
+    """1800 → "30 minutes", 5400 → "1 hour 30 minutes" (a feedback window in words)."""
+    parts = []
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1)):
+        n, seconds = divmod(seconds, size)
+        if n:
+            parts.append(f"{n} {unit}{'s' if n != 1 else ''}")
+    return " ".join(parts[:2]) or "0 seconds"
+
+
+def canary_modes(policy: Any, campaign_window: int | None = None) -> dict[str, tuple[str, str]]:
+    """Each mode → (label, what it does), with the policy's figures; without the policy (the sender did not answer)
+    the same rules without figures. `campaign_window`: a campaign's own feedback window, said instead."""
+    p = policy if isinstance(policy, dict) else {}
+    try:
+        pct, low, high = f"{float(p['sample_percent']):g}", int(p["sample_min"]), int(p["sample_max"])
+        days, window = int(p["lookback_days"]), int(p["window_seconds"])
+    except (KeyError, TypeError, ValueError):
+        return {
+            "auto": (
+                "Auto",
+                "A canary only when the campaign is larger than the most mail the project sent in one recent day.",
+            ),
+            "on": (
+                "On",
+                "A random sample goes first; the rest is held for the feedback window and sent only if the "
+                "sample's bounce and complaint rates stay under the pause thresholds.",
+            ),
+            "off": ("Off", "No canary: every recipient at once."),
+        }
+    if campaign_window is not None:
+        window, whose = campaign_window, " (this campaign's own)"
+    else:
+        whose = " (this project's setting)" if p.get("window_source") == "project" else ""
+    held = (
+        f"the rest is held for a feedback window of {duration(window)}{whose}"
+        if window > 0
+        else f"the rest waits only for the sample to be sent (no feedback window{whose})"
+    )
+    over = "the last day" if days == 1 else f"the last {days} days"
+    return {
+        "auto": (
+            "Auto",
+            f"A canary only when the campaign is larger than the most mail the project sent in one day over {over}.",
+        ),
+        "on": (
+            "On",
+            f"A random {pct} % sample ({low:,}–{high:,} recipients) goes first; {held} and is sent only if the "
+            f"sample's bounce and complaint rates stay under the pause thresholds. A campaign of {low:,} "
+            "recipients or fewer has no canary.",
+        ),
+        "off": ("Off", "No canary: every recipient at once."),
+    }
 
 
 @lru_cache(maxsize=1)
@@ -118,7 +162,7 @@ def compose_body(values: dict[str, Any], send_at: datetime | None) -> tuple[dict
         elif choice:
             errors[key] = "Choose on, off, or as the project is set."
     canary = values.get("canary", "")
-    if canary in CANARY_MODES:
+    if canary in CANARY_LABELS:
         body["canary"] = canary
     elif canary:
         errors["canary"] = "Choose auto, on or off."

@@ -9,6 +9,7 @@ from typing import Any
 
 from starlette.datastructures import QueryParams
 
+from services.gateway.console.campaign_form import CANARY_POLICY, canary_modes
 from services.gateway.console.campaign_outcomes import guard_rate, outcomes
 from services.gateway.console.paging import page_cursor
 from services.gateway.console.project_api import ApiResult, ProjectApi
@@ -94,7 +95,7 @@ async def report_context(api: ProjectApi, cid: int, query: QueryParams) -> dict[
     cursor = page_cursor(query)
     fb = (c.get("progress") or {}).get("feedback") or {}
     started = bool(c.get("fanout_at") or (c.get("progress") or {}).get("total"))
-    lists_r, guard_r, msgs_r, bounced_r, complained_r, template_r, report_r = await asyncio.gather(
+    lists_r, guard_r, msgs_r, bounced_r, complained_r, template_r, report_r, policy_r = await asyncio.gather(
         api.get("/v1/lists", limit=500),
         api.get("/v1/guard"),
         api.get("/v1/messages", campaign_id=cid, state=state, cursor=cursor, limit=PAGE),
@@ -106,6 +107,7 @@ async def report_context(api: ProjectApi, cid: int, query: QueryParams) -> dict[
         else _none(),
         api.get(f"/v1/templates/{c['template_id']}") if c.get("template_id") else _none(),
         api.get(f"/v1/campaigns/{cid}/report") if started else _none(),
+        api.get(CANARY_POLICY),
     )
     names = {lst["id"]: lst["name"] for lst in (_data(lists_r, "data") or [])}
     th = _data(guard_r, "thresholds") or {}
@@ -143,4 +145,7 @@ async def report_context(api: ProjectApi, cid: int, query: QueryParams) -> dict[
         "state": state,
         "paged": cursor is not None,
         "states": STATES,
+        "canary_modes": canary_modes(
+            policy_r.data if policy_r.ok else None, (c.get("canary") or {}).get("window_seconds")
+        ),
     }

@@ -19,9 +19,10 @@ from services.gateway.console.access import (
     project_post,
 )
 from services.gateway.console.campaign_form import (
-    CANARY_MODES,
     CANARY_OPTIONS,
+    CANARY_POLICY,
     TRACKING_OPTIONS,
+    canary_modes,
     compose_body,
     edit_body,
     edit_values,
@@ -85,6 +86,7 @@ async def _compose(request: Request, access: Access, status: int = 200, **extra:
     api = _api(request, access.pid)
     lists = await api.need("/v1/lists", limit=500)
     templates = await api.need("/v1/templates", limit=500)
+    policy = await api.get(CANARY_POLICY)  # without it the modes are explained without figures
     values = extra.pop("values", None) or {"when": "draft", "tz": "UTC", "list_ids": [], "canary": "auto"}
     ctx = {
         "lists": lists.get("data", []),
@@ -92,7 +94,7 @@ async def _compose(request: Request, access: Access, status: int = 200, **extra:
         "zones": zone_options(),
         "tracking_options": TRACKING_OPTIONS,
         "canary_options": CANARY_OPTIONS,
-        "canary_modes": CANARY_MODES,
+        "canary_modes": canary_modes(policy.data if policy.ok else None),
         "values": values,
         **extra,
     }
@@ -251,7 +253,7 @@ async def edit_campaign(request: Request, pid: int, cid: int) -> Response:
 
 async def _view(request: Request, access: Access, cid: int, status: int = 200, **extra: Any) -> Response:
     ctx = await report_context(_api(request, access.pid), cid, request.query_params)
-    ctx.update(badges=BADGES, zones=zone_options(), canary_modes=CANARY_MODES, **extra)
+    ctx.update(badges=BADGES, zones=zone_options(), **extra)
     ctx.setdefault("values", {"tz": "UTC"})
     return page(request, "console/campaigns_view.html", access, ctx, section="campaigns", status=status)
 

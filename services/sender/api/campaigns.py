@@ -11,9 +11,9 @@ from fastapi import APIRouter, Query, Response
 from pydantic import AfterValidator, BaseModel, Field, field_validator
 
 from services.sender.api.common import CoreDep, checked_address, iso
-from services.sender.api.schemas import CampaignOut, CampaignPage, legacy_page
+from services.sender.api.schemas import CampaignOut, CampaignPage, CanaryPolicyOut, legacy_page
 from services.sender.api.templates import load_template
-from services.sender.canary import canary_json, plan_canary, release
+from services.sender.canary import canary_json, canary_policy, plan_canary, release
 from services.sender.fanout import fan_out
 from services.sender.templating import validate_parts
 from shared import domain_log
@@ -284,6 +284,14 @@ async def list_campaigns(
         if fanned:
             await _count_into(session, counts, fanned)
     return legacy_page([campaign_json(c, counts.get(c.id)) for c in rows], next_id, next_cursor, "campaigns")
+
+
+# Declared before /{campaign_id}, which would otherwise take "canary-policy" for an id (and refuse it).
+@router.get("/canary-policy", response_model=CanaryPolicyOut)
+async def get_canary_policy(session: DbSession, project_id: ProjectId, core: CoreDep) -> dict[str, Any]:
+    """The canary's figures for this project: sample share and bounds, feedback window, the auto rule's
+    look-back. They follow the sender's settings, so a form explaining `canary` can quote them."""
+    return await canary_policy(session, project_id, core.settings)
 
 
 @router.get("/{campaign_id}", response_model=CampaignOut, response_model_exclude_unset=True)

@@ -58,6 +58,33 @@ class CanaryOut(BaseModel):
     sample: CanarySample | None = Field(None, description="the sample's figures while the rest is held")
 
 
+class CanaryPolicyOut(BaseModel):
+    """How the canary picks and judges this project's campaigns (the sender's SESAME_SENDER_CANARY_* settings and
+    the project's own feedback window)."""
+
+    sample_percent: float = Field(
+        description="share of the recipients sent first as the random sample, in percent", examples=[5.0]
+    )
+    sample_min: int = Field(
+        description="smallest sample; a campaign of no more recipients than this has no canary",
+        examples=[200],
+    )
+    sample_max: int = Field(description="largest sample", examples=[2000])
+    window_seconds: int = Field(
+        description="feedback window of this project's campaigns that set none of their own", examples=[1800]
+    )
+    window_source: str = Field(
+        description="project (the project's `canary_window_seconds` setting) | default (the sender's)",
+        examples=["default"],
+    )
+    default_window_seconds: int = Field(description="the sender's default feedback window", examples=[1800])
+    lookback_days: int = Field(
+        description="`canary: auto` samples a campaign larger than the most mail the project sent in one day "
+        "over this many days",
+        examples=[7],
+    )
+
+
 class CampaignOut(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 

@@ -12,7 +12,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from services.gateway.console.campaign_form import compose_body
+from services.gateway.console.campaign_form import canary_modes, compose_body, duration
 from shared.models.console import AuditEntry
 from shared.models.sender import Message
 from tests.gateway.console.test_campaigns import _created, _form
@@ -23,6 +23,15 @@ from tests.sender.conftest import add_contact
 def fast_canary(monkeypatch: pytest.MonkeyPatch) -> None:
     for k, v in {"CANARY_MIN": "10", "CANARY_PERCENT": "0.5", "SWEEP_INTERVAL": "0.2"}.items():
         monkeypatch.setenv(f"SESAME_SENDER_{k}", v)
+
+
+@pytest.fixture
+def odd_canary(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Canary settings far from the defaults (5 %, 200–2,000, 30 minutes, 7 days): the form must say these."""
+    settings = {"MIN": "10", "MAX": "1500", "PERCENT": "0.5", "WINDOW_SECONDS": "5400", "LOOKBACK_DAYS": "3"}
+    for k, v in settings.items():
+        monkeypatch.setenv(f"SESAME_SENDER_CANARY_{k}", v)
+    monkeypatch.setenv("SESAME_SENDER_SWEEP_INTERVAL", "0.2")
 
 
 async def _until(check: Any, within: float = 30.0) -> Any:  # noqa: ASYNC109
@@ -61,6 +70,8 @@ async def test_canary_shown_on_the_campaign_page_and_released_from_it(fast_canar
     base = f"/admin/p/{pid}/campaigns/{cid}"
     html = (await admin.get(base)).text
     assert 'data-canary="waiting"' in html and "The sample of 10 was sent" in html
+    # the mode's explanation says the campaign's own window, not the sender's 30 minutes
+    assert "a feedback window of 1 hour (this campaign&#39;s own)" in html and "30 minutes" not in html
     assert "Sample: 10 sent · 0 bounced" in html and "canary_hold" in html
     assert f'action="{base}/release"' in html and f'action="{base}/cancel"' in html
     assert f'action="{base}/pause"' not in html
@@ -131,7 +142,7 @@ async def _api_campaign(system: Any, cid: int) -> dict[str, Any]:
         return dict(r.json())
 
 
-async def test_canary_chosen_on_the_form_reaches_the_api(fast_canary, console_system) -> None:  # type: ignore[no-untyped-def]
+async def test_canary_chosen_on_the_form_reaches_the_api(odd_canary, console_system) -> None:  # type: ignore[no-untyped-def]
     system = console_system
     admin, pid = system.admin, system.project_id
     rt = system.app.state.embedded_apps["sender"].state.runtime
@@ -150,8 +161,14 @@ async def test_canary_chosen_on_the_form_reaches_the_api(fast_canary, console_sy
     assert '<option value="auto" selected>Auto</option>' in page
     assert '<option value="on">On</option>' in page and '<option value="off">Off</option>' in page
     hint = page.split('<ul class="hint" id="h-canary">', 1)[1].split("</ul>", 1)[0]
-    assert "larger than the most mail the project sent in one day over the last 7 days" in hint
-    assert "5 % sample (200–2,000 recipients)" in hint and "under the pause thresholds" in hint
+    # the figures are the sender's settings (odd_canary), as GET /v1/campaigns/canary-policy gives them
+    assert "larger than the most mail the project sent in one day over the last 3 days" in hint
+    assert "A random 50 % sample (10–1,500 recipients) goes first" in hint
+    assert (
+        "held for a feedback window of 1 hour 30 minutes and" in hint and "under the pause thresholds" in hint
+    )
+    assert "A campaign of 10 recipients or fewer has no canary" in hint
+    assert not any(default in hint for default in ("7 days", " 5 %", "200", "2,000", "window of 30 minutes"))
     assert "every recipient at once" in hint
     assert page.index('id="f-track_clicks"') < page.index('id="f-canary"') < page.index('id="when-draft"')
 
@@ -183,6 +200,14 @@ async def test_canary_chosen_on_the_form_reaches_the_api(fast_canary, console_sy
     assert c["canary"]["mode"] == "on" and c["canary"]["size"] == 10
     html = (await admin.get(f"{base}/{cid}")).text
     assert '<td data-canary-mode="on"><strong>On</strong>' in html and 'id="h-canary"' in html
+    assert "A random 50 % sample (10–1,500 recipients)" in html and "window of 1 hour 30 minutes" in html
+
+    # the project's own window is what its campaigns get: the form says it, and whose it is
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as api:
+        r = await api.patch("/v1/project", json={"settings": {"canary_window_seconds": 600}}, headers=auth)
+        assert r.status_code == 200, r.text
+    page = (await admin.get(f"{base}/new")).text
+    assert "held for a feedback window of 10 minutes (this project&#39;s setting)" in page
     async with system.app.state.runtime.sessionmaker() as db:
         detail = (
             await db.execute(
@@ -192,3 +217,20 @@ async def test_canary_chosen_on_the_form_reaches_the_api(fast_canary, console_sy
             )
         ).scalar_one()
     assert detail["canary"] == "on"
+
+
+def test_canary_modes_say_the_policys_figures_or_none() -> None:
+    policy = {"sample_percent": 2.5, "sample_min": 1000, "sample_max": 20000, "window_seconds": 0,
+              "window_source": "default", "default_window_seconds": 0, "lookback_days": 1}  # fmt: skip
+    modes = canary_modes(policy)
+    assert "over the last day." in modes["auto"][1]
+    assert "A random 2.5 % sample (1,000–20,000 recipients)" in modes["on"][1]
+    assert "waits only for the sample to be sent (no feedback window)" in modes["on"][1]
+    assert "a feedback window of 2 days 1 hour" in canary_modes(policy, 2 * 86400 + 3600 + 5)["on"][1]
+    # the sender did not answer (or answered something else): the rules without any figure
+    for unknown in (None, {}, {"error": "unavailable"}, {**policy, "sample_min": None}):
+        text = " ".join(why for _, why in canary_modes(unknown).values())
+        assert not any(ch.isdigit() for ch in text) and "the feedback window" in text
+    assert [duration(s) for s in (0, 59, 60, 1800, 5400, 86400)] == [
+        "0 seconds", "59 seconds", "1 minute", "30 minutes", "1 hour 30 minutes", "1 day"
+    ]  # fmt: skip
