@@ -12,7 +12,13 @@ import time
 
 import pytest
 from sesame_client import AuthenticatedClient, WebhookVerificationError, sign, verify
-from sesame_client.api.campaigns import create_campaign, get_campaign, list_campaigns, send_campaign
+from sesame_client.api.campaigns import (
+    create_campaign,
+    get_campaign,
+    get_canary_policy,
+    list_campaigns,
+    send_campaign,
+)
 from sesame_client.api.lists import create_list
 from sesame_client.api.messages import get_message, send_message
 from sesame_client.api.sandbox import list_captures
@@ -21,6 +27,7 @@ from sesame_client.models import (
     CampaignIn,
     CampaignOut,
     CampaignPage,
+    CanaryPolicyOut,
     CapturePage,
     ErrorBody,
     ListCreate,
@@ -80,6 +87,12 @@ async def test_client_sync_and_async_against_the_live_server(sqlite_url, setting
             started = await send_campaign.asyncio(ids[0], client=client)
             assert (
                 isinstance(started, CampaignOut) and started.status == "sending" and started.recipients == 1
+            )
+            policy = await get_canary_policy.asyncio(client=client)  # what a form explaining `canary` quotes
+            assert isinstance(policy, CanaryPolicyOut) and policy.window_source.value == "default"
+            assert (
+                policy.sample_min <= policy.sample_max
+                and policy.window_seconds == policy.default_window_seconds
             )
             missing = await send_campaign.asyncio_detailed(ids[-1] + 1000, client=client)
             assert missing.status_code == 404

@@ -3,7 +3,7 @@ from these). Times are ISO 8601 strings in UTC."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -73,7 +73,7 @@ class CanaryPolicyOut(BaseModel):
     window_seconds: int = Field(
         description="feedback window of this project's campaigns that set none of their own", examples=[1800]
     )
-    window_source: str = Field(
+    window_source: Literal["project", "default"] = Field(
         description="project (the project's `canary_window_seconds` setting) | default (the sender's)",
         examples=["default"],
     )

@@ -18,6 +18,8 @@ from .campaign_patch import CampaignPatch
 from .campaign_patch_canary_type_0 import CampaignPatchCanaryType0
 from .campaign_report import CampaignReport
 from .canary_out import CanaryOut
+from .canary_policy_out import CanaryPolicyOut
+from .canary_policy_out_window_source import CanaryPolicyOutWindowSource
 from .canary_sample import CanarySample
 from .captcha import Captcha
 from .captcha_out import CaptchaOut
@@ -224,6 +226,8 @@ __all__ = (
     "CampaignPatchCanaryType0",
     "CampaignReport",
     "CanaryOut",
+    "CanaryPolicyOut",
+    "CanaryPolicyOutWindowSource",
     "CanarySample",
     "Captcha",
     "CaptchaOut",
