@@ -94,3 +94,19 @@ async def test_a_viewer_reads_every_project_page(console_system) -> None:  # typ
                 assert "Log out" in r.text
     # exports of personal data may need more than a viewer; every page answers, none fails
     assert {p: s for p, s in codes.items() if s not in (200, 403)} == {}, codes
+
+
+async def test_every_change_needs_the_sessions_csrf_token(console_system) -> None:  # type: ignore[no-untyped-def]
+    """The operator (every role) posting without the session's token, or with another one: 403 on every POST of a
+    project's console, new routes included, and nothing written."""
+    app, pid, admin = console_system.app, console_system.project_id, console_system.admin
+    before = await _audit_count(app)
+    body = {"name": "x", "url": "https://hooks.example.com/x", "scope": "all", "email": "x@example.com"}
+    refused = {}
+    for path in console_routes("POST"):
+        url = concrete(path, pid)
+        for token in ("", "0" * 64):
+            r = await admin.http.post(url, data={**body, **({"csrf": token} if token else {})})
+            refused[(url, token[:1])] = r.status_code
+    assert {k: s for k, s in refused.items() if s != 403} == {}, refused
+    assert await _audit_count(app) == before

@@ -354,3 +354,56 @@ async def test_a_failing_endpoint_is_disabled_and_says_why(local_receivers, cons
             assert (await api.get(f"/v1/webhooks/{eid}"))["enabled"] is True  # a replay does not disable
     finally:
         await receiver.stop()
+
+
+XSS = '<script>alert("xss")</script>'
+XSS_ATTR = '"><img src=x onerror=alert(1)>'
+RAW = ("<script>alert(", "<img src=x onerror", "onerror=alert(1)>")
+
+
+async def test_hostile_text_is_shown_escaped_on_every_webhook_page(local_receivers, console_system) -> None:  # type: ignore[no-untyped-def]
+    """An endpoint's description and URL, the receiver's answer (a hostile receiver answers markup and NUL bytes),
+    an event's payload pretty-printed, a redirect's Location in the error: text on every page, never markup."""
+    from services.events.settings import EventsSettings
+    from services.events.webhooks.delivery import enqueue_event
+
+    s, admin = console_system, console_system.admin
+    base = f"/admin/p/{s.project_id}/webhooks"
+    receiver = await Receiver(answer=f"\x00{XSS}{XSS_ATTR}").start()
+    try:
+        async with Api(s) as api:
+            ep = await api.post(
+                "/v1/webhooks",
+                {"url": f'{receiver.url}?q="><script>alert(1)</script>', "description": XSS + XSS_ATTR},
+            )
+            eid = ep["id"]
+            rt = s.app.state.embedded_apps["events"].state.runtime
+            async with rt.uow() as db:
+                data = {
+                    "project_id": s.project_id,
+                    "email": f"{XSS}@example.com",
+                    "attributes": {"n": XSS_ATTR},
+                }
+                await enqueue_event(db, EventsSettings(), s.project_id, "email.sent", "xss-1", data)
+
+            async def delivered() -> Any:
+                got = (await api.get(f"/v1/webhooks/{eid}/deliveries", status="succeeded"))["data"]
+                return got or None
+
+            (d,) = await until(delivered)
+            pages = {
+                "list": await admin.get(base),
+                "endpoint": await admin.get(f"{base}/{eid}"),
+                "delivery": await admin.get(f"{base}/{eid}/deliveries/{d['id']}"),
+            }
+            for name, r in pages.items():
+                assert r.status_code == 200, name
+                for marker in RAW:
+                    assert marker not in r.text, (name, marker)
+                assert "&lt;script&gt;alert(" in r.text, name  # shown, as text
+            detail = pages["delivery"].text
+            # the receiver's answer (NUL replaced), and the payload pretty-printed: as text
+            assert '<pre class="excerpt">\ufffd&lt;script&gt;' in detail
+            assert "&lt;/script&gt;@example.com" in detail and "&lt;img src=x onerror=alert(1)&gt;" in detail
+    finally:
+        await receiver.stop()
