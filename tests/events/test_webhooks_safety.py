@@ -275,3 +275,43 @@ async def test_a_hostile_receivers_answer_is_recorded_and_harms_no_one_else(
     finally:
         await evil.stop()
         await good.stop()
+
+
+async def test_another_projects_endpoints_and_deliveries_are_not_found_on_any_route(
+    db_url: str, settings_for: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """IDOR: project B's key on A's endpoint, or B's own endpoint with A's delivery id, is a 404 on every route of
+    /v1/webhooks (read, edit, delete, rotate, test, deliveries, replay), and A's endpoint is unchanged."""
+    monkeypatch.setenv("SESAME_EVENTS_RUN_WEBHOOK_DELIVERY", "false")
+    async with embedded_app(settings_for(db_url, public_url=PUBLIC)) as app:
+        _pa, key_a = await bootstrap_project(app, "A")
+        _pb, key_b = await bootstrap_project(app, "B")
+        a, b = {"Authorization": f"Bearer {key_a}"}, {"Authorization": f"Bearer {key_b}"}
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=PUBLIC) as c:
+            ep = (await c.post("/v1/webhooks", json={"url": "https://hooks.example.com/a"}, headers=a)).json()
+            eid = ep["id"]
+            did = (await c.post(f"/v1/webhooks/{eid}/test", headers=a)).json()["id"]
+            own = (
+                await c.post("/v1/webhooks", json={"url": "https://hooks.example.com/b"}, headers=b)
+            ).json()["id"]
+            routes = [
+                ("GET", f"/v1/webhooks/{eid}", None),
+                ("PATCH", f"/v1/webhooks/{eid}", {"url": "https://evil.example.com/", "enabled": True}),
+                ("POST", f"/v1/webhooks/{eid}/rotate-secret", None),
+                ("POST", f"/v1/webhooks/{eid}/test", None),
+                ("GET", f"/v1/webhooks/{eid}/deliveries", None),
+                ("GET", f"/v1/webhooks/{eid}/deliveries/{did}", None),
+                ("POST", f"/v1/webhooks/{eid}/deliveries/{did}/replay", None),
+                ("GET", f"/v1/webhooks/{own}/deliveries/{did}", None),
+                ("POST", f"/v1/webhooks/{own}/deliveries/{did}/replay", None),
+                ("DELETE", f"/v1/webhooks/{eid}", None),
+            ]
+            for method, path, body in routes:
+                r = await c.request(method, path, json=body, headers=b)
+                assert r.status_code == 404 and r.json()["error"] == "not_found", (method, path, r.text)
+            assert [e["id"] for e in (await c.get("/v1/webhooks", headers=b)).json()["data"]] == [own]
+            after = (await c.get(f"/v1/webhooks/{eid}", headers=a)).json()
+            assert after == {k: v for k, v in ep.items() if k != "secret"}  # untouched
+            assert (await c.get(f"/v1/webhooks/{eid}/deliveries/{did}", headers=a)).json()[
+                "status"
+            ] == "pending"

@@ -3,6 +3,7 @@ is refused (409 campaign_not_editable); another project's campaign is not found.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import sqlalchemy as sa
@@ -210,3 +211,27 @@ async def test_a_scheduled_campaign_the_dispatcher_started_is_not_editable(sende
     r = await s.client.patch(f"/v1/campaigns/{c['id']}", json={"send_at": None}, headers=s.h(pid))
     assert r.status_code == 409 and r.json()["error"] == "campaign_not_editable"
     assert (await _row(s, c["id"])).status != "draft"
+
+
+async def test_an_edit_racing_the_send_is_whole_or_refused(sender: Sender) -> None:
+    """PATCH and POST /send at once, several times: the send always starts; the edit lands whole before the fan-out
+    (200, both parts new) or is refused whole (409, both parts old) — never one part of it, never after."""
+    s = sender
+    pid = await make_project(s.rt)
+    lst = await make_list(s.rt, pid)
+    await add_contact(s.rt, pid, "ann@example.com", {lst: "active"})
+    for _ in range(6):  # which side wins is the scheduler's (both do, on SQLite and Postgres alike)
+        c = await _draft(s, pid, lst)
+        url = f"/v1/campaigns/{c['id']}"
+        edit, send = await asyncio.gather(
+            s.client.patch(url, json={"subject": "New", "text": "New body"}, headers=s.h(pid)),
+            s.client.post(f"{url}/send", headers=s.h(pid)),
+        )
+        assert send.status_code == 200, send.text
+        assert edit.status_code in (200, 409), edit.text
+        row = await _row(s, c["id"])
+        assert row.status != "draft" and row.fanout_at is not None
+        want = ("New", "New body") if edit.status_code == 200 else ("Hi", "Hello")
+        assert (row.subject, row.text) == want, (edit.status_code, row.subject, row.text)
+        if edit.status_code == 200:
+            assert row.updated_at <= row.fanout_at  # landed before the fan-out, not after it
