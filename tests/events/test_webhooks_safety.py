@@ -315,3 +315,24 @@ async def test_another_projects_endpoints_and_deliveries_are_not_found_on_any_ro
             assert (await c.get(f"/v1/webhooks/{eid}/deliveries/{did}", headers=a)).json()[
                 "status"
             ] == "pending"
+
+
+async def test_racing_creates_never_pass_the_endpoint_limit(
+    db_url: str, settings_for: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Twelve creates at once against a limit of three: three endpoints, the others 409 webhook_limit."""
+    monkeypatch.setenv("SESAME_EVENTS_WEBHOOK_MAX_ENDPOINTS", "3")
+    async with embedded_app(settings_for(db_url, public_url=PUBLIC)) as app:
+        _pid, key = await bootstrap_project(app)
+        auth = {"Authorization": f"Bearer {key}"}
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=PUBLIC) as c:
+            rs = await asyncio.gather(
+                *(
+                    c.post("/v1/webhooks", json={"url": f"https://h.example.com/{i}"}, headers=auth)
+                    for i in range(12)
+                )
+            )
+            codes = sorted(r.status_code for r in rs)
+            assert codes == [201] * 3 + [409] * 9, codes
+            assert {r.json()["error"] for r in rs if r.status_code == 409} == {"webhook_limit"}
+            assert len((await c.get("/v1/webhooks", headers=auth)).json()["data"]) == 3

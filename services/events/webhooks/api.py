@@ -16,8 +16,10 @@ from services.events.webhooks.safe_http import check_url, parse_networks
 from services.events.webhooks.signing import new_secret
 from shared.crypto import EncryptionKeyError, encrypt
 from shared.db.types import utcnow
+from shared.db.upsert import dialect_name
 from shared.errors import BadRequest, Conflict, NotFound, Unavailable
 from shared.internal_auth import ProjectId
+from shared.models.core import Project
 from shared.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from shared.pagination import PAGE_LIMIT_DEFAULT, CursorQuery, LimitQuery, decode_cursor, encode_cursor
 from shared.runtime import Runtime
@@ -197,6 +199,11 @@ async def create_endpoint(
 ) -> dict[str, Any]:
     """A new endpoint; the answer carries its signing secret, shown this once."""
     _check_url(request, body.url)
+    # Creates of one project one at a time (its row locked on Postgres), so racing ones cannot pass the limit together.
+    lock = sa.select(Project.id).where(Project.id == project_id)
+    if dialect_name(session) == "postgresql":
+        lock = lock.with_for_update()
+    await session.execute(lock)
     count = await session.scalar(
         sa.select(sa.func.count())
         .select_from(WebhookEndpoint)
