@@ -86,10 +86,8 @@ _NUMERIC = re.compile(r"^[0-9a-fx.]+$")  # the inet_aton forms: 2130706433, 0x7f
 
 def _connect_host(url: str) -> str:
     """The host aiohttp will connect to, as yarl normalises it: `①②⑦.0.0.1` and `127。0。0。1` are 127.0.0.1."""
-    host = (
-        yarl.URL(url).raw_host or ""
-    )  # IDNA-encoded (punycode), as it goes on the wire; IPv6 without brackets
-    return host.rstrip(".").lower()
+    # IDNA-encoded (punycode) as it goes on the wire; an IPv6 literal without its brackets
+    return (yarl.URL(url).raw_host or "").rstrip(".").lower()
 
 
 def check_url(url: str, allowed: list[Net]) -> str | None:
