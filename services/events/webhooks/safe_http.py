@@ -155,8 +155,11 @@ class VettingResolver(AbstractResolver):
 
 
 def _text(received: str | None) -> str | None:
-    """What a receiver sent, storable: a NUL (no Postgres text holds one) would fail the whole batch's record."""
-    return None if received is None else received.replace("\x00", "\ufffd")
+    """What a receiver sent, storable: a NUL (no Postgres text holds one) or a lone surrogate (aiohttp's reading of
+    header bytes that are not UTF-8, e.g. a redirect's Location) would fail the whole batch's record."""
+    if received is None:
+        return None
+    return received.replace("\x00", "\ufffd").encode("utf-8", "replace").decode("utf-8")
 
 
 @dataclass(slots=True)
