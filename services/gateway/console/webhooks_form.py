@@ -11,6 +11,8 @@ from starlette.datastructures import FormData
 from services.gateway.bodies import field
 from services.gateway.console.project_api import ApiResult
 
+READ_MAX = 10_000  # past any limit of the API, short of the console's body cap
+
 # What a delivery's status means to the person reading the log.
 STATUSES = {
     "pending": ("warn", "Waiting for its next attempt"),
@@ -49,9 +51,9 @@ def read_endpoint(form: FormData) -> dict[str, Any]:
     """What the form sent, as the template shows it again: url, description, scope (all | some), event_types."""
     chosen = [v.strip()[:100] for v in form.getlist("event_types") if isinstance(v, str) and v.strip()]
     scope = field(form, "scope", 10)
-    return {
-        "url": field(form, "url", 2000),
-        "description": field(form, "description", 500),
+    return {  # not cut to the API's limits: a longer value is refused there (next to its field), not cut and saved
+        "url": field(form, "url", READ_MAX),
+        "description": field(form, "description", READ_MAX),
         "scope": scope if scope in ("all", "some") else ("some" if chosen else "all"),
         "event_types": sorted(set(chosen))[:50],
     }

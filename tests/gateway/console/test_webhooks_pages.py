@@ -407,3 +407,14 @@ async def test_hostile_text_is_shown_escaped_on_every_webhook_page(local_receive
             assert "&lt;/script&gt;@example.com" in detail and "&lt;img src=x onerror=alert(1)&gt;" in detail
     finally:
         await receiver.stop()
+
+
+async def test_an_over_long_url_or_description_is_refused_not_cut(console_system) -> None:  # type: ignore[no-untyped-def]
+    s, admin = console_system, console_system.admin
+    base = f"/admin/p/{s.project_id}/webhooks"
+    for field, value in (("url", "https://hooks.example.com/" + "a" * 2100), ("description", "d" * 600)):
+        body = {"url": "https://hooks.example.com/x", "scope": "all", field: value}
+        r = await admin.post(base, body)
+        assert r.status_code == 422 and f'id="e-{field}"' in r.text, (field, r.status_code)
+    async with Api(s) as api:
+        assert (await api.get("/v1/webhooks"))["data"] == []
