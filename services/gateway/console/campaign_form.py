@@ -15,6 +15,7 @@ from services.gateway.console.project_api import ApiResult
 from shared.digits import ascii_digits
 
 WHEN = ("draft", "now", "schedule")
+# The API's limits (services/sender/api/campaigns.py), for the reading of the form below.
 TEXT_FIELDS = {"name": 200, "subject": 2000, "from": 400, "reply_to": 400, "template_id": 20}
 BODY_FIELDS = {"html": 500_000, "text": 500_000}
 # Open and click tracking per campaign: "" leaves it to the project's setting (the API's null), else on / off.
@@ -103,8 +104,9 @@ def _body(form: FormData, name: str, limit: int) -> str:
 
 def read_compose(form: FormData) -> dict[str, Any]:
     """What the person typed, to send on or to show again."""
-    values: dict[str, Any] = {k: field(form, k, n) for k, n in TEXT_FIELDS.items()}
-    values.update({k: _body(form, k, n) for k, n in BODY_FIELDS.items()})
+    # one past the API's limits: a longer value is refused there, next to its field, rather than cut and saved
+    values: dict[str, Any] = {k: field(form, k, n + 1) for k, n in TEXT_FIELDS.items()}
+    values.update({k: _body(form, k, n + 1) for k, n in BODY_FIELDS.items()})
     values["list_ids"] = [v for v in form.getlist("list_ids") if isinstance(v, str)][:200]
     when = field(form, "when", 20)
     values["when"] = when if when in WHEN else "draft"

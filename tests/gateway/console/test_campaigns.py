@@ -171,6 +171,11 @@ async def test_compose_refuses_bad_input_next_to_the_field_and_creates_nothing(c
     r = await admin.post(base, _form(list_ids=[str(lid)], when="now", send_at=later))
     assert r.status_code == 422 and 'id="e-send_at"' in r.text
 
+    # longer than the API takes: refused next to the field, not cut to the limit and saved
+    for name, value in (("name", "n" * 201), ("subject", "s" * 2001), ("html", "<p>" + "x" * 500_000)):
+        r = await admin.post(base, _form(list_ids=[str(lid)], **{name: value}))
+        assert r.status_code == 422 and f'id="e-{name}"' in r.text, (name, r.status_code)
+
     assert await _campaigns(console_system) == []  # nothing was created by any of these
     assert not [a for a, _ in await _audit(console_system) if a.startswith("campaign.")]
 
