@@ -348,6 +348,9 @@ async def test_signup_api_attributes_are_strings_of_the_lists_fields_only(make_g
         # form-encoded: the fields by name, as the hosted form posts them
         r = await h.client.post(url, data={"email": "e@example.com", "first_name": "Bo", "role": "owner"})
         assert r.status_code == 202, r.text
+        huge = {"email": "f@example.com", "attributes": {f"k{i}": "v" for i in range(5000)}}
+        r = await h.client.post(url, json=huge)
+        assert r.status_code == 413 and r.json()["error"] == "payload_too_large"
         r = await h.client.post(url, json={"email": {"a": 1}, "attributes": {}})
         assert r.status_code == 422 and r.json()["error"] == "invalid_email"
         assert subscribe_calls(h) == [
