@@ -1,10 +1,17 @@
 """The local sandbox SES (embedded mode without SES credentials): captures mail and imitates the mailbox simulator.
 
-Sending to success@ / bounce@ / ooto@ / complaint@ / suppressionlist@simulator.amazonses.com (with or without a
-`+label`) produces the SES notification that address produces in real SES (`notificationType` format, the shapes
-of shared/reference/samples and ses-mailbox-simulator.json), published as `ses.sandbox_feedback` through the
-outbox: the events service processes it like a verified SNS notification. Captures are written in the same
-transaction that records the send, so a capture exists exactly when the message is recorded as sent.
+Every captured mail gets the SES notification real SES would send for it (`notificationType` format, the shapes of
+shared/reference/samples and ses-mailbox-simulator.json), published as `ses.sandbox_feedback` through the outbox:
+the events service processes it like a verified SNS notification.
+
+- success@ / bounce@ / ooto@ / complaint@ / suppressionlist@simulator.amazonses.com (with or without a `+label`):
+  the notification that simulator address produces (Delivery, Bounce, Complaint).
+- any other recipient: the mail was delivered to the sandbox outbox, so a Delivery notification (the success
+  shape, reported by the sandbox itself: `250 2.0.0 captured by the Sesame sandbox`). A campaign to plain
+  addresses thus reports them delivered, as it would with SES.
+
+Captures are written in the same transaction that records the send, so a capture (and its notification) exists
+exactly when the message is recorded as sent.
 """
 
 from __future__ import annotations
@@ -27,6 +34,8 @@ from shared.models.sender import SandboxMessage
 from shared.outbox import enqueue
 
 SIMULATOR_DOMAIN = "simulator.amazonses.com"
+SANDBOX_MTA = "sandbox.sesame.invalid"
+CAPTURED_RESPONSE = "250 2.0.0 captured by the Sesame sandbox"
 SUPPRESSED_DIAGNOSTIC = (
     "Amazon SES has suppressed sending to this address because it has a recent history of bouncing as an "
     "invalid address. For more information about how to remove an address from the suppression list, see the "
@@ -87,23 +96,36 @@ def mail_object(
     }
 
 
+def _delivery(
+    mail: dict[str, Any], to: str, ts: float, delay: float, mta: str, response: str, ip: str
+) -> dict[str, Any]:
+    return {
+        "notificationType": "Delivery",
+        "mail": mail,
+        "delivery": {
+            "timestamp": _iso(ts + delay),
+            "recipients": [to],
+            "processingTimeMillis": int(delay * 1000),
+            "reportingMTA": mta,
+            "smtpResponse": response,
+            "remoteMtaIp": ip,
+        },
+    }
+
+
+def capture_delivery(mail: dict[str, Any], to: str, ts: float) -> dict[str, Any]:
+    """The Delivery notification for a mail to a plain recipient: delivered to the sandbox outbox."""
+    return _delivery(mail, to, ts, 0.0, SANDBOX_MTA, CAPTURED_RESPONSE, "127.0.0.1")
+
+
 def simulator_notification(outcome: str, mail: dict[str, Any], to: str, ts: float) -> dict[str, Any]:
     """The identity notification SES sends for a simulator address."""
     feedback_id = _ses_id(ts + 0.5)
     when = _iso(ts + 0.5)
     if outcome == "success":
-        return {
-            "notificationType": "Delivery",
-            "mail": mail,
-            "delivery": {
-                "timestamp": when,
-                "recipients": [to],
-                "processingTimeMillis": 500,
-                "reportingMTA": "a8-70.smtp-out.amazonses.com",
-                "smtpResponse": "250 2.6.0 Message received",
-                "remoteMtaIp": "127.0.2.0",
-            },
-        }
+        return _delivery(
+            mail, to, ts, 0.5, "a8-70.smtp-out.amazonses.com", "250 2.6.0 Message received", "127.0.2.0"
+        )
     if outcome == "complaint":
         return {
             "notificationType": "Complaint",
@@ -203,7 +225,7 @@ class SandboxSes:
 
 
 async def persist_captures(session: AsyncSession, project_id: int, captures: list[dict[str, Any]]) -> None:
-    """Store captured mail and publish simulator feedback (same transaction as the send record)."""
+    """Store captured mail and publish its SES feedback (same transaction as the send record)."""
     if not captures:
         return
     rows = []
@@ -226,14 +248,16 @@ async def persist_captures(session: AsyncSession, project_id: int, captures: lis
                 "created_at": datetime.fromtimestamp(c["ts"], UTC),
             }
         )
+        mail = mail_object(c["ses_id"], c["ts"], c["from"], c["to"], c["raw"], c["tags"])
         if outcome:
-            mail = mail_object(c["ses_id"], c["ts"], c["from"], c["to"], c["raw"], c["tags"])
             note = simulator_notification(outcome, mail, c["to"], c["ts"])
-            fb = SandboxFeedback(project_id=project_id, notification=note)
-            enqueue(
-                session,
-                fb.ROUTING_KEY,
-                fb.payload(),
-                message_id=uuid.uuid5(uuid.NAMESPACE_URL, c["ses_id"]).hex,
-            )
+        else:
+            note = capture_delivery(mail, c["to"], c["ts"])
+        fb = SandboxFeedback(project_id=project_id, notification=note)
+        enqueue(
+            session,
+            fb.ROUTING_KEY,
+            fb.payload(),
+            message_id=uuid.uuid5(uuid.NAMESPACE_URL, c["ses_id"]).hex,
+        )
     await session.execute(sa.insert(SandboxMessage), rows)

@@ -1,7 +1,9 @@
 """Issue #15's "done when": a campaign sent through the embedded system — by the sandbox SES and by moto's SES —
 then SES-format Open/Click/Delivery/Bounce/Complaint events (both formats, signed SNS v1 and v2, duplicates and
 out-of-order) POSTed to the project's webhook through the gateway, a one-click unsubscribe from the sent mail;
-the campaign report through the gateway equals exactly what was fed; on SQLite and Postgres."""
+the campaign report through the gateway equals exactly what was fed; on SQLite and Postgres. The sandbox also
+reports each capture delivered itself (services/sender/sandbox.py), at the capture's time: with it every reader is
+delivered, each at its earliest delivery."""
 
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from shared.models.events import SnsInbox
 from shared.models.sender import Message
 from shared.models.subscriptions import SubscriptionChange
 from tests.gateway.embedded import bootstrap_project, captured_mail, embedded_app
@@ -120,7 +123,28 @@ async def test_campaign_report_equals_the_feedback_fed(
                                         .where(Message.campaign_id == cid))).all()  # fmt: skip
             msg = {to: (mid, ses_id) for mid, to, ses_id in rows}
             assert set(msg) == set(READERS) and all(ses_id for _, ses_id in msg.values())
+            captured: dict[str, dt.datetime] = {}  # the sandbox's own Delivery per reader, as it published it
+
+            async def sandbox_deliveries() -> dict[str, dt.datetime] | None:
+                async with events_rt.sessionmaker() as s:
+                    bodies = (await s.scalars(sa.select(SnsInbox.body).where(
+                        SnsInbox.project_id == pid, SnsInbox.source == "sandbox"))).all()  # fmt: skip
+                got: dict[str, dt.datetime] = {}
+                for note in map(json.loads, bodies):
+                    to = note["mail"]["destination"][0]
+                    if to not in READERS:
+                        continue
+                    assert note["notificationType"] == "Delivery" and to not in got, note
+                    d = note["delivery"]
+                    assert d["recipients"] == [to], d
+                    assert d["smtpResponse"] == "250 2.0.0 captured by the Sesame sandbox", d
+                    got[to] = dt.datetime.fromisoformat(d["timestamp"].replace("Z", "+00:00"))
+                return got if set(got) == set(READERS) else None
+
             pid = (await c.get("/v1/project", headers=auth)).json()["id"]
+            if not moto_url:
+                captured = await _until(sandbox_deliveries) or {}
+                assert set(captured) == set(READERS), captured
             start = dt.datetime.fromisoformat(campaign["fanout_at"].replace("Z", "+00:00"))
             base = start.replace(second=0, microsecond=0)
             n = 0
@@ -192,9 +216,15 @@ async def test_campaign_report_equals_the_feedback_fed(
                 for k, v in counts.items():
                     p[k] += v
 
-            point(at(1), delivered=2, bounced=2)  # reader0, reader4 delivered; reader2 hard, reader3 soft
-            point(at(2), delivered=1, opened=1)  # reader1 delivered; reader0's first open (it arrived late)
-            point(at(3), delivered=1)
+            # fed deliveries: reader0 and reader4 at minute 1, reader1 at 2, reader3 at 3 (twice); reader2 none
+            fed = {READERS[0]: base + dt.timedelta(minutes=1), READERS[1]: base + dt.timedelta(minutes=2),
+                   READERS[3]: base + dt.timedelta(minutes=3), READERS[4]: base + dt.timedelta(minutes=1)}  # fmt: skip
+            first_delivery = {to: min(w for w in (fed.get(to), captured.get(to)) if w) for to in READERS
+                              if to in fed or to in captured}  # fmt: skip
+            for when in first_delivery.values():
+                point(when.replace(second=0, microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ"), delivered=1)
+            point(at(1), bounced=2)  # reader2 hard, reader3 soft
+            point(at(2), opened=1)  # reader0's first open (it arrived late)
             point(at(4), clicked=1)
             point(at(5), opened=1)
             point(at(6), clicked=1)
@@ -206,15 +236,18 @@ async def test_campaign_report_equals_the_feedback_fed(
                     point(u.replace(minute=0).strftime("%Y-%m-%dT%H:%M:%SZ"), "hour", unsubscribed=1)
                 else:
                     point(u.strftime("%Y-%m-%dT%H:%M:%SZ"), unsubscribed=1)
+            delivered = 5 if captured else 4  # the sandbox delivered reader2 too (bounced later, as SES can)
+            assert len(first_delivery) == delivered
             expected = {
                 "campaign_id": cid, "status": "sent", "started_at": campaign["fanout_at"].replace("+00:00", "Z"),
-                "recipients": 5, "sent": 5, "failed": 0, "skipped": 0, "delivered": 4,
+                "recipients": 5, "sent": 5, "failed": 0, "skipped": 0, "delivered": delivered,
                 "bounced": {"hard": 1, "soft": 1}, "complained": 1, "rejected": 0,
                 "opened": {"unique": 2, "total": 3}, "clicked": {"unique": 2, "total": 4},
                 "links": [{"url": LINK_A, "unique": 2, "total": 3}, {"url": LINK_B, "unique": 1, "total": 1}],
                 "unsubscribed": 2, "paused": 0,
                 "rates": {"bounce": {"value": 0.2, "warn": 0.02, "pause": 0.04},
-                          "complaint": {"value": 0.2, "warn": 0.001, "pause": 0.003}, "open": 0.5, "click": 0.5},
+                          "complaint": {"value": 0.2, "warn": 0.001, "pause": 0.003},
+                          "open": 2 / delivered, "click": 2 / delivered},
                 "tracking": {"opens": True, "clicks": True},
                 "timeseries": {"points": [{"at": w, "resolution": res, **p} for (w, res), p in sorted(points.items())]},
             }  # fmt: skip
@@ -236,8 +269,15 @@ async def test_campaign_report_equals_the_feedback_fed(
                 contact0 = await s.scalar(sa.select(Message.contact_id).where(Message.id == mid0))
             r = await c.get(f"/v1/contacts/{contact0}/engagement", headers=auth)
             assert r.status_code == 200, r.text
-            assert r.json() == {
-                "contact_id": contact0, "last_delivered_at": at(1), "last_opened_at": at(3),
+            engagement = r.json()
+            last_delivered = dt.datetime.fromisoformat(
+                engagement.pop("last_delivered_at").replace("Z", "+00:00")
+            )
+            assert last_delivered == max(
+                w for w in (fed[READERS[0]], captured.get(READERS[0])) if w
+            )  # the latest
+            assert engagement == {
+                "contact_id": contact0, "last_opened_at": at(3),
                 "last_clicked_at": at(70), "delivered": 1, "opened": 1, "clicked": 1, "campaigns_received": 1,
             }  # fmt: skip
             assert (await c.get("/v1/campaigns/987654/report", headers=auth)).status_code == 404

@@ -8,7 +8,7 @@ import email.policy
 import sqlalchemy as sa
 
 from shared.contracts.mail import MailRequested
-from shared.models.sender import Message
+from shared.models.sender import Message, SandboxMessage
 from tests.sender.conftest import Sender, make_project, suppress, wait_for
 
 
@@ -113,21 +113,41 @@ async def _count_sent(s: Sender, pid: int, n: int) -> bool:
 
 
 async def test_simulator_addresses_produce_real_format_feedback(sender: Sender) -> None:
+    """Each simulator address its own outcome; a plain address: delivered (to the sandbox outbox)."""
     pid = await make_project(sender.rt)
-    for local in ("success", "bounce", "complaint", "ooto", "suppressionlist+run7"):
+    to = [
+        f"{local}@simulator.amazonses.com"
+        for local in ("success", "bounce", "complaint", "ooto", "suppressionlist+run7")
+    ]
+    for addr in [*to, "ann@example.com"]:
         r = await sender.client.post(
-            "/v1/messages",
-            json={"to": f"{local}@simulator.amazonses.com", "subject": "sim", "text": "t"},
-            headers=sender.h(pid),
+            "/v1/messages", json={"to": addr, "subject": "sim", "text": "t"}, headers=sender.h(pid)
         )
         assert r.status_code == 202
-    await wait_for(lambda: _count_sent(sender, pid, 5))
+    await wait_for(lambda: _count_sent(sender, pid, 6))
     notes = {
         p["notification"]["mail"]["destination"][0]: p["notification"]
         for p in await sender.outbox("ses.sandbox_feedback")
     }
-    assert len(notes) == 5
-    assert notes["success@simulator.amazonses.com"]["notificationType"] == "Delivery"
+    assert len(notes) == 6
+    ok = notes["success@simulator.amazonses.com"]
+    assert ok["notificationType"] == "Delivery" and ok["delivery"]["recipients"] == [
+        "success@simulator.amazonses.com"
+    ]
+    assert ok["delivery"]["smtpResponse"] == "250 2.6.0 Message received"
+    assert ok["delivery"]["reportingMTA"] == "a8-70.smtp-out.amazonses.com"
+    plain = notes["ann@example.com"]
+    assert plain["notificationType"] == "Delivery" and set(plain) == {"notificationType", "mail", "delivery"}
+    d = plain["delivery"]
+    assert (
+        d["recipients"] == ["ann@example.com"]
+        and d["smtpResponse"] == "250 2.0.0 captured by the Sesame sandbox"
+    )
+    assert d["reportingMTA"] == "sandbox.sesame.invalid" and d["timestamp"] == plain["mail"]["timestamp"]
+    async with sender.rt.uow() as s:
+        outcome = await s.scalar(sa.select(SandboxMessage.simulator_outcome).where(
+            SandboxMessage.project_id == pid, SandboxMessage.to_address == "ann@example.com"))  # fmt: skip
+    assert outcome is None  # the outbox shows no simulator badge for it
     b = notes["bounce@simulator.amazonses.com"]
     assert b["notificationType"] == "Bounce" and b["bounce"]["bounceType"] == "Permanent"
     assert b["bounce"]["bouncedRecipients"][0]["diagnosticCode"] == "smtp; 550 5.1.1 user unknown"
@@ -145,7 +165,7 @@ async def test_simulator_addresses_produce_real_format_feedback(sender: Sender) 
         )
     assert {n["mail"]["messageId"] for n in notes.values()} == ids
     # and the feedback reached the bus (events service input)
-    await wait_for(lambda: _has_events(sender, "ses.sandbox_feedback", 5))
+    await wait_for(lambda: _has_events(sender, "ses.sandbox_feedback", 6))
 
 
 async def _has_events(s: Sender, rk: str, n: int) -> bool:

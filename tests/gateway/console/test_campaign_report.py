@@ -69,7 +69,7 @@ async def test_the_page_shows_the_feedback_fed(report_system) -> None:  # type: 
     html = (await admin.get(base)).text
     assert _cells(html) == EXPECTED
     assert "Open tracking <strong>on</strong>" in html and "click tracking <strong>on</strong>" in html
-    assert "50.00 %" in html  # open and click rates: 2 of 4 delivered
+    assert "33.33 %" in html and "50.00 %" not in html  # open and click rates: 2 of 6 delivered
     assert (
         '<span class="badge bad">16.67 %</span>' in html
     )  # 1 hard bounce, 1 complaint of 6 sent, over pause

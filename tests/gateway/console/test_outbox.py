@@ -87,6 +87,7 @@ async def test_confirmation_mail_shown_with_text_links_frame_and_eml(console_sys
     index = await admin.get(f"/admin/p/{pid}/outbox")
     assert index.status_code == 200
     assert "Sandbox: no mail leaves Sesame" in index.text
+    assert "A captured mail counts as delivered" in index.text
     row = re.search(r'<tr>\s*<td class="subject">.*?<td>ann@example.com</td>.*?</tr>', index.text, re.S)
     assert row, index.text
     assert f'href="/admin/p/{pid}/outbox/{cid}">Confirm your subscription to Weekly news</a>' in row.group(0)
