@@ -93,6 +93,7 @@ class Dispatcher:
         self.settings = settings
         self.accounts = accounts
         self._wake = asyncio.Event()
+        self.swept = asyncio.Event()  # set once the first recovery sweep (run at start) has finished
 
     def notify(self) -> None:
         """New due mail was committed: claim now rather than at the next poll."""
@@ -185,6 +186,7 @@ class Dispatcher:
                 raise
             except Exception as exc:  # noqa: BLE001
                 log.warning("sweep failed: %r", exc)
+            self.swept.set()
             await asyncio.sleep(self.settings.sweep_interval)
 
     async def reconcile_stale_sending(self) -> int:

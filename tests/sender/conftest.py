@@ -95,6 +95,9 @@ def sender_factory(db_url: str, settings_for: Any):  # type: ignore[no-untyped-d
         app = create_app(settings=settings, sender_settings=ss)
         async with app.router.lifespan_context(app):
             rt: Runtime = app.state.runtime
+            # The sweep runs once at start, then every sweep_interval: tests that drive sweeps themselves
+            # (sweep_interval=3600) must not race that first one.
+            await asyncio.wait_for(get_core(rt).dispatcher.swept.wait(), 30)
             s = Sender(
                 app, httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://sender"), rt
             )
