@@ -12,6 +12,7 @@ from typing import Any
 from services.events.certs import CertificateStore, Fetcher, fetch_subscribe_url
 from services.events.inbox_writer import InboxWriter
 from services.events.settings import EventsSettings
+from shared.ratelimit import TokenBuckets
 from shared.runtime import Runtime
 
 Confirmer = Callable[[str], Awaitable[None]]
@@ -33,6 +34,10 @@ class EventsContext:
     _wake: asyncio.Event | None = None
     _inbox_writer: InboxWriter | None = None
     webhooks: Any = None  # this process's webhook Deliverer (services.events.webhooks.delivery), once started
+    webhook_tests: TokenBuckets = field(init=False)  # POST /v1/webhooks/{id}/test, per endpoint
+
+    def __post_init__(self) -> None:
+        self.webhook_tests = TokenBuckets(self.settings.webhook_tests_per_minute, 60.0, max_keys=10_000)
 
     def inbox_writer(self, runtime: Runtime) -> InboxWriter:
         if self._inbox_writer is None:

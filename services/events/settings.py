@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.guard_thresholds import DEFAULTS as GUARD_DEFAULTS
 from shared.settings import register_settings
+
+# Seconds a webhook claim must still have, beyond the POST's total timeout, for the attempt to start.
+CLAIM_MARGIN_SECONDS = 5.0
 
 
 @register_settings
@@ -116,10 +119,25 @@ class EventsSettings(BaseSettings):
         4096, description="Bytes of a receiver's response read (kept as an excerpt in the delivery log)."
     )
     webhook_concurrency: int = Field(32, description="Webhook POSTs in flight per process.")
-    webhook_batch_size: int = Field(100, description="Due deliveries claimed per round.")
+    webhook_batch_size: int = Field(100, ge=1, description="Due deliveries claimed per round.")
+    webhook_endpoint_concurrency: int | None = Field(
+        None,
+        ge=1,
+        description="POSTs in flight to one endpoint per process. A claim takes each due endpoint's first this "
+        "many deliveries before any endpoint's next ones, and skips an endpoint with this many claimed and still "
+        "waiting here, so one endpoint's backlog or stalled receiver cannot hold everyone's slots. Unset: "
+        "webhook_concurrency // 4 (at least 1).",
+    )
+    webhook_tests_per_minute: int = Field(
+        10, ge=1, description="POST /v1/webhooks/{id}/test per endpoint per minute (per process); then 429."
+    )
     webhook_poll_seconds: float = Field(1.0, description="How often the delivery loop looks for due deliveries.")
     webhook_claim_seconds: float = Field(
-        60, description="A claimed delivery not finished this long (a crashed replica) is due again."
+        60,
+        description="A claimed delivery not finished this long (a crashed replica) is due again. Must be at "
+        "least webhook_timeout_seconds + 10: an attempt starts only while its claim has the timeout + 5 s left (it "
+        "is recorded before the claim expires and another replica sends the delivery again); a claimed delivery "
+        "that waited longer for a free slot is released, due again.",
     )
     webhook_secret_overlap_hours: float = Field(
         24, description="After a secret rotation the old secret keeps signing (beside the new one) this long."
@@ -128,3 +146,21 @@ class EventsSettings(BaseSettings):
     run_webhook_delivery: bool = Field(
         True, description="Run the webhook delivery loop in this process."
     )
+
+    @model_validator(mode="after")
+    def _claim_outlives_an_attempt(self) -> EventsSettings:
+        # An attempt starts only while its claim has the total timeout + CLAIM_MARGIN_SECONDS left (its outcome is
+        # recorded before another replica may take the row over and send it again); a claim must leave a row that
+        # long again to wait for a free slot, or little would ever start.
+        least = self.webhook_timeout_seconds + 2 * CLAIM_MARGIN_SECONDS
+        if self.webhook_claim_seconds < least:
+            raise ValueError(
+                f"webhook_claim_seconds ({self.webhook_claim_seconds}) must be at least webhook_timeout_seconds "
+                f"({self.webhook_timeout_seconds}) + {2 * CLAIM_MARGIN_SECONDS:g}"
+            )
+        return self
+
+    @property
+    def webhook_endpoint_limit(self) -> int:
+        """POSTs in flight to one endpoint per process (the claim's fairness slice)."""
+        return self.webhook_endpoint_concurrency or max(1, self.webhook_concurrency // 4)

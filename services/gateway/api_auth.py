@@ -15,10 +15,10 @@ import sqlalchemy as sa
 from starlette.requests import Request
 
 from services.gateway.key_usage import KeyUsage
-from services.gateway.ratelimit import TokenBuckets
 from shared.api_keys import key_matches, parse_prefix
 from shared.errors import TooManyRequests, Unauthorized
 from shared.models.core import ApiKey, Project
+from shared.ratelimit import TokenBuckets
 from shared.runtime import Runtime
 
 

@@ -13,10 +13,10 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from services.gateway.api_auth import ApiKeyAuth
 from services.gateway.captcha import CaptchaVerifier
 from services.gateway.i18n import translations
-from services.gateway.ratelimit import TokenBuckets
 from services.gateway.security import client_ip
 from services.gateway.settings import GatewaySettings
 from services.gateway.upstream import Upstreams
+from shared.ratelimit import TokenBuckets
 from shared.settings import Settings
 
 HERE = Path(__file__).resolve().parent

@@ -17,7 +17,7 @@ from services.events.webhooks.signing import new_secret
 from shared.crypto import EncryptionKeyError, encrypt
 from shared.db.types import utcnow
 from shared.db.upsert import dialect_name
-from shared.errors import BadRequest, Conflict, NotFound, Unavailable
+from shared.errors import BadRequest, Conflict, NotFound, TooManyRequests, Unavailable
 from shared.internal_auth import ProjectId
 from shared.models.core import Project
 from shared.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -277,10 +277,17 @@ async def rotate_secret(
 async def send_test(
     endpoint_id: RowId, project_id: ProjectId, session: DbSession, request: Request
 ) -> dict[str, Any]:
-    """Queue a `webhook.test` event to this endpoint (even if its filter does not list it)."""
+    """Queue a `webhook.test` event to this endpoint (even if its filter does not list it); at most
+    `webhook_tests_per_minute` per endpoint, then 429 with Retry-After."""
     row = await _endpoint(session, project_id, endpoint_id)
     if not row.enabled:
         raise Conflict("the endpoint is disabled", error="webhook_disabled")
+    limiter = request.app.state.events.webhook_tests
+    if not limiter.take(str(row.id)):
+        raise TooManyRequests(
+            f"at most {_settings(request).webhook_tests_per_minute} test events per endpoint per minute",
+            headers={"Retry-After": str(limiter.retry_after(str(row.id)))},
+        )
     source = f"test:{uuid.uuid4().hex}"
     await enqueue_event(
         session,

@@ -13,6 +13,9 @@ import asyncio
 import logging
 import random
 import secrets
+import time
+from collections import Counter
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,7 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.events.notify import mail_owner
-from services.events.settings import EventsSettings
+from services.events.settings import CLAIM_MARGIN_SECONDS, EventsSettings
 from services.events.webhooks import catalog, signing
 from services.events.webhooks.safe_http import PostResult, WebhookClient, parse_networks
 from shared.crypto import WEBHOOK_SECRET, EncryptionKeyError, decrypt
@@ -127,7 +130,13 @@ def _due(now: datetime) -> Any:
 
 
 class Deliverer:
-    """Claims due deliveries and POSTs them; one per process (the events service's background task)."""
+    """Claims due deliveries and POSTs them; one per process (the events service's background task).
+
+    Fair between endpoints: a claim takes each due endpoint's first `webhook_endpoint_concurrency` rows before
+    any endpoint's next ones (a lone backlog still fills the batch), at most that many POSTs go to one endpoint at
+    a time, and `run`'s next claim skips an endpoint with that many rows waiting here behind its own slots. `run` records
+    each outcome as soon as it is in (in groups, while the next claims go on), so a receiver that stalls until
+    the timeout holds its own slots, not everyone's batch."""
 
     def __init__(self, rt: Runtime, settings: EventsSettings, client: WebhookClient | None = None) -> None:
         self.rt = rt
@@ -141,42 +150,141 @@ class Deliverer:
         )
         self._wake = asyncio.Event()
         self._sem = asyncio.Semaphore(settings.webhook_concurrency)
+        self._per_endpoint = settings.webhook_endpoint_limit
+        # Rows claimed and not yet recorded, per endpoint; a semaphore per endpoint with rows here.
+        self._claimed: Counter[int] = Counter()
+        self._endpoint_sems: dict[int, asyncio.Semaphore] = {}
+        self._queued: Counter[int] = Counter()  # run(): claimed rows not yet POSTing, per endpoint
+        self._done: list[tuple[str, Any, PostResult | None]] = []
+        self._done_ready = asyncio.Event()
+        self._freed = asyncio.Event()
 
     def wake(self) -> None:
         self._wake.set()
 
     async def run(self) -> None:
+        """Claim whenever few claimed rows are left waiting, attempt each row as its own task, record outcomes in
+        groups as they finish. Cancelled (shutdown): attempts stop, and rows claimed but not recorded are due
+        again once their claim expires — sent again then, never lost."""
         if self.settings.webhook_allow_networks:
             log.warning(
                 "WEBHOOKS MAY REACH PRIVATE ADDRESSES in %s (SESAME_EVENTS_WEBHOOK_ALLOW_NETWORKS)",
                 ", ".join(self.settings.webhook_allow_networks),
             )
+        batch = self.settings.webhook_batch_size
+        attempts: set[asyncio.Task[None]] = set()
+        recorder = asyncio.create_task(self._recorder())
         try:
+            # The busy endpoints of the last claim that found less than a batch (None: claim when there is room).
+            idle_busy: frozenset[int] | None = None
             while True:
-                try:
-                    n = await self.round()
-                except asyncio.CancelledError:
-                    raise
-                except Exception as exc:  # noqa: BLE001 - the next round retries; rows stay due
-                    log.warning("webhook delivery round failed: %r", exc)
-                    n = 0
-                if n >= self.settings.webhook_batch_size:
-                    continue
+                # Cleared before looking, so a wake-up or a freed slot during the claim is not lost.
+                if self._wake.is_set():
+                    idle_busy = None
                 self._wake.clear()
+                self._freed.clear()
+                n, busy = 0, self._busy_endpoints()
+                # The next claim while the last one's rows are still being sent, not after its slowest is done;
+                # an endpoint queueing behind its own slots is left out and does not hold the others' claims.
+                queued = sum(k for ep, k in self._queued.items() if ep not in busy)
+                if queued <= batch // 2 and (idle_busy is None or not idle_busy <= set(busy)):
+                    try:
+                        token, rows, deadline = await self.claim(busy=busy)
+                    except asyncio.CancelledError:
+                        raise
+                    except Exception as exc:  # noqa: BLE001 - the next claim retries; rows stay due
+                        log.warning("webhook delivery claim failed: %r", exc)
+                        token, rows, deadline = "", [], 0.0
+                    n = len(rows)
+                    for row in rows:
+                        self._queued[row.endpoint_id] += 1
+                        task = asyncio.create_task(self._attempt_and_queue(token, row, deadline))
+                        attempts.add(task)
+                        task.add_done_callback(attempts.discard)
+                    if n >= batch:
+                        idle_busy = None
+                        continue
+                    # Less than a batch was due: claim again on a wake-up, the poll, or when a skipped endpoint
+                    # drains (not after every recorded outcome).
+                    idle_busy = frozenset(busy)
+                # Nothing (more) due, or enough waiting: wait for a wake-up, a recorded outcome or the poll interval.
+                waits = [asyncio.create_task(self._wake.wait())]
+                if queued > batch // 2 or busy:
+                    waits.append(asyncio.create_task(self._freed.wait()))
                 try:
-                    await asyncio.wait_for(self._wake.wait(), timeout=self.settings.webhook_poll_seconds)
-                except TimeoutError:
-                    pass
+                    finished, _ = await asyncio.wait(waits, timeout=self.settings.webhook_poll_seconds,
+                                                     return_when=asyncio.FIRST_COMPLETED)  # fmt: skip
+                finally:
+                    for w in waits:
+                        w.cancel()
+                if not finished:
+                    idle_busy = None  # the poll: retries may have come due
         finally:
+            recorder.cancel()
+            for task in attempts:
+                task.cancel()
+            await asyncio.gather(recorder, *attempts, return_exceptions=True)
+            # Outcomes already in are recorded (not sent again after their claims expire), if that is quick.
+            if self._done:
+                try:
+                    await asyncio.wait_for(self._record_outcomes(self._done), CLAIM_MARGIN_SECONDS)
+                except Exception as exc:  # noqa: BLE001 - their claims expire and the rows are sent again
+                    log.warning("recording webhook outcomes at shutdown failed: %r", exc)
             await self.client.close()
 
-    async def claim(self) -> tuple[str, list[Any]]:
+    def _busy_endpoints(self) -> list[int]:
+        """Endpoints with `webhook_endpoint_concurrency` rows or more claimed here and waiting behind their own slots
+        (a slow or stalled receiver's backlog); the next claim leaves them out."""
+        return [ep for ep, k in self._queued.items() if k >= self._per_endpoint]
+
+    async def _attempt_and_queue(self, token: str, row: Any, deadline: float) -> None:
+        started = False
+
+        def start() -> None:
+            nonlocal started
+            started = True
+            self._queued[row.endpoint_id] -= 1
+
+        try:
+            res = await self._attempt(row, deadline, on_start=start)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - recorded as a failed attempt, retried on the schedule
+            res = PostResult(False, None, 0, f"internal error: {exc!r}"[:300], None)
+        finally:
+            if not started:
+                self._queued[row.endpoint_id] -= 1
+        self._done.append((token, row, res))
+        self._done_ready.set()
+
+    async def _recorder(self) -> None:
+        """Records finished attempts: everything that finished while the previous group was being written."""
+        while True:
+            await self._done_ready.wait()
+            self._done_ready.clear()
+            group, self._done = self._done, []
+            try:
+                await self._record_outcomes(group)
+            except Exception as exc:  # noqa: BLE001 - the claims expire and the rows are sent again
+                log.warning("recording %d webhook outcomes failed: %r", len(group), exc)
+            finally:
+                self._freed.set()
+
+    async def claim(self, *, busy: list[int] | None = None) -> tuple[str, list[Any], float]:
+        """Claim up to a batch of due deliveries: oldest first, but each endpoint's first
+        `webhook_endpoint_concurrency` before any endpoint's next ones; none of the endpoints in `busy`. Returns
+        the claim token, the rows and when (time.monotonic) the claim expires."""
         token = secrets.token_hex(8)
+        deadline = time.monotonic() + self.settings.webhook_claim_seconds
         now = utcnow()
+        cond = _due(now)
+        if busy:
+            cond = sa.and_(cond, D.c.endpoint_id.not_in(busy))
+        rank = sa.func.row_number().over(partition_by=D.c.endpoint_id, order_by=(D.c.next_attempt_at, D.c.id))
+        ranked = sa.select(D.c.id, D.c.next_attempt_at, rank.label("rn")).where(cond).subquery()
         due_ids = (
-            sa.select(D.c.id)
-            .where(_due(now))
-            .order_by(D.c.next_attempt_at)
+            sa.select(ranked.c.id)
+            .order_by((ranked.c.rn - 1) // self._per_endpoint, ranked.c.next_attempt_at, ranked.c.id)
             .limit(self.settings.webhook_batch_size)
         )
         async with self.rt.uow() as session:
@@ -210,18 +318,25 @@ class Deliverer:
                     .where(D.c.claim_token == token, D.c.status == "delivering")
                 )
             ).all()
-        return token, list(rows)
+        for row in rows:
+            self._claimed[row.endpoint_id] += 1
+        return token, list(rows), deadline
 
     async def round(self) -> int:
-        """Claim one batch of due deliveries, attempt them concurrently, record the outcomes; returns how many."""
-        token, rows = await self.claim()
+        """Claim one batch of due deliveries, attempt them concurrently, record the outcomes; returns how many.
+        (Drains in tests and tools; the service runs `run`, which does not wait for a whole batch.)"""
+        token, rows, deadline = await self.claim()
         if not rows:
             return 0
-        results = await asyncio.gather(*(self._attempt(r) for r in rows))
-        await self._record(token, list(zip(rows, results, strict=True)))
+        results = await asyncio.gather(*(self._attempt(r, deadline) for r in rows))
+        await self._record_outcomes([(token, r, res) for r, res in zip(rows, results, strict=True)])
         return len(rows)
 
-    async def _attempt(self, row: Any) -> PostResult:
+    async def _attempt(
+        self, row: Any, deadline: float, on_start: Callable[[], None] | None = None
+    ) -> PostResult | None:
+        """POST one claimed delivery; None when its claim would run out before the attempt could finish (not
+        sent: the row is released, due again)."""
         if not row.enabled:
             return PostResult(False, None, 0, "endpoint disabled", None)
         try:
@@ -233,7 +348,14 @@ class Deliverer:
                 row.id, row.endpoint_id, row.project_id, exc,
             )  # fmt: skip
             return PostResult(False, None, 0, UNREADABLE_SECRET, None, permanent=True)
-        async with self._sem:
+        ep_sem = self._endpoint_sems.setdefault(row.endpoint_id, asyncio.Semaphore(self._per_endpoint))
+        async with ep_sem, self._sem:
+            # Waited behind this endpoint's (or everyone's) slow attempts: send only if the claim outlives the
+            # attempt and its recording, or another replica could claim the row meanwhile and send it too.
+            if deadline - time.monotonic() < self.settings.webhook_timeout_seconds + CLAIM_MARGIN_SECONDS:
+                return None
+            if on_start is not None:
+                on_start()
             hdrs = signing.headers(row.event_id, row.body, secrets_)
             return await self.client.post(row.url, row.body.encode(), hdrs)
 
@@ -243,17 +365,38 @@ class Deliverer:
             return None
         return float(sched[attempts - 1]) * random.uniform(0.8, 1.2)
 
-    async def _record(self, token: str, outcomes: list[tuple[Any, PostResult]]) -> None:
-        """Outcomes and the attempt log of one batch, set-based: rows whose claim we still hold (locked on
-        Postgres), one executemany UPDATE, one multi-row INSERT of attempts."""
+    async def _record_outcomes(self, done: list[tuple[str, Any, PostResult | None]]) -> None:
+        """Outcomes and the attempt log of finished attempts (of one claim or several), set-based: rows whose claim
+        we still hold (locked on Postgres), one executemany UPDATE, one multi-row INSERT of attempts; rows not
+        sent (None) are released, due again without an attempt counted."""
+        if not done:
+            return
+        try:
+            await self._write_outcomes(done)
+        finally:
+            for _token, row, _res in done:
+                self._claimed[row.endpoint_id] -= 1
+                if self._claimed[row.endpoint_id] <= 0:
+                    del self._claimed[row.endpoint_id]
+                    self._endpoint_sems.pop(row.endpoint_id, None)
+
+    async def _write_outcomes(self, done: list[tuple[str, Any, PostResult | None]]) -> None:
         now = utcnow()
         async with self.rt.uow() as session:
-            ids = [row.id for row, _ in outcomes]
-            held = sa.select(D.c.id).where(D.c.id.in_(ids), D.c.claim_token == token)
+            token_of = {row.id: token for token, row, _ in done}
+            held = sa.select(D.c.id, D.c.claim_token).where(D.c.id.in_(list(token_of)))
             if session.get_bind().dialect.name == "postgresql":
                 held = held.with_for_update()
             # A claim that expired and was taken by another replica: that replica's outcome counts, not ours.
-            ours = set((await session.scalars(held)).all())
+            ours = {i for i, t in (await session.execute(held)).all() if t == token_of[i]}
+            released = [row.id for _, row, res in done if res is None and row.id in ours]
+            if released:
+                await session.execute(
+                    sa.update(D)
+                    .where(D.c.id.in_(released))
+                    .values(status="pending", claim_token=None, claimed_until=None, updated_at=now)
+                )
+            outcomes = [(row, res) for _, row, res in done if res is not None]
             updates: list[dict[str, Any]] = []
             attempts: list[dict[str, Any]] = []
             exhausted: list[tuple[Any, PostResult]] = []

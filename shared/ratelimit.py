@@ -1,6 +1,7 @@
-"""In-process token buckets for abuse limits (per client IP, per email address, failed API logins).
+"""In-process token buckets for abuse limits (gateway: per client IP, per email address, failed API logins; events:
+webhook test sends per endpoint).
 
-Each gateway replica holds its own buckets, so N replicas allow up to N× the configured rate for a client that
+Each replica holds its own buckets, so N replicas allow up to N× the configured rate for a client that
 is spread across them by the load balancer. That is acceptable for abuse limits (they stop floods, not count
 precisely); a sticky load balancer (by client IP) makes them exact. The subscriptions service's resend cooldown
 is in the database and holds across replicas.
