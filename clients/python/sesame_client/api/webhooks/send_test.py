@@ -87,7 +87,8 @@ def sync_detailed(
 ) -> Response[DeliveryOut | ErrorBody]:
     """Send Test
 
-     Queue a `webhook.test` event to this endpoint (even if its filter does not list it).
+     Queue a `webhook.test` event to this endpoint (even if its filter does not list it); at most
+    `webhook_tests_per_minute` per endpoint, then 429 with Retry-After.
 
     Args:
         endpoint_id (int):
@@ -118,7 +119,8 @@ def sync(
 ) -> DeliveryOut | ErrorBody | None:
     """Send Test
 
-     Queue a `webhook.test` event to this endpoint (even if its filter does not list it).
+     Queue a `webhook.test` event to this endpoint (even if its filter does not list it); at most
+    `webhook_tests_per_minute` per endpoint, then 429 with Retry-After.
 
     Args:
         endpoint_id (int):
@@ -144,7 +146,8 @@ async def asyncio_detailed(
 ) -> Response[DeliveryOut | ErrorBody]:
     """Send Test
 
-     Queue a `webhook.test` event to this endpoint (even if its filter does not list it).
+     Queue a `webhook.test` event to this endpoint (even if its filter does not list it); at most
+    `webhook_tests_per_minute` per endpoint, then 429 with Retry-After.
 
     Args:
         endpoint_id (int):
@@ -173,7 +176,8 @@ async def asyncio(
 ) -> DeliveryOut | ErrorBody | None:
     """Send Test
 
-     Queue a `webhook.test` event to this endpoint (even if its filter does not list it).
+     Queue a `webhook.test` event to this endpoint (even if its filter does not list it); at most
+    `webhook_tests_per_minute` per endpoint, then 429 with Retry-After.
 
     Args:
         endpoint_id (int):
