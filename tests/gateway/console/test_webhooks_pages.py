@@ -292,7 +292,13 @@ async def test_roles(console_system) -> None:  # type: ignore[no-untyped-def]
     assert [a for a, _ in await _audit(s.app)] == ["webhook.test_sent"]
 
 
-async def test_the_delivery_log_pages_newest_first(console_system) -> None:  # type: ignore[no-untyped-def]
+@pytest.fixture
+def many_test_events(monkeypatch: pytest.MonkeyPatch) -> None:
+    """More test events per endpoint and minute than the default 10 (the log needs more than a page of them)."""
+    monkeypatch.setenv("SESAME_EVENTS_WEBHOOK_TESTS_PER_MINUTE", str(LOG_PAGE * 2))
+
+
+async def test_the_delivery_log_pages_newest_first(many_test_events, console_system) -> None:  # type: ignore[no-untyped-def]
     s, admin = console_system, console_system.admin
     async with Api(s) as api:
         ep = await api.post("/v1/webhooks", {"url": "https://hooks.example.com/x"})
