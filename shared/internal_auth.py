@@ -11,6 +11,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from shared.digits import parse_whole
 from shared.errors import Unauthorized
 
 INTERNAL_TOKEN_HEADER = "x-sesame-internal-token"
@@ -37,15 +38,16 @@ def check_internal(request: Request) -> None:
 async def current_project(request: Request, _: None = Depends(require_internal)) -> int:
     """The project id the gateway authenticated for this request."""
     raw = request.headers.get(PROJECT_HEADER, "")
-    if not raw.isdigit():
+    project_id = parse_whole(raw)
+    if project_id is None:
         raise Unauthorized("no authenticated project")
-    return int(raw)
+    return project_id
 
 
 async def current_api_key(request: Request, _: None = Depends(require_internal)) -> int | None:
     """The id of the API key the request came with through the gateway (None: console or internal caller)."""
     raw = request.headers.get(API_KEY_HEADER, "")
-    return int(raw) if raw.isdigit() else None
+    return parse_whole(raw)
 
 
 Internal = Depends(require_internal)

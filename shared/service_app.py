@@ -21,6 +21,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.bus.protocol import Consumer, Envelope, Handler, QueueSpec
+from shared.digits import ascii_digits
 from shared.errors import error_body, install_error_handlers
 from shared.logging import correlation_id
 from shared.runtime import Runtime
@@ -121,7 +122,7 @@ class _RequestContext:
             length = headers.get("content-length")
             path = scope.get("path", "")
             limit = next((n for p, n in self.body_limits if p.fullmatch(path)), self.max_body)
-            if length is not None and (not length.isdigit() or int(length) > limit):
+            if length is not None and (not ascii_digits(length, max_digits=40) or int(length) > limit):
                 response = JSONResponse(error_body("payload_too_large", f"body over {limit} bytes"), 413)
                 await response(scope, receive, send_with_id)
             else:

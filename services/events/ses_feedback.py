@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from email.utils import parseaddr
 from typing import Any
 
+from shared.digits import parse_whole
 from shared.email_address import InvalidEmail, email_hash, normalize_email
 
 EVENT_TYPES = {
@@ -108,9 +109,7 @@ def _int(value: Any) -> int | None:
         value = value[0] if value else None
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
+    return parse_whole(value.strip()) if isinstance(value, str) else None
 
 
 def our_ids(mail: dict[str, Any]) -> tuple[int | None, int | None]:

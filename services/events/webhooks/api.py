@@ -21,7 +21,7 @@ from shared.errors import BadRequest, Conflict, NotFound, TooManyRequests, Unava
 from shared.internal_auth import ProjectId
 from shared.models.core import Project
 from shared.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
-from shared.pagination import PAGE_LIMIT_DEFAULT, CursorQuery, LimitQuery, decode_cursor, encode_cursor
+from shared.pagination import PAGE_LIMIT_DEFAULT, CursorQuery, LimitQuery, decode_cursor, next_page
 from shared.runtime import Runtime
 from shared.service_app import DbSession, RuntimeDep
 
@@ -185,12 +185,8 @@ async def list_endpoints(
     if after is not None:
         q = q.where(WebhookEndpoint.id > after)
     rows = (await session.scalars(q.order_by(WebhookEndpoint.id).limit(limit + 1))).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return {
-        "data": [_endpoint_out(r) for r in rows],
-        "next_cursor": encode_cursor(rows[-1].id) if more else None,
-    }
+    _, next_cursor = next_page([r.id for r in rows], limit)
+    return {"data": [_endpoint_out(r) for r in rows[:limit]], "next_cursor": next_cursor}
 
 
 @router.post("", response_model=EndpointWithSecret, status_code=201)
@@ -327,12 +323,8 @@ async def list_deliveries(
     if before is not None:
         q = q.where(WebhookDelivery.id < before)
     rows = (await session.scalars(q.order_by(WebhookDelivery.id.desc()).limit(limit + 1))).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return {
-        "data": [_delivery_out(r) for r in rows],
-        "next_cursor": encode_cursor(rows[-1].id) if more else None,
-    }
+    _, next_cursor = next_page([r.id for r in rows], limit)
+    return {"data": [_delivery_out(r) for r in rows[:limit]], "next_cursor": next_cursor}
 
 
 async def _delivery(session: Any, project_id: int, endpoint_id: int, delivery_id: int) -> WebhookDelivery:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from shared.digits import parse_whole
 from shared.errors import BadRequest
 from shared.pagination import decode_cursor, encode_cursor
 
@@ -24,10 +25,8 @@ def page_cursor(params: Mapping[str, str]) -> str | None:
     cursor = api_cursor(params.get("cursor"))
     if cursor is not None:
         return cursor
-    before = params.get("before") or ""
-    if before.isdigit() and len(before) < 19:
-        return encode_cursor(int(before))
-    return None
+    before = parse_whole(params.get("before"))
+    return encode_cursor(before) if before is not None else None
 
 
 def page_after(params: Mapping[str, str]) -> int | None:
